@@ -1,0 +1,295 @@
+#include "analysis.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vso_analysis_init(vso_analysis *a, bool decode_percents) {
+  memset(a, 0, sizeof *a);
+  a->decode_percents = decode_percents;
+}
+
+void vso_analysis_free(vso_analysis *a) {
+  for (size_t i = 0; i < a->ncounts; i++) free(a->counts[i].name);
+  free(a->counts);
+  for (size_t i = 0; i < a->nsetvars; i++) {
+    free(a->setvars[i].name.p);
+    free(a->setvars[i].value.p);
+    free(a->setvars[i].raw.p);
+  }
+  free(a->setvars);
+  for (size_t i = 0; i < a->ndiags; i++) free(a->diags[i].message);
+  free(a->diags);
+  vso_secrets_free(&a->secrets);
+  memset(a, 0, sizeof *a);
+}
+
+void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
+                       const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = NULL;
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n >= 0 && (msg = malloc((size_t)n + 1))) {
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  vso_diag *grown = msg ? realloc(a->diags, (a->ndiags + 1) * sizeof *grown) : NULL;
+  if (!grown) {
+    free(msg);
+    a->out_of_memory = true;
+    return;
+  }
+  a->diags = grown;
+  a->diags[a->ndiags++] = (vso_diag){sev, source, line_no, msg};
+}
+
+/* char.IsWhiteSpace for one UTF-8 sequence at p, returning its length or 0. */
+static size_t white_space_at(const unsigned char *p, size_t n) {
+  if (p[0] == '\0' || p[0] == ' ' || (p[0] >= 0x09 && p[0] <= 0x0D)) return 1;
+  if (n >= 2 && p[0] == 0xC2 && (p[1] == 0x85 || p[1] == 0xA0)) return 2;
+  if (n < 3) return 0;
+  unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+  if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+  bool ws = cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+            cp == 0x202F || cp == 0x205F || cp == 0x3000;
+  return ws ? 3 : 0;
+}
+
+/* Length of the white space that ends p[0..n). */
+static size_t trailing_white_space(const unsigned char *p, size_t n) {
+  size_t cut = 0;
+  for (;;) {
+    size_t rest = n - cut, w = 0;
+    if (rest >= 1 && white_space_at(p + rest - 1, 1) == 1) w = 1;
+    else if (rest >= 2 && white_space_at(p + rest - 2, 2) == 2) w = 2;
+    else if (rest >= 3 && white_space_at(p + rest - 3, 3) == 3) w = 3;
+    if (!w) return cut;
+    cut += w;
+  }
+}
+
+bool vso_parse_bool(const char *p, size_t n) {
+  const unsigned char *q = (const unsigned char *)p;
+  size_t w;
+  while (n && (w = white_space_at(q, n))) q += w, n -= w;
+  n -= trailing_white_space(q, n);
+  return vso_ieq((const char *)q, n, "true", 4);
+}
+
+static const struct {
+  const char *area;
+  const char *events[16];
+} known_commands[] = {
+    {"task",
+     {"logdetail", "uploadsummary", "uploadfile", "addattachment", "logissue", "issue", "complete",
+      "setprogress", "setsecret", "setvariable", "debug", "settaskvariable", "setendpoint", "prependpath"}},
+    {"artifact", {"associate", "upload"}},
+    {"build", {"uploadlog", "uploadsummary", "updatebuildnumber", "addbuildtag"}},
+    {"release", {"updatereleasename"}},
+    {"codecoverage", {"publish"}},
+    {"results", {"publish"}},
+    {"telemetry", {"publish"}},
+};
+
+int vso_known_command(const char *area, size_t an, const char *event, size_t en) {
+  for (size_t i = 0; i < sizeof known_commands / sizeof known_commands[0]; i++) {
+    if (!vso_ieq(area, an, known_commands[i].area, strlen(known_commands[i].area))) continue;
+    for (const char *const *e = known_commands[i].events; *e; e++)
+      if (vso_ieq(event, en, *e, strlen(*e))) return 1;
+    return 0;
+  }
+  return -1;
+}
+
+static bool is_command(const vso_command *cmd, const char *area, const char *event) {
+  return vso_ieq(cmd->area.p, cmd->area.n, area, strlen(area)) &&
+         vso_ieq(cmd->event.p, cmd->event.n, event, strlen(event));
+}
+
+static void count_command(vso_analysis *a, const vso_command *cmd) {
+  vso_buf key = {0};
+  bool ok = vso_buf_append(&key, cmd->area.p, cmd->area.n) && vso_buf_append_char(&key, '.') &&
+            vso_buf_append(&key, cmd->event.p, cmd->event.n);
+  if (!ok) {
+    vso_buf_free(&key);
+    a->out_of_memory = true;
+    return;
+  }
+  for (size_t i = 0; i < key.len; i++)
+    if (key.data[i] >= 'A' && key.data[i] <= 'Z') key.data[i] = (char)(key.data[i] + 32);
+  for (size_t i = 0; i < a->ncounts; i++)
+    if (strlen(a->counts[i].name) == key.len && memcmp(a->counts[i].name, key.data, key.len) == 0) {
+      a->counts[i].n++;
+      vso_buf_free(&key);
+      return;
+    }
+  vso_count *grown = realloc(a->counts, (a->ncounts + 1) * sizeof *grown);
+  if (!grown) {
+    vso_buf_free(&key);
+    a->out_of_memory = true;
+    return;
+  }
+  a->counts = grown;
+  a->counts[a->ncounts++] = (vso_count){vso_buf_steal(&key, NULL), 1};
+}
+
+const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n) {
+  for (size_t i = a->nsetvars; i-- > 0;) {
+    const vso_setvar *sv = &a->setvars[i];
+    if (sv->name.p && vso_ieq(sv->name.p, sv->name.n, name, n)) return sv;
+  }
+  return NULL;
+}
+
+/* A quoted, length-limited copy of child text for a diagnostic. */
+static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit) {
+  vso_buf q = {0};
+  bool cut = n > limit;
+  if (!vso_quote(&a->secrets, p, cut ? limit : n, &q) || (cut && !vso_buf_append_str(&q, "..."))) {
+    vso_buf_free(&q);
+    return NULL;
+  }
+  return vso_buf_steal(&q, NULL);
+}
+
+static bool take_str(vso_str *dst, vso_str *src) {
+  *dst = *src;
+  src->p = NULL;
+  src->n = 0;
+  return true;
+}
+
+static bool copy_str(vso_str *dst, const char *p, size_t n) {
+  vso_buf b = {0};
+  if (!vso_buf_append(&b, p, n)) return false;
+  dst->p = vso_buf_steal(&b, &dst->n);
+  return dst->p != NULL;
+}
+
+static void read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
+  vso_setvar sv = {0};
+  const vso_prop *name = vso_command_prop(cmd, "variable");
+  const vso_prop *secret = vso_command_prop(cmd, "issecret");
+  const vso_prop *output = vso_command_prop(cmd, "isoutput");
+  const vso_prop *readonly = vso_command_prop(cmd, "isreadonly");
+  sv.is_secret = secret && vso_parse_bool(secret->value.p, secret->value.n);
+  sv.is_output = output && vso_parse_bool(output->value.p, output->value.n);
+  sv.is_readonly = readonly && vso_parse_bool(readonly->value.p, readonly->value.n);
+  sv.source = source;
+  sv.line_no = line->line_no;
+  ptrdiff_t at = vso_find_prefix(line->text, line->len);
+  bool ok = copy_str(&sv.raw, line->text + at, line->len - (size_t)at);
+  if (ok && name && name->value.n) {
+    ok = copy_str(&sv.name, name->value.p, name->value.n);
+    /* "once secret, always secret": the agent keeps masking the variable */
+    const vso_setvar *before = ok ? vso_analysis_last(a, sv.name.p, sv.name.n) : NULL;
+    if (before && before->is_secret) sv.is_secret = true;
+  }
+  if (ok) take_str(&sv.value, &cmd->data);
+  vso_setvar *grown = ok ? realloc(a->setvars, (a->nsetvars + 1) * sizeof *grown) : NULL;
+  if (!grown) {
+    free(sv.name.p);
+    free(sv.value.p);
+    free(sv.raw.p);
+    a->out_of_memory = true;
+    return;
+  }
+  a->setvars = grown;
+  if (!sv.name.p) {
+    sv.rejected = true;
+    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
+                      "task.setvariable without a variable name: the agent fails the step "
+                      "(\"Required field 'variable' is missing\")");
+  } else if (sv.is_secret && memchr(sv.value.p, '\n', sv.value.n)) {
+    sv.rejected = true;
+    char *q = quoted(a, sv.name.p, sv.name.n, 200);
+    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
+                      "secret variable '%s' has a multi-line value: the agent fails the step "
+                      "(\"Secrets cannot contain multiple lines\")",
+                      q ? q : "?");
+    free(q);
+  }
+  if (sv.is_secret && !vso_secrets_add(&a->secrets, sv.value.p, sv.value.n)) a->out_of_memory = true;
+  a->setvars[a->nsetvars++] = sv;
+}
+
+static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line *line, const char *source) {
+  int known = vso_known_command(cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n);
+  if (known == 1) return;
+  char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
+  char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
+  if (known == 0)
+    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
+                      "'%s.%s' is not a command of the '%s' area: the agent fails the step",
+                      area ? area : "?", event ? event : "?", area ? area : "?");
+  else
+    vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
+                      "unknown command area '%s': the agent warns and ignores the command",
+                      area ? area : "?");
+  free(area);
+  free(event);
+}
+
+vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source) {
+  if (line->truncated) {
+    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
+                      "a line holding a logging command is longer than vsorelay can hold (%zu bytes "
+                      "read): not verified, shown neutralised",
+                      line->len);
+    return VSO_LINE_NOT_COMMAND;
+  }
+  vso_command cmd;
+  bool oom = false;
+  if (!vso_parse_command(line->text, line->len, a->decode_percents, &cmd, &oom)) {
+    if (oom) {
+      a->out_of_memory = true;
+      return VSO_LINE_NOT_COMMAND;
+    }
+    ptrdiff_t at = vso_find_prefix(line->text, line->len);
+    char *q = quoted(a, line->text + (at > 0 ? at : 0), line->len - (size_t)(at > 0 ? at : 0), 120);
+    vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
+                      "'%s' holds the logging command keyword but is not a command: the agent "
+                      "prints it as text",
+                      q ? q : "?");
+    free(q);
+    return VSO_LINE_NOT_COMMAND;
+  }
+  a->commands++;
+  count_command(a, &cmd);
+  check_known(a, &cmd, line, source);
+  bool setvariable = is_command(&cmd, "task", "setvariable");
+  bool setsecret = is_command(&cmd, "task", "setsecret");
+  if (setsecret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
+  if (a->on_command) {
+    bool secret_value = setsecret;
+    if (setvariable) {
+      const vso_prop *s = vso_command_prop(&cmd, "issecret");
+      const vso_prop *n = vso_command_prop(&cmd, "variable");
+      const vso_setvar *before = n ? vso_analysis_last(a, n->value.p, n->value.n) : NULL;
+      secret_value = (s && vso_parse_bool(s->value.p, s->value.n)) || (before && before->is_secret);
+    }
+    a->on_command(a->on_command_ctx, &cmd, line, source, secret_value);
+  }
+  if (setvariable) read_setvariable(a, &cmd, line, source);
+  vso_command_free(&cmd);
+  return setvariable ? VSO_LINE_SETVARIABLE : VSO_LINE_COMMAND;
+}
+
+bool vso_neutralise(const vso_analysis *a, const vso_line *line, bool secret_value, vso_buf *out) {
+  size_t keep = line->len;
+  if (secret_value) {
+    ptrdiff_t at = vso_find_prefix(line->text, line->len);
+    const char *rb = at >= 0 ? memchr(line->text + at, ']', line->len - (size_t)at) : NULL;
+    if (rb) keep = (size_t)(rb - line->text) + 1;
+  }
+  vso_buf masked = {0};
+  bool ok = vso_mask(&a->secrets, line->text, keep, &masked) &&
+            (keep == line->len || vso_buf_append_str(&masked, "***")) &&
+            vso_deactivate(masked.data ? masked.data : "", masked.len, out);
+  vso_buf_free(&masked);
+  return ok;
+}

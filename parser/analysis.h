@@ -1,0 +1,89 @@
+/* What the agent makes of the logging commands in a step's output: the
+ * command parser's results, task.setvariable semantics (§5 of
+ * azure-logging-commands.md), secrets, and the diagnostics for everything
+ * that would make the agent warn or fail the step.  Fed one held line at a
+ * time by the scanner, from any number of sources (streams or files). */
+#ifndef VSO_ANALYSIS_H
+#define VSO_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "command.h"
+#include "scan.h"
+#include "text.h"
+
+typedef enum { VSO_WARNING, VSO_ERROR } vso_severity;
+
+typedef struct vso_diag {
+  vso_severity severity;
+  const char *source;  /* stream or file name, owned by the caller */
+  uint64_t line_no;    /* 0 when not tied to a line */
+  char *message;       /* already quoted: safe to print as it is */
+} vso_diag;
+
+typedef struct vso_setvar {
+  vso_str name;        /* p == NULL when the command has no usable name */
+  vso_str value;
+  bool is_secret, is_output, is_readonly;
+  const char *source;
+  uint64_t line_no;
+  vso_str raw;         /* the line from "##vso[" to its end, as received */
+  bool rejected;       /* the agent fails the step on it (see diagnostics) */
+} vso_setvar;
+
+typedef struct vso_count {
+  char *name;          /* "area.event", lower-cased */
+  uint64_t n;
+} vso_count;
+
+typedef enum {
+  VSO_LINE_NOT_COMMAND,   /* holds "##vso[" but the agent prints it as text */
+  VSO_LINE_COMMAND,       /* a command other than task.setvariable */
+  VSO_LINE_SETVARIABLE,   /* a task.setvariable (see the last entry of setvars) */
+} vso_line_kind;
+
+typedef struct vso_analysis {
+  bool decode_percents;
+  bool out_of_memory;
+  uint64_t commands;
+  vso_count *counts;
+  size_t ncounts;
+  vso_setvar *setvars;    /* every task.setvariable, in order */
+  size_t nsetvars;
+  vso_diag *diags;
+  size_t ndiags;
+  vso_secrets secrets;
+  /* Optional observer, called for each parsed command (replay --format json). */
+  void (*on_command)(void *ctx, const vso_command *cmd, const vso_line *line, const char *source,
+                     bool is_secret_value);
+  void *on_command_ctx;
+} vso_analysis;
+
+void vso_analysis_init(vso_analysis *a, bool decode_percents);
+void vso_analysis_free(vso_analysis *a);
+
+/* Read one held line (from the scanner) as the agent would. */
+vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source);
+
+/* Record a diagnostic; fmt's arguments must already be quoted. */
+void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The last setvariable for name (case-insensitive), or NULL. */
+const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n);
+
+/* Boolean.TryParse: "true"/"false" in any case, surrounding white space and
+ * NULs ignored; anything else is false. */
+bool vso_parse_bool(const char *p, size_t n);
+
+/* Whether the agent knows area.event (case-insensitive): 1 known command,
+ * 0 known area but unknown event (fails the step), -1 unknown area (warns). */
+int vso_known_command(const char *area, size_t an, const char *event, size_t en);
+
+/* The neutralised live copy of a held line: "##vso" deactivated, a secret
+ * variable's value shown as "***", registered secrets masked. */
+bool vso_neutralise(const vso_analysis *a, const vso_line *line, bool secret_value, vso_buf *out);
+
+#endif

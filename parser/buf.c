@@ -1,0 +1,53 @@
+#include "buf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool vso_buf_reserve(vso_buf *b, size_t extra) {
+  if (extra >= SIZE_MAX - b->len) return false;
+  size_t need = b->len + extra + 1; /* room for the trailing NUL */
+  if (need <= b->cap) return true;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < need) {
+    if (cap > SIZE_MAX / 2) { cap = need; break; }
+    cap *= 2;
+  }
+  char *p = realloc(b->data, cap);
+  if (!p) return false;
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
+bool vso_buf_append(vso_buf *b, const void *p, size_t n) {
+  if (!vso_buf_reserve(b, n)) return false;
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  return true;
+}
+
+bool vso_buf_append_str(vso_buf *b, const char *s) { return vso_buf_append(b, s, strlen(s)); }
+
+bool vso_buf_append_char(vso_buf *b, char c) { return vso_buf_append(b, &c, 1); }
+
+void vso_buf_clear(vso_buf *b) {
+  b->len = 0;
+  if (b->data) b->data[0] = '\0';
+}
+
+void vso_buf_free(vso_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+char *vso_buf_steal(vso_buf *b, size_t *len) {
+  if (!b->data && !vso_buf_reserve(b, 0)) return NULL;
+  char *p = b->data;
+  if (len) *len = b->len;
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return p;
+}

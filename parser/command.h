@@ -1,0 +1,49 @@
+/* The agent's logging-command grammar: Command.TryParse and
+ * CommandStringConvertor from microsoft/azure-pipelines-agent, to the byte.
+ * See ../shared/reference/azure-logging-commands.md §2–§3. */
+#ifndef VSO_COMMAND_H
+#define VSO_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct vso_str {
+  char *p;      /* NUL-terminated for convenience; may hold NULs */
+  size_t n;
+} vso_str;
+
+typedef struct vso_prop {
+  vso_str key;    /* as first spelled, not trimmed */
+  vso_str value;  /* unescaped; the last value given for the key */
+} vso_prop;
+
+typedef struct vso_command {
+  vso_str area;   /* as spelled in the line */
+  vso_str event;
+  vso_prop *props;
+  size_t nprops;
+  vso_str data;   /* unescaped, may be empty */
+} vso_command;
+
+/* Parse one line the way the agent does.  The line may hold anything before
+ * "##vso[".  Returns false when the agent would not treat it as a command
+ * (and leaves *out empty); true with *out filled otherwise.  Returns false and
+ * sets *oom when memory runs out. */
+bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out,
+                       bool *oom);
+void vso_command_free(vso_command *cmd);
+
+/* Case-insensitive property lookup (the agent's OrdinalIgnoreCase, for ASCII). */
+const vso_prop *vso_command_prop(const vso_command *cmd, const char *key);
+
+/* CommandStringConvertor.Unescape: %3B %0D %0A %5D, then %AZP25 if asked. */
+bool vso_unescape(const char *p, size_t n, bool decode_percents, vso_buf *out);
+/* CommandStringConvertor.Escape with percents on: % first, then ; \r \n ]. */
+bool vso_escape(const char *p, size_t n, vso_buf *out);
+
+/* ASCII case-insensitive equality of two byte strings. */
+bool vso_ieq(const char *a, size_t an, const char *b, size_t bn);
+
+#endif

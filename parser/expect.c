@@ -1,0 +1,146 @@
+#include "expect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "matrix.h"
+
+bool vso_expect_add(vso_expect_set *set, const char *name, size_t n, bool matrix, vso_buf *err) {
+  if (n == 0) {
+    vso_buf_append_str(err, "an expected variable name is empty");
+    return false;
+  }
+  for (size_t i = 0; i < set->n; i++)
+    if (vso_ieq(set->items[i].name, strlen(set->items[i].name), name, n)) {
+      set->items[i].matrix |= matrix;
+      return true;
+    }
+  if (memchr(name, '\0', n)) {
+    vso_buf_append_str(err, "an expected variable name holds a NUL byte");
+    return false;
+  }
+  vso_expectation *grown = realloc(set->items, (set->n + 1) * sizeof *grown);
+  char *copy = malloc(n + 1);
+  if (grown) set->items = grown;
+  if (!grown || !copy) {
+    free(copy);
+    vso_buf_append_str(err, "out of memory");
+    return false;
+  }
+  memcpy(copy, name, n);
+  copy[n] = '\0';
+  set->items[set->n++] = (vso_expectation){.name = copy, .matrix = matrix};
+  return true;
+}
+
+static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Adds p[0..n) trimmed of blanks, if anything is left. */
+static bool add_trimmed(vso_expect_set *set, const char *p, size_t n, bool matrix, bool allow_empty,
+                        vso_buf *err) {
+  while (n && is_blank(*p)) p++, n--;
+  while (n && is_blank(p[n - 1])) n--;
+  if (!n && allow_empty) return true;
+  return vso_expect_add(set, p, n, matrix, err);
+}
+
+bool vso_expect_add_list(vso_expect_set *set, const char *list, bool matrix, vso_buf *err) {
+  for (const char *p = list;;) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    if (!add_trimmed(set, p, n, matrix, false, err)) return false;
+    if (!comma) return true;
+    p = comma + 1;
+  }
+}
+
+bool vso_expect_add_text(vso_expect_set *set, const char *text, size_t n, bool matrix, vso_buf *err) {
+  for (size_t i = 0; i < n;) {
+    const char *nl = memchr(text + i, '\n', n - i);
+    size_t end = nl ? (size_t)(nl - text) : n;
+    const char *hash = memchr(text + i, '#', end - i);
+    size_t stop = hash ? (size_t)(hash - text) : end;
+    if (!add_trimmed(set, text + i, stop - i, matrix, true, err)) return false;
+    i = end + 1;
+  }
+  return true;
+}
+
+void vso_expect_require_matrix(vso_expect_set *set) {
+  for (size_t i = 0; i < set->n; i++) set->items[i].matrix = true;
+}
+
+static void set_reason(vso_expectation *e, const char *text) {
+  free(e->reason);
+  e->reason = text ? strdup(text) : NULL;
+}
+
+static void evaluate_one(vso_expectation *e, const vso_analysis *a) {
+  const vso_setvar *sv = vso_analysis_last(a, e->name, strlen(e->name));
+  e->last = sv;
+  set_reason(e, NULL);
+  if (!sv) {
+    e->status = VSO_EXP_MISSING;
+    set_reason(e, "never set");
+  } else if (sv->rejected) {
+    e->status = VSO_EXP_REJECTED;
+    set_reason(e, "its last task.setvariable makes the agent fail the step");
+  } else if (!sv->is_output) {
+    e->status = VSO_EXP_NOT_OUTPUT;
+    set_reason(e, "set, but not as an output variable (isoutput=true is missing), so "
+                  "dependencies.<job>.outputs['<step>.<name>'] is Null downstream");
+  } else if (sv->value.n == 0) {
+    e->status = VSO_EXP_EMPTY;
+    set_reason(e, "set as an output variable, but with an empty value");
+  } else if (e->matrix) {
+    vso_buf why = {0};
+    vso_matrix m;
+    if (vso_matrix_parse(sv->value.p, sv->value.n, &m, &why)) {
+      e->status = VSO_EXP_MET;
+      vso_matrix_free(&m);
+    } else {
+      e->status = VSO_EXP_INVALID;
+      vso_buf msg = {0};
+      vso_buf_append_str(&msg, "not a usable build matrix: ");
+      vso_buf_append(&msg, why.data ? why.data : "", why.len);
+      set_reason(e, msg.data);
+      vso_buf_free(&msg);
+    }
+    vso_buf_free(&why);
+  } else {
+    e->status = VSO_EXP_MET;
+  }
+}
+
+void vso_expect_evaluate(vso_expect_set *set, const vso_analysis *a) {
+  for (size_t i = 0; i < set->n; i++) evaluate_one(&set->items[i], a);
+}
+
+size_t vso_expect_unmet(const vso_expect_set *set) {
+  size_t n = 0;
+  for (size_t i = 0; i < set->n; i++) n += set->items[i].status != VSO_EXP_MET;
+  return n;
+}
+
+bool vso_expect_all_met(const vso_expect_set *set) { return vso_expect_unmet(set) == 0; }
+
+const char *vso_exp_status_name(vso_exp_status st) {
+  switch (st) {
+    case VSO_EXP_MET: return "met";
+    case VSO_EXP_MISSING: return "missing";
+    case VSO_EXP_NOT_OUTPUT: return "not-output";
+    case VSO_EXP_EMPTY: return "empty";
+    case VSO_EXP_REJECTED: return "rejected";
+    case VSO_EXP_INVALID: return "invalid";
+  }
+  return "?";
+}
+
+void vso_expect_free(vso_expect_set *set) {
+  for (size_t i = 0; i < set->n; i++) {
+    free(set->items[i].name);
+    free(set->items[i].reason);
+  }
+  free(set->items);
+  memset(set, 0, sizeof *set);
+}

@@ -1,0 +1,50 @@
+/* Expectations: the output variables a step must set.  A name is met when
+ * the last task.setvariable for it (case-insensitive) has isoutput=true and a
+ * non-empty value, and, for a matrix, a value that is a usable build matrix. */
+#ifndef VSO_EXPECT_H
+#define VSO_EXPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis.h"
+#include "buf.h"
+
+typedef enum {
+  VSO_EXP_MET,
+  VSO_EXP_MISSING,      /* never set */
+  VSO_EXP_NOT_OUTPUT,   /* set, but not as an output: dependencies.J.outputs['s.v'] is Null */
+  VSO_EXP_EMPTY,        /* set as an output, with an empty value */
+  VSO_EXP_REJECTED,     /* its last command makes the agent fail the step */
+  VSO_EXP_INVALID,      /* a matrix whose value is not a usable build matrix */
+} vso_exp_status;
+
+typedef struct vso_expectation {
+  char *name;
+  bool matrix;                /* the value must be a build matrix */
+  vso_exp_status status;
+  char *reason;               /* why it is not met (quoted), or NULL */
+  const vso_setvar *last;     /* the last setvariable for it, or NULL */
+} vso_expectation;
+
+typedef struct vso_expect_set {
+  vso_expectation *items;
+  size_t n;
+} vso_expect_set;
+
+/* "a,b,c": adds each name once (case-insensitive).  Returns false with a
+ * message in err on an empty name or out of memory. */
+bool vso_expect_add_list(vso_expect_set *set, const char *list, bool matrix, vso_buf *err);
+bool vso_expect_add(vso_expect_set *set, const char *name, size_t n, bool matrix, vso_buf *err);
+/* One name a line; '#' starts a comment; blank lines are skipped. */
+bool vso_expect_add_text(vso_expect_set *set, const char *text, size_t n, bool matrix, vso_buf *err);
+/* Every expectation asks for a matrix value (--matrix). */
+void vso_expect_require_matrix(vso_expect_set *set);
+
+void vso_expect_evaluate(vso_expect_set *set, const vso_analysis *a);
+bool vso_expect_all_met(const vso_expect_set *set);
+size_t vso_expect_unmet(const vso_expect_set *set);
+const char *vso_exp_status_name(vso_exp_status st);
+void vso_expect_free(vso_expect_set *set);
+
+#endif

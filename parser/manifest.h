@@ -1,0 +1,48 @@
+/* The matrix variable names ImageBuilder's generateBuildMatrix would emit for
+ * a manifest.json and a set of filters (imagebuilder-matrix.md §1.2). */
+#ifndef VSO_MANIFEST_H
+#define VSO_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct vso_manifest_filter {
+  const char *os_type;        /* NULL: no filter (ImageBuilder glob semantics otherwise) */
+  const char *architecture;   /* NULL: no filter */
+  const char *os_version;     /* NULL: no filter */
+  const char *const *paths;   /* --path values; npaths == 0: no filter */
+  size_t npaths;
+  const char *const *distinct_os_versions; /* --distinct-matrix-os-version */
+  size_t ndistinct;
+} vso_manifest_filter;
+
+typedef struct vso_manifest_platform {
+  char *dockerfile;
+  char *os_type;       /* "linux" | "windows" */
+  char *os_version;
+  char *architecture;  /* "arm" | "arm64" | "amd64" (Docker names) */
+} vso_manifest_platform;
+
+typedef struct vso_manifest_matrix {
+  char *name;                        /* e.g. "linuxAmd64" */
+  vso_manifest_platform *platforms;
+  size_t nplatforms;
+} vso_manifest_matrix;
+
+typedef struct vso_manifest_result {
+  vso_manifest_matrix *matrices;     /* in ImageBuilder's emission order */
+  size_t n;
+  char **warnings;                   /* e.g. an include that could not be read */
+  size_t nwarnings;
+} vso_manifest_result;
+
+/* Reads the manifest at path (and its includes, relative to it).  On failure
+ * returns false with a one-line message in err naming the file and the JSON
+ * path of the problem (e.g. "$.repos[0].images[3].platforms[1].os"). */
+bool vso_manifest_expected(const char *path, const vso_manifest_filter *filter,
+                           vso_manifest_result *out, vso_buf *err);
+void vso_manifest_result_free(vso_manifest_result *r);
+
+#endif

@@ -1,0 +1,215 @@
+#include "scan.h"
+
+#include <string.h>
+
+void vso_scanner_init(vso_scanner *s, const vso_scan_sink *sink, unsigned flags) {
+  memset(s, 0, sizeof *s);
+  s->sink = *sink;
+  s->flags = flags;
+  s->max_line = SIZE_MAX;
+}
+
+void vso_scanner_free(vso_scanner *s) { vso_buf_free(&s->hold); }
+
+ptrdiff_t vso_find_prefix(const char *p, size_t n) {
+  const char *end = p + n;
+  const char *q = p;
+  while ((size_t)(end - q) >= VSO_PREFIX_LEN) {
+    q = memchr(q, '#', (size_t)(end - q) - (VSO_PREFIX_LEN - 1));
+    if (!q) return -1;
+    if (memcmp(q, VSO_PREFIX, VSO_PREFIX_LEN) == 0) return q - p;
+    q++;
+  }
+  return -1;
+}
+
+static void pass(vso_scanner *s, const char *p, size_t n) {
+  if (n && s->sink.pass) s->sink.pass(s->sink.ctx, p, n);
+}
+
+/* Length of the longest tail of p[0..n) that could begin "##vso[" (at most 5). */
+static size_t prefix_tail(const char *p, size_t n) {
+  size_t max = n < VSO_PREFIX_LEN - 1 ? n : VSO_PREFIX_LEN - 1;
+  for (size_t t = max; t > 0; t--)
+    if (memcmp(p + n - t, VSO_PREFIX, t) == 0) return t;
+  return 0;
+}
+
+static void deliver(vso_scanner *s, const char *term, size_t term_len) {
+  if (!s->overflowed) {
+    vso_line line = {
+        .text = s->hold.data ? s->hold.data : "",
+        .len = s->hold.len,
+        .term = term,
+        .term_len = term_len,
+        .line_no = s->lines + 1,
+        .truncated = false,
+    };
+    s->held_lines++;
+    if (s->sink.line) s->sink.line(s->sink.ctx, &line);
+  } else {
+    pass(s, term, term_len);
+  }
+  vso_buf_clear(&s->hold);
+  s->holding = false;
+  s->overflowed = false;
+}
+
+/* A held line that cannot grow any further is delivered as it is, marked
+ * truncated; the rest of it is passed on so that no byte is lost. */
+static void overflow(vso_scanner *s) {
+  vso_line line = {
+      .text = s->hold.data ? s->hold.data : "",
+      .len = s->hold.len,
+      .term = "",
+      .term_len = 0,
+      .line_no = s->lines + 1,
+      .truncated = true,
+  };
+  s->held_lines++;
+  if (s->sink.line) s->sink.line(s->sink.ctx, &line);
+  vso_buf_free(&s->hold);
+  s->overflowed = true;
+}
+
+static void hold(vso_scanner *s, const char *p, size_t n) {
+  if (s->overflowed) {
+    pass(s, p, n);
+    return;
+  }
+  if (n > s->max_line - s->hold.len || !vso_buf_append(&s->hold, p, n)) {
+    if (n <= s->max_line - s->hold.len) s->out_of_memory = true;
+    size_t room = s->max_line - s->hold.len;
+    if (room > n) room = n;
+    if (room && !vso_buf_append(&s->hold, p, room)) room = 0;
+    overflow(s);
+    pass(s, p + room, n - room);
+  }
+}
+
+/* Index of the first '\r' or '\n' in p[0..n), or n. */
+static size_t find_eol(const char *p, size_t n) {
+  const char *nl = memchr(p, '\n', n);
+  size_t lim = nl ? (size_t)(nl - p) : n;
+  const char *cr = memchr(p, '\r', lim);
+  return cr ? (size_t)(cr - p) : lim;
+}
+
+/* Length of the terminator that starts at p[i] (p[i] is '\r' or '\n'). */
+static size_t term_len_at(vso_scanner *s, const char *p, size_t n, size_t i) {
+  if (p[i] == '\n') return 1;
+  if (i + 1 < n) return p[i + 1] == '\n' ? 2 : 1;
+  s->after_cr = true; /* the '\n' may open the next chunk */
+  return 1;
+}
+
+/* A possible "##vso[" was cut by the last chunk boundary: see whether this
+ * chunk completes it.  Returns how many bytes of p were consumed into a
+ * still-undecided partial match (all of them) or 0. */
+static size_t resolve_partial(vso_scanner *s, const char *p, size_t n) {
+  size_t m = s->partial;
+  const char *q = s->partial_bytes;
+  for (size_t k = 0; k < m; k++) {
+    size_t have = m - k;
+    if (memcmp(q + k, VSO_PREFIX, have) != 0) continue;
+    size_t need = VSO_PREFIX_LEN - have;
+    size_t avail = n < need ? n : need;
+    if (memcmp(p, VSO_PREFIX + have, avail) != 0) continue;
+    pass(s, q, k);
+    if (avail < need) { /* still undecided: keep waiting */
+      char tmp[VSO_PREFIX_LEN];
+      memcpy(tmp, q + k, have);
+      memcpy(tmp + have, p, avail);
+      memcpy(s->partial_bytes, tmp, have + avail);
+      s->partial = have + avail;
+      return n;
+    }
+    s->partial = 0;
+    s->holding = true;
+    hold(s, q + k, have);
+    return 0;
+  }
+  pass(s, q, m);
+  s->partial = 0;
+  return 0;
+}
+
+static void feed_whole_lines(vso_scanner *s, const char *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    size_t e = i + find_eol(p + i, n - i);
+    s->holding = true;
+    hold(s, p + i, e - i);
+    if (e == n) return;
+    size_t t = term_len_at(s, p, n, e);
+    deliver(s, p + e, t);
+    s->lines++;
+    i = e + t;
+  }
+}
+
+void vso_scanner_feed(vso_scanner *s, const char *p, size_t n) {
+  if (!n) return;
+  s->bytes += n;
+  s->line_open = p[n - 1] != '\n' && p[n - 1] != '\r';
+  size_t i = 0;
+  if (s->after_cr && n) {
+    s->after_cr = false;
+    if (p[0] == '\n') { /* second half of a "\r\n" cut by the chunk boundary */
+      pass(s, p, 1);
+      i = 1;
+    }
+  }
+  if (s->flags & VSO_SCAN_WHOLE_LINES) {
+    feed_whole_lines(s, p + i, n - i);
+    return;
+  }
+  if (s->partial && i < n) i += resolve_partial(s, p + i, n - i);
+
+  size_t pass_from = i; /* passed bytes are gathered and handed on in runs */
+  while (i < n) {
+    if (s->holding) {
+      size_t e = i + find_eol(p + i, n - i);
+      hold(s, p + i, e - i);
+      if (e == n) return;
+      size_t t = term_len_at(s, p, n, e);
+      deliver(s, p + e, t);
+      s->lines++;
+      i = pass_from = e + t;
+      continue;
+    }
+    size_t e = i + find_eol(p + i, n - i);
+    ptrdiff_t k = vso_find_prefix(p + i, e - i);
+    if (k >= 0) {
+      pass(s, p + pass_from, i + (size_t)k - pass_from);
+      s->holding = true;
+      i += (size_t)k;
+      continue;
+    }
+    if (e == n) { /* the line goes on in the next chunk */
+      size_t t = prefix_tail(p + i, n - i);
+      pass(s, p + pass_from, n - t - pass_from);
+      memcpy(s->partial_bytes, p + n - t, t);
+      s->partial = t;
+      return;
+    }
+    i = e + term_len_at(s, p, n, e);
+    s->lines++;
+  }
+  pass(s, p + pass_from, n - pass_from);
+}
+
+void vso_scanner_finish(vso_scanner *s) {
+  if (s->partial) {
+    pass(s, s->partial_bytes, s->partial);
+    s->partial = 0;
+  }
+  if (s->holding) {
+    deliver(s, "", 0);
+    s->lines++;
+  } else if (s->line_open) {
+    s->lines++; /* an unterminated last line still counts */
+  }
+  s->line_open = false;
+  s->after_cr = false;
+}

@@ -1,0 +1,72 @@
+/* Stream scanner and line splitter: the first two stages of the data path.
+ *
+ * Bytes arrive in chunks of any size.  Lines end at "\n", "\r\n" or a bare
+ * "\r", exactly as .NET's StreamReader.ReadLine ends them for the agent; a
+ * "\r" at the end of one chunk and a "\n" at the start of the next are one
+ * terminator.  The last line is delivered at end of input even without a
+ * terminator.  Bytes are never altered.
+ *
+ * The scanner holds back only what it must.  A line is held from the first
+ * "##vso[" in it (the only part the agent parses) to its end; every other
+ * byte goes to the sink's pass() at once, so a prompt without a newline
+ * shows immediately and memory grows only with the longest held line.  With
+ * VSO_SCAN_WHOLE_LINES every line is held and delivered whole (tests, fuzz,
+ * small files). */
+#ifndef VSO_SCAN_H
+#define VSO_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define VSO_PREFIX "##vso["
+#define VSO_PREFIX_LEN 6
+
+typedef struct vso_line {
+  const char *text;   /* from "##vso[" (whole-line mode: from the line start)  */
+  size_t len;         /* to the end of the line's content, terminator excluded */
+  const char *term;   /* "\n", "\r\n", "\r", or "" at end of input             */
+  size_t term_len;
+  uint64_t line_no;   /* 1-based, the agent's numbering                         */
+  bool truncated;     /* the line outgrew max_line: text is only its beginning  */
+} vso_line;
+
+typedef struct vso_scan_sink {
+  void *ctx;
+  /* Bytes that hold no logging command: relay them as they are. */
+  void (*pass)(void *ctx, const char *p, size_t n);
+  /* A held line (see above). */
+  void (*line)(void *ctx, const vso_line *line);
+} vso_scan_sink;
+
+enum { VSO_SCAN_WHOLE_LINES = 1u };
+
+typedef struct vso_scanner {
+  vso_scan_sink sink;
+  unsigned flags;
+  size_t max_line;        /* a held line longer than this is delivered truncated */
+  vso_buf hold;           /* the held part of the current line                   */
+  bool holding;
+  bool overflowed;        /* the current held line was already delivered truncated */
+  bool line_open;         /* bytes of an unterminated line were seen */
+  bool after_cr;          /* the last chunk ended with '\r': a leading '\n' is its pair */
+  size_t partial;         /* a possible start of "##vso[" at the end of the last chunk */
+  char partial_bytes[VSO_PREFIX_LEN];
+  uint64_t lines;         /* terminators seen so far */
+  uint64_t bytes;         /* bytes fed so far        */
+  uint64_t held_lines;    /* lines delivered to sink.line */
+  bool out_of_memory;     /* a held line could not grow; it was delivered truncated */
+} vso_scanner;
+
+void vso_scanner_init(vso_scanner *s, const vso_scan_sink *sink, unsigned flags);
+void vso_scanner_feed(vso_scanner *s, const char *p, size_t n);
+/* End of input: delivers the unterminated last line, if any. */
+void vso_scanner_finish(vso_scanner *s);
+void vso_scanner_free(vso_scanner *s);
+
+/* Where "##vso[" first starts in p[0..n), or -1: the agent's IndexOf. */
+ptrdiff_t vso_find_prefix(const char *p, size_t n);
+
+#endif

@@ -1,0 +1,43 @@
+/* Text transformations for everything vsorelay itself prints about a
+ * child's output: the agent's own deactivation, secret masking, and quoting
+ * for one-line diagnostics.  Nothing vsorelay prints may carry a child's
+ * command or secret in a form the agent would execute or show. */
+#ifndef VSO_TEXT_H
+#define VSO_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* StringUtil.DeactivateVsoCommands: every "##vso", in any case, becomes
+ * "**vso" (lower case, as the agent writes it). */
+bool vso_deactivate(const char *p, size_t n, vso_buf *out);
+
+/* The secrets seen so far: values of issecret=true variables and the data of
+ * task.setsecret.  Masked as "***", as the agent masks them. */
+typedef struct vso_secrets {
+  char **items;
+  size_t *lens;
+  size_t n;
+} vso_secrets;
+
+bool vso_secrets_add(vso_secrets *s, const char *p, size_t n);
+bool vso_secrets_empty(const vso_secrets *s);
+/* Appends p[0..n) to out with every registered secret replaced by "***". */
+bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
+void vso_secrets_free(vso_secrets *s);
+
+/* For a diagnostic or issue message: masks secrets, deactivates "##vso",
+ * shows control bytes as \r \n \t \xNN and invalid UTF-8 as \xNN, so the
+ * result is one printable line the agent cannot execute. */
+bool vso_quote(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
+
+/* Appends p[0..n) as a JSON string literal: valid UTF-8 passes, invalid
+ * bytes become U+FFFD, control characters are escaped. */
+bool vso_json_string(vso_buf *out, const char *p, size_t n);
+
+/* Length of the valid UTF-8 sequence at p (1–4), or 0 if invalid. */
+size_t vso_utf8_seq(const unsigned char *p, size_t n);
+
+#endif
