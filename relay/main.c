@@ -1,1 +1,44 @@
-int main(void){return 0;}
+/* vsorelay: stands between a build-matrix generator and Azure Pipelines so
+ * that an output variable can never again be lost in silence. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "expectcmd.h"
+#include "options.h"
+#include "replay.h"
+#include "run.h"
+#include "version.h"
+
+int main(int argc, char **argv) {
+  /* A closed stdout must end in EPIPE and exit 125, never in death by SIGPIPE.
+   * The child gets SIG_DFL back: libuv resets dispositions before exec. */
+  if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+    perror("vsorelay: signal(SIGPIPE)");
+    return 125;
+  }
+  vso_options opts;
+  vso_buf err = {0};
+  if (!vso_parse_options(argc, argv, &opts, &err)) {
+    fprintf(stderr, "vsorelay: %s\nTry 'vsorelay --help'.\n", err.data ? err.data : "usage error");
+    vso_buf_free(&err);
+    vso_options_free(&opts);
+    return 2;
+  }
+  int status;
+  switch (opts.cmd) {
+    case VSO_CMD_HELP:
+      status = fputs(vso_usage, stdout) < 0 || fflush(stdout) != 0 ? 125 : 0;
+      break;
+    case VSO_CMD_VERSION:
+      status = printf("vsorelay %s\n", VSO_VERSION) < 0 || fflush(stdout) != 0 ? 125 : 0;
+      break;
+    case VSO_CMD_REPLAY: status = vso_replay(&opts); break;
+    case VSO_CMD_EXPECT: status = vso_expect_command(&opts); break;
+    case VSO_CMD_RUN:
+    default: status = vso_run(&opts); break;
+  }
+  vso_options_free(&opts);
+  vso_buf_free(&err);
+  return status;
+}

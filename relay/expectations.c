@@ -1,0 +1,90 @@
+#include "expectations.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+bool vso_read_file(const char *path, size_t max, vso_buf *out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char chunk[65536];
+  for (;;) {
+    ssize_t r = read(fd, chunk, sizeof chunk);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 || (r > 0 && (size_t)r > max - out->len) || (r > 0 && !vso_buf_append(out, chunk, (size_t)r))) {
+      int e = r < 0 ? errno : (size_t)r > max - out->len ? EFBIG : ENOMEM;
+      close(fd);
+      errno = e;
+      return false;
+    }
+    if (r == 0) break;
+  }
+  if (close(fd) != 0) return false;
+  return vso_buf_reserve(out, 0);
+}
+
+static bool add_expect_file(vso_expect_set *set, const char *path, vso_buf *err) {
+  vso_buf text = {0};
+  if (!vso_read_file(path, 16u << 20, &text)) {
+    vso_buf_append_str(err, "--expect-file ");
+    vso_buf_append_str(err, path);
+    vso_buf_append_str(err, ": ");
+    vso_buf_append_str(err, strerror(errno));
+    vso_buf_free(&text);
+    return false;
+  }
+  vso_buf why = {0};
+  bool ok = vso_expect_add_text(set, text.data, text.len, false, &why);
+  if (!ok) {
+    vso_buf_append_str(err, path);
+    vso_buf_append_str(err, ": ");
+    vso_buf_append(err, why.data, why.len);
+  }
+  vso_buf_free(&why);
+  vso_buf_free(&text);
+  return ok;
+}
+
+static bool add_manifest(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
+                         vso_buf *err) {
+  vso_manifest_filter filter = {
+      .os_type = o->os_type,
+      .architecture = o->architecture,
+      .os_version = o->os_version,
+      .paths = (const char *const *)o->paths.items,
+      .npaths = o->paths.n,
+      .distinct_os_versions = (const char *const *)o->distinct_os_versions.items,
+      .ndistinct = o->distinct_os_versions.n,
+  };
+  if (!vso_manifest_expected(o->manifest, &filter, manifest, err)) return false;
+  for (size_t i = 0; i < manifest->n; i++)
+    if (!vso_expect_add(set, manifest->matrices[i].name, strlen(manifest->matrices[i].name), true, err))
+      return false;
+  return true;
+}
+
+bool vso_build_expectations(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
+                            vso_buf *err) {
+  for (size_t i = 0; i < o->expect_lists.n; i++) {
+    vso_buf why = {0};
+    if (!vso_expect_add_list(set, o->expect_lists.items[i], false, &why)) {
+      vso_buf_append_str(err, "--expect '");
+      vso_buf_append_str(err, o->expect_lists.items[i]);
+      vso_buf_append_str(err, "': ");
+      vso_buf_append(err, why.data, why.len);
+      vso_buf_free(&why);
+      return false;
+    }
+  }
+  for (size_t i = 0; i < o->expect_files.n; i++)
+    if (!add_expect_file(set, o->expect_files.items[i], err)) return false;
+  if (o->manifest && !add_manifest(o, set, manifest, err)) return false;
+  if (o->matrix) vso_expect_require_matrix(set);
+  return true;
+}
+
+void vso_print_manifest_warnings(const vso_manifest_result *manifest) {
+  for (size_t i = 0; i < manifest->nwarnings; i++) fprintf(stderr, "vsorelay: warning: %s\n", manifest->warnings[i]);
+}

@@ -1,0 +1,19 @@
+/* Builds the expected-variable set from --expect, --expect-file and
+ * --manifest (with its filters), for run and replay alike. */
+#ifndef VSO_EXPECTATIONS_H
+#define VSO_EXPECTATIONS_H
+
+#include "buf.h"
+#include "expect.h"
+#include "manifest.h"
+#include "options.h"
+
+/* On failure (unreadable file, bad manifest) returns false with err set. */
+bool vso_build_expectations(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
+                            vso_buf *err);
+/* Prints the manifest's warnings to stderr. */
+void vso_print_manifest_warnings(const vso_manifest_result *manifest);
+/* Reads a whole file (at most max bytes) into out; false with errno set. */
+bool vso_read_file(const char *path, size_t max, vso_buf *out);
+
+#endif

@@ -1,0 +1,70 @@
+/* vsorelay expect --manifest FILE [filters] [--format text|json] */
+#include "expectcmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "expectations.h"
+#include "text.h"
+
+static void print_platform_json(vso_buf *out, const vso_manifest_platform *p) {
+  vso_buf_append_str(out, "{\"dockerfile\":");
+  vso_json_string(out, p->dockerfile, strlen(p->dockerfile));
+  vso_buf_append_str(out, ",\"osType\":");
+  vso_json_string(out, p->os_type, strlen(p->os_type));
+  vso_buf_append_str(out, ",\"osVersion\":");
+  vso_json_string(out, p->os_version, strlen(p->os_version));
+  vso_buf_append_str(out, ",\"architecture\":");
+  vso_json_string(out, p->architecture, strlen(p->architecture));
+  vso_buf_append_char(out, '}');
+}
+
+/* JSON Lines: one object per matrix, in emission order. */
+static bool print_json(const vso_manifest_result *m) {
+  for (size_t i = 0; i < m->n; i++) {
+    vso_buf out = {0};
+    vso_buf_append_str(&out, "{\"name\":");
+    vso_json_string(&out, m->matrices[i].name, strlen(m->matrices[i].name));
+    vso_buf_append_str(&out, ",\"platforms\":[");
+    for (size_t k = 0; k < m->matrices[i].nplatforms; k++) {
+      if (k) vso_buf_append_char(&out, ',');
+      print_platform_json(&out, &m->matrices[i].platforms[k]);
+    }
+    vso_buf_append_str(&out, "]}\n");
+    bool ok = out.data && fwrite(out.data, 1, out.len, stdout) == out.len;
+    vso_buf_free(&out);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int vso_expect_command(const vso_options *opts) {
+  vso_manifest_filter filter = {
+      .os_type = opts->os_type,
+      .architecture = opts->architecture,
+      .os_version = opts->os_version,
+      .paths = (const char *const *)opts->paths.items,
+      .npaths = opts->paths.n,
+      .distinct_os_versions = (const char *const *)opts->distinct_os_versions.items,
+      .ndistinct = opts->distinct_os_versions.n,
+  };
+  vso_manifest_result m = {0};
+  vso_buf err = {0};
+  if (!vso_manifest_expected(opts->manifest, &filter, &m, &err)) {
+    fprintf(stderr, "vsorelay: expect: %s\n", err.data ? err.data : "cannot read the manifest");
+    vso_buf_free(&err);
+    vso_manifest_result_free(&m);
+    return 2;
+  }
+  vso_print_manifest_warnings(&m);
+  bool ok = true;
+  if (opts->format == VSO_FORMAT_JSON) ok = print_json(&m);
+  else
+    for (size_t i = 0; i < m.n && ok; i++) ok = printf("%s\n", m.matrices[i].name) >= 0;
+  if (m.n == 0) fprintf(stderr, "vsorelay: expect: no platform is left after the filters: no matrix\n");
+  ok = ok && fflush(stdout) == 0;
+  if (!ok) perror("vsorelay: expect: stdout");
+  vso_manifest_result_free(&m);
+  vso_buf_free(&err);
+  return ok ? 0 : 125;
+}

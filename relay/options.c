@@ -1,0 +1,294 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char vso_usage[] =
+    "Usage:\n"
+    "  vsorelay run [options] -- COMMAND [ARG...]\n"
+    "  vsorelay [options] -- COMMAND [ARG...]       (short form of run, for a step prefix)\n"
+    "  vsorelay replay [options] [FILE...]          (no FILE, or -, reads stdin)\n"
+    "  vsorelay expect --manifest FILE [filters] [--format text|json]\n"
+    "  vsorelay --help | --version\n"
+    "\n"
+    "Relays a command's output to Azure Pipelines, reads every logging command as the\n"
+    "agent does, holds back task.setvariable commands, checks that every expected\n"
+    "output variable arrived with a usable value, then re-emits them, or fails the step.\n"
+    "\n"
+    "Expectations (run, replay):\n"
+    "  -e, --expect NAME[,NAME...]   an output variable that must be set (repeatable)\n"
+    "  --expect-file FILE            one name a line, '#' starts a comment\n"
+    "  --manifest FILE               expect the matrices generateBuildMatrix emits for\n"
+    "                                this ImageBuilder manifest (and check their values)\n"
+    "  --os-type T, --architecture A, --os-version V, --path P (repeatable),\n"
+    "  --distinct-matrix-os-version V (repeatable)   ImageBuilder's manifest filters\n"
+    "  --matrix                      every expected value must be a build matrix\n"
+    "  --no-decode-percents          do not decode %AZP25 (the agent's DECODE_PERCENTS=false)\n"
+    "\n"
+    "Outputs (run, replay):\n"
+    "  --report FILE                 a JSON report (schema in README.md)\n"
+    "  --summary FILE                a Markdown summary (run also uploads it to the run page)\n"
+    "  --format text|json            replay and expect: a readable summary or JSON Lines\n"
+    "\n"
+    "Run:\n"
+    "  --retries N                   run again, up to N more times, while expectations fail\n"
+    "  --stream                      let task.setvariable through live as well (the agent\n"
+    "                                then sees a partial set before the verdict)\n"
+    "  --drain-timeout D             wait for the pipes after the child exits (default 5s)\n"
+    "  --timeout D                   SIGTERM the command's group at the deadline\n"
+    "  --kill-after D                SIGKILL this long after a SIGTERM (default 5s)\n"
+    "  --capture FILE                record both streams for 'vsorelay replay' (mode 0600)\n"
+    "  --restrict                    only the commands the agent allows in restricted mode\n"
+    "  --allow-variables GLOB[,...]  only these variables may be set (repeatable)\n"
+    "  Durations are seconds, fractions allowed, with an optional ms, s or m suffix.\n"
+    "\n"
+    "Exit status:\n"
+    "  0        the command succeeded and every expected variable was re-emitted\n"
+    "  1-255    the command's own status when it failed\n"
+    "  128+N    the command died of signal N, or vsorelay was stopped by signal N\n"
+    "  2        usage error, or a file that cannot be read\n"
+    "  3        expectations not met: nothing re-emitted, the step is failed\n"
+    "  124      --timeout expired\n"
+    "  125      vsorelay itself failed (e.g. its stdout was closed)\n"
+    "  126      the command is not executable\n"
+    "  127      the command was not found\n";
+
+enum {
+  OPT_EXPECT_FILE = 256,
+  OPT_MANIFEST,
+  OPT_OS_TYPE,
+  OPT_ARCH,
+  OPT_OS_VERSION,
+  OPT_PATH,
+  OPT_DISTINCT,
+  OPT_MATRIX,
+  OPT_NO_DECODE,
+  OPT_REPORT,
+  OPT_SUMMARY,
+  OPT_FORMAT,
+  OPT_CAPTURE,
+  OPT_RETRIES,
+  OPT_STREAM,
+  OPT_DRAIN,
+  OPT_TIMEOUT,
+  OPT_KILL_AFTER,
+  OPT_RESTRICT,
+  OPT_ALLOW,
+  OPT_HELP,
+  OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"expect", required_argument, NULL, 'e'},
+    {"expect-file", required_argument, NULL, OPT_EXPECT_FILE},
+    {"manifest", required_argument, NULL, OPT_MANIFEST},
+    {"os-type", required_argument, NULL, OPT_OS_TYPE},
+    {"architecture", required_argument, NULL, OPT_ARCH},
+    {"os-version", required_argument, NULL, OPT_OS_VERSION},
+    {"path", required_argument, NULL, OPT_PATH},
+    {"distinct-matrix-os-version", required_argument, NULL, OPT_DISTINCT},
+    {"matrix", no_argument, NULL, OPT_MATRIX},
+    {"no-decode-percents", no_argument, NULL, OPT_NO_DECODE},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"summary", required_argument, NULL, OPT_SUMMARY},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"capture", required_argument, NULL, OPT_CAPTURE},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"stream", no_argument, NULL, OPT_STREAM},
+    {"drain-timeout", required_argument, NULL, OPT_DRAIN},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+    {"restrict", no_argument, NULL, OPT_RESTRICT},
+    {"allow-variables", required_argument, NULL, OPT_ALLOW},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* Which options each sub-command takes. */
+static bool option_allowed(vso_cmd cmd, int opt) {
+  switch (opt) {
+    case OPT_HELP:
+    case OPT_VERSION:
+      return true;
+    case OPT_MANIFEST:
+    case OPT_OS_TYPE:
+    case OPT_ARCH:
+    case OPT_OS_VERSION:
+    case OPT_PATH:
+    case OPT_DISTINCT:
+      return true;
+    case OPT_FORMAT:
+      return cmd == VSO_CMD_REPLAY || cmd == VSO_CMD_EXPECT;
+    case OPT_CAPTURE:
+    case OPT_RETRIES:
+    case OPT_STREAM:
+    case OPT_DRAIN:
+    case OPT_TIMEOUT:
+    case OPT_KILL_AFTER:
+      return cmd == VSO_CMD_RUN;
+    default:
+      return cmd == VSO_CMD_RUN || cmd == VSO_CMD_REPLAY;
+  }
+}
+
+double vso_parse_duration(const char *s) {
+  if (!s || !*s) return -1;
+  errno = 0;
+  char *end;
+  double v = strtod(s, &end);
+  if (errno || end == s || !isfinite(v) || v < 0) return -1;
+  if (strcmp(end, "") == 0 || strcmp(end, "s") == 0) return v;
+  if (strcmp(end, "ms") == 0) return v / 1000.0;
+  if (strcmp(end, "m") == 0) return v * 60.0;
+  return -1;
+}
+
+static bool list_add(vso_strlist *l, const char *s) {
+  char **grown = realloc(l->items, (l->n + 1) * sizeof *grown);
+  if (!grown) return false;
+  l->items = grown;
+  l->items[l->n] = strdup(s);
+  return l->items[l->n++] != NULL;
+}
+
+static void list_free(vso_strlist *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->items[i]);
+  free(l->items);
+  l->items = NULL;
+  l->n = 0;
+}
+
+static bool fail(vso_buf *err, const char *a, const char *b, const char *c) {
+  vso_buf_append_str(err, a);
+  if (b) vso_buf_append_str(err, b);
+  if (c) vso_buf_append_str(err, c);
+  return false;
+}
+
+static bool set_duration(double *dst, const char *opt, const char *arg, vso_buf *err) {
+  double v = vso_parse_duration(arg);
+  if (v < 0) return fail(err, opt, ": not a duration: ", arg);
+  *dst = v;
+  return true;
+}
+
+static bool apply_option(vso_options *o, int c, const char *arg, vso_buf *err) {
+  bool ok = true;
+  switch (c) {
+    case 'e': ok = list_add(&o->expect_lists, arg); break;
+    case OPT_EXPECT_FILE: ok = list_add(&o->expect_files, arg); break;
+    case OPT_MANIFEST: o->manifest = arg; break;
+    case OPT_OS_TYPE: o->os_type = arg; break;
+    case OPT_ARCH: o->architecture = arg; break;
+    case OPT_OS_VERSION: o->os_version = arg; break;
+    case OPT_PATH: ok = list_add(&o->paths, arg); break;
+    case OPT_DISTINCT: ok = list_add(&o->distinct_os_versions, arg); break;
+    case OPT_MATRIX: o->matrix = true; break;
+    case OPT_NO_DECODE: o->decode_percents = false; break;
+    case OPT_REPORT: o->report = arg; break;
+    case OPT_SUMMARY: o->summary = arg; break;
+    case OPT_CAPTURE: o->capture = arg; break;
+    case OPT_STREAM: o->stream = true; break;
+    case OPT_RESTRICT: o->restrict_commands = true; break;
+    case OPT_ALLOW: ok = list_add(&o->allow_variables, arg); break;
+    case OPT_HELP: o->cmd = VSO_CMD_HELP; break;
+    case OPT_VERSION: o->cmd = VSO_CMD_VERSION; break;
+    case OPT_FORMAT:
+      if (strcmp(arg, "text") == 0) o->format = VSO_FORMAT_TEXT;
+      else if (strcmp(arg, "json") == 0) o->format = VSO_FORMAT_JSON;
+      else return fail(err, "--format: expected 'text' or 'json', not '", arg, "'");
+      break;
+    case OPT_RETRIES: {
+      char *end;
+      errno = 0;
+      long v = strtol(arg, &end, 10);
+      if (errno || *end || end == arg || v < 0 || v > 100)
+        return fail(err, "--retries: expected a whole number from 0 to 100, not '", arg, "'");
+      o->retries = (int)v;
+      break;
+    }
+    case OPT_DRAIN: return set_duration(&o->drain_timeout, "--drain-timeout", arg, err);
+    case OPT_TIMEOUT: return set_duration(&o->timeout, "--timeout", arg, err);
+    case OPT_KILL_AFTER: return set_duration(&o->kill_after, "--kill-after", arg, err);
+    default: return fail(err, "internal error: unhandled option", NULL, NULL);
+  }
+  return ok || fail(err, "out of memory", NULL, NULL);
+}
+
+static const char *command_name(vso_cmd cmd) {
+  return cmd == VSO_CMD_RUN ? "run" : cmd == VSO_CMD_REPLAY ? "replay" : "expect";
+}
+
+static bool parse_flags(int argc, char **argv, vso_options *o, vso_buf *err) {
+  /* '+': stop at the first operand, so the command's own flags stay its own */
+  static const char short_options[] = "+:e:h";
+  opterr = 0;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+    if (c == 'h') c = OPT_HELP;
+    if (c == '?') {
+      if (optopt) {
+        char s[3] = {'-', (char)optopt, '\0'};
+        return fail(err, "unknown option '", s, "'");
+      }
+      return fail(err, "unknown option '", argv[optind - 1], "'");
+    }
+    if (c == ':') return fail(err, "option '", argv[optind - 1], "' needs a value");
+    if (!option_allowed(o->cmd, c))
+      return fail(err, "option '", argv[optind - 1], o->cmd == VSO_CMD_EXPECT ? "' does not apply to expect"
+                                                        : o->cmd == VSO_CMD_RUN ? "' does not apply to run"
+                                                                                : "' does not apply to replay");
+    if (!apply_option(o, c, optarg, err)) return false;
+  }
+  o->operands = argv + optind;
+  o->noperands = argc - optind;
+  return true;
+}
+
+static bool check_operands(vso_options *o, vso_buf *err) {
+  if (o->cmd == VSO_CMD_RUN && o->noperands == 0)
+    return fail(err, "run: no command given (vsorelay run [options] -- COMMAND [ARG...])", NULL, NULL);
+  if (o->cmd == VSO_CMD_EXPECT && o->noperands > 0)
+    return fail(err, "expect: unexpected argument '", o->operands[0], "'");
+  if (o->cmd == VSO_CMD_EXPECT && !o->manifest) return fail(err, "expect: --manifest FILE is required", NULL, NULL);
+  if (o->cmd != VSO_CMD_RUN && o->cmd != VSO_CMD_REPLAY) return true;
+  bool filters = o->os_type || o->architecture || o->os_version || o->paths.n || o->distinct_os_versions.n;
+  if (filters && !o->manifest)
+    return fail(err, command_name(o->cmd), ": manifest filters (--os-type, --path, ...) need --manifest", NULL);
+  return true;
+}
+
+bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err) {
+  memset(o, 0, sizeof *o);
+  o->decode_percents = true;
+  o->drain_timeout = 5.0;
+  o->kill_after = 5.0;
+  if (argc < 2) return fail(err, "no sub-command given", NULL, NULL);
+  const char *first = argv[1];
+  int skip = 1;
+  if (strcmp(first, "run") == 0) o->cmd = VSO_CMD_RUN;
+  else if (strcmp(first, "replay") == 0) o->cmd = VSO_CMD_REPLAY;
+  else if (strcmp(first, "expect") == 0) o->cmd = VSO_CMD_EXPECT;
+  else if (strcmp(first, "help") == 0) o->cmd = VSO_CMD_HELP;
+  else if (first[0] == '-') {
+    o->cmd = VSO_CMD_RUN; /* the short form for a YAML step prefix */
+    skip = 0;
+  } else
+    return fail(err, "unknown sub-command '", first, "'");
+  if (!parse_flags(argc - skip, argv + skip, o, err)) return false;
+  if (o->cmd == VSO_CMD_HELP || o->cmd == VSO_CMD_VERSION) return true;
+  return check_operands(o, err);
+}
+
+void vso_options_free(vso_options *o) {
+  list_free(&o->expect_lists);
+  list_free(&o->expect_files);
+  list_free(&o->paths);
+  list_free(&o->distinct_os_versions);
+  list_free(&o->allow_variables);
+}

@@ -1,0 +1,11 @@
+/* The POSIX-only parts of vsorelay, in one place, so that a Windows build
+ * stays within reach: process groups.  (Writes to fd 1 live in writer.c.)
+ * Everything else goes through libuv: spawn, pipes, signals, timers. */
+#ifndef VSO_PLATFORM_H
+#define VSO_PLATFORM_H
+
+/* Sends sig to the process group led by pid.  Returns 0, or a positive errno
+ * (ESRCH, the group is gone, is not an error: returns 0). */
+int vso_kill_group(int pid, int sig);
+
+#endif

@@ -1,0 +1,277 @@
+/* vsorelay replay: the analysis of `run`, offline, on captured logs.
+ *
+ * Every FILE is one stream of the same step (a plain log, or a --capture
+ * file holding both streams), read through the same scanner and analysis as
+ * a live run.  Expectations are judged over all of them together. */
+#include "replay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "expectations.h"
+#include "report.h"
+
+enum { MAX_SOURCES = 8 };
+
+typedef struct replay_stream {
+  vso_scanner scanner;
+  char *name;
+  vso_analysis *analysis;
+} replay_stream;
+
+typedef struct replay {
+  const vso_options *opts;
+  vso_analysis analysis;
+  replay_stream **streams; /* each allocated apart: scanners point at them */
+  size_t nstreams;
+  int attempt;
+  bool json_failed;
+} replay;
+
+static void on_line(void *ctx, const vso_line *line) {
+  replay_stream *s = ctx;
+  vso_analysis_line(s->analysis, line, s->name);
+}
+
+static bool add_stream(replay *r, const char *name) {
+  replay_stream **grown = realloc(r->streams, (r->nstreams + 1) * sizeof *grown);
+  if (!grown) return false;
+  r->streams = grown;
+  replay_stream *s = calloc(1, sizeof *s);
+  if (!s) return false;
+  s->name = strdup(name);
+  if (!s->name) {
+    free(s);
+    return false;
+  }
+  r->streams[r->nstreams] = s;
+  s->analysis = &r->analysis;
+  vso_scan_sink sink = {.ctx = s, .pass = NULL, .line = on_line};
+  vso_scanner_init(&s->scanner, &sink, 0);
+  r->nstreams++;
+  return true;
+}
+
+static void json_append_masked(vso_buf *out, const vso_analysis *a, const char *p, size_t n) {
+  vso_buf masked = {0};
+  vso_mask(&a->secrets, p, n, &masked);
+  vso_json_string(out, masked.data ? masked.data : "", masked.len);
+  vso_buf_free(&masked);
+}
+
+/* One JSON Lines object per logging command (--format json). */
+static void print_command_json(void *ctx, const vso_command *cmd, const vso_line *line, const char *source,
+                               bool secret_value) {
+  replay *r = ctx;
+  const vso_analysis *a = &r->analysis;
+  vso_buf out = {0};
+  vso_buf_append_str(&out, "{\"file\":");
+  vso_json_string(&out, source, strlen(source));
+  char num[64];
+  snprintf(num, sizeof num, ",\"line\":%llu,\"area\":", (unsigned long long)line->line_no);
+  vso_buf_append_str(&out, num);
+  json_append_masked(&out, a, cmd->area.p, cmd->area.n);
+  vso_buf_append_str(&out, ",\"event\":");
+  json_append_masked(&out, a, cmd->event.p, cmd->event.n);
+  vso_buf_append_str(&out, ",\"properties\":{");
+  for (size_t i = 0; i < cmd->nprops; i++) {
+    if (i) vso_buf_append_char(&out, ',');
+    json_append_masked(&out, a, cmd->props[i].key.p, cmd->props[i].key.n);
+    vso_buf_append_char(&out, ':');
+    json_append_masked(&out, a, cmd->props[i].value.p, cmd->props[i].value.n);
+  }
+  vso_buf_append_str(&out, "},\"data\":");
+  if (secret_value) vso_json_string(&out, "***", 3);
+  else json_append_masked(&out, a, cmd->data.p, cmd->data.n);
+  vso_buf_append_str(&out, "}\n");
+  if (!out.data || fwrite(out.data, 1, out.len, stdout) != out.len) r->json_failed = true;
+  vso_buf_free(&out);
+}
+
+typedef struct capture_ctx {
+  replay *r;
+  size_t first; /* index of this file's stdout stream; stderr follows */
+} capture_ctx;
+
+/* A new attempt in a capture: only the last attempt counts, as in run. */
+static void on_attempt(void *ctx, int attempt) {
+  replay *r = ((capture_ctx *)ctx)->r;
+  if (attempt <= 1 || r->attempt == attempt) {
+    r->attempt = attempt;
+    return;
+  }
+  r->attempt = attempt;
+  for (size_t i = 0; i < r->nstreams; i++) {
+    vso_scanner_free(&r->streams[i]->scanner);
+    vso_scan_sink sink = {.ctx = r->streams[i], .pass = NULL, .line = on_line};
+    vso_scanner_init(&r->streams[i]->scanner, &sink, 0);
+  }
+  void (*observer)(void *, const vso_command *, const vso_line *, const char *, bool) = r->analysis.on_command;
+  void *observer_ctx = r->analysis.on_command_ctx;
+  vso_analysis_free(&r->analysis);
+  vso_analysis_init(&r->analysis, r->opts->decode_percents);
+  r->analysis.on_command = observer;
+  r->analysis.on_command_ctx = observer_ctx;
+}
+
+static void on_capture_data(void *ctx, int stream, const char *p, size_t n) {
+  capture_ctx *c = ctx;
+  vso_scanner_feed(&c->r->streams[c->first + (size_t)stream]->scanner, p, n);
+}
+
+/* Reads one operand.  Returns 0, or 2 with a message printed. */
+static int replay_file(replay *r, const char *path) {
+  bool is_stdin = strcmp(path, "-") == 0;
+  const char *shown = is_stdin ? "(stdin)" : path;
+  int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "vsorelay: replay: cannot open '%s': %s\n", path, strerror(errno));
+    return 2;
+  }
+  static char chunk[1 << 18];
+  size_t first = r->nstreams;
+  bool is_capture = false, decided = false;
+  capture_ctx cctx = {r, first};
+  vso_capture_reader cap = {.ctx = &cctx, .data = on_capture_data, .attempt = on_attempt};
+  int status = 0;
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      fprintf(stderr, "vsorelay: replay: cannot read '%s': %s\n", shown, strerror(errno));
+      status = 2;
+      break;
+    }
+    if (!decided) {
+      decided = true;
+      size_t m = strlen(VSO_CAPTURE_MAGIC);
+      is_capture = (size_t)n >= m && memcmp(chunk, VSO_CAPTURE_MAGIC, m) == 0;
+      char name[4096];
+      bool ok;
+      if (is_capture) {
+        snprintf(name, sizeof name, "%s:stdout", shown);
+        ok = add_stream(r, name);
+        snprintf(name, sizeof name, "%s:stderr", shown);
+        ok = ok && add_stream(r, name);
+        cctx.first = first;
+      } else {
+        ok = add_stream(r, shown);
+      }
+      if (!ok) {
+        fprintf(stderr, "vsorelay: replay: out of memory\n");
+        status = 125;
+        break;
+      }
+    }
+    if (n == 0) break;
+    if (is_capture) {
+      if (!vso_capture_feed(&cap, chunk, (size_t)n)) break;
+    } else {
+      vso_scanner_feed(&r->streams[first]->scanner, chunk, (size_t)n);
+    }
+  }
+  if (!decided && status == 0 && !add_stream(r, shown)) status = 125;
+  if (is_capture && status == 0 && !vso_capture_finish(&cap)) {
+    fprintf(stderr, "vsorelay: replay: '%s': %s\n", shown, cap.error);
+    status = 2;
+  }
+  vso_capture_reader_free(&cap);
+  for (size_t i = first; i < r->nstreams; i++) vso_scanner_finish(&r->streams[i]->scanner);
+  if (!is_stdin && close(fd) != 0 && status == 0) {
+    fprintf(stderr, "vsorelay: replay: cannot close '%s': %s\n", shown, strerror(errno));
+    status = 2;
+  }
+  return status;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int finish(replay *r, vso_expect_set *expect, const vso_manifest_result *manifest, double started) {
+  vso_expect_evaluate(expect, &r->analysis);
+  bool met = vso_expect_all_met(expect);
+  vso_outcome o = {
+      .mode = "replay",
+      .command = r->opts->operands,
+      .ncommand = r->opts->noperands,
+      .attempts = r->attempt ? r->attempt : 1,
+      .duration = now_seconds() - started,
+      .analysis = &r->analysis,
+      .expect = expect,
+      .manifest = manifest,
+      .decode_percents = r->opts->decode_percents,
+      .verdict = met ? "passed" : "expectations-failed",
+      .exit_code = met ? 0 : 3,
+  };
+  for (size_t i = 0; i < r->nstreams && o.nstreams < sizeof o.streams / sizeof o.streams[0]; i++)
+    o.streams[o.nstreams++] = (vso_stream_stats){r->streams[i]->name, r->streams[i]->scanner.bytes,
+                                                 r->streams[i]->scanner.lines};
+  if (r->opts->format == VSO_FORMAT_TEXT) vso_print_summary(stdout, &o);
+  vso_buf err = {0};
+  if (r->opts->report && !vso_write_report(r->opts->report, &o, &err)) {
+    fprintf(stderr, "vsorelay: --report %s: %s\n", r->opts->report, err.data ? err.data : "failed");
+    o.exit_code = 125;
+  }
+  vso_buf_clear(&err);
+  if (r->opts->summary && !vso_write_markdown(r->opts->summary, &o, &err)) {
+    fprintf(stderr, "vsorelay: --summary %s: %s\n", r->opts->summary, err.data ? err.data : "failed");
+    o.exit_code = 125;
+  }
+  vso_buf_free(&err);
+  if (r->analysis.out_of_memory) {
+    fprintf(stderr, "vsorelay: replay: out of memory: the analysis is incomplete\n");
+    o.exit_code = 125;
+  }
+  if (fflush(stdout) != 0 || ferror(stdout) || r->json_failed) {
+    fprintf(stderr, "vsorelay: replay: cannot write to stdout: %s\n", strerror(errno));
+    o.exit_code = 125;
+  }
+  if (!met && o.exit_code == 3)
+    fprintf(stderr, "vsorelay: %zu expected variable(s) missing or unusable\n", vso_expect_unmet(expect));
+  return o.exit_code;
+}
+
+int vso_replay(const vso_options *opts) {
+  double started = now_seconds();
+  vso_expect_set expect = {0};
+  vso_manifest_result manifest = {0};
+  vso_buf err = {0};
+  if (!vso_build_expectations(opts, &expect, &manifest, &err)) {
+    fprintf(stderr, "vsorelay: replay: %s\n", err.data ? err.data : "cannot build the expectations");
+    vso_buf_free(&err);
+    vso_expect_free(&expect);
+    vso_manifest_result_free(&manifest);
+    return 2;
+  }
+  vso_print_manifest_warnings(&manifest);
+  replay r = {.opts = opts};
+  vso_analysis_init(&r.analysis, opts->decode_percents);
+  if (opts->format == VSO_FORMAT_JSON) {
+    r.analysis.on_command = print_command_json;
+    r.analysis.on_command_ctx = &r;
+  }
+  int status = 0;
+  if (opts->noperands == 0) status = replay_file(&r, "-");
+  for (int i = 0; i < opts->noperands && status == 0; i++) status = replay_file(&r, opts->operands[i]);
+  if (status == 0) status = finish(&r, &expect, &manifest, started);
+  for (size_t i = 0; i < r.nstreams; i++) {
+    vso_scanner_free(&r.streams[i]->scanner);
+    free(r.streams[i]->name);
+    free(r.streams[i]);
+  }
+  free(r.streams);
+  vso_analysis_free(&r.analysis);
+  vso_expect_free(&expect);
+  vso_manifest_result_free(&manifest);
+  vso_buf_free(&err);
+  return status;
+}

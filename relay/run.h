@@ -1,0 +1,9 @@
+#ifndef VSO_RUN_H
+#define VSO_RUN_H
+
+#include "options.h"
+
+/* vsorelay run: returns the exit status (see vso_usage). */
+int vso_run(const vso_options *opts);
+
+#endif

@@ -1,0 +1,96 @@
+/* The readable summary of a replay. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static void print_counts(FILE *f, const vso_analysis *a) {
+  fprintf(f, "logging commands: %llu\n", (unsigned long long)a->commands);
+  for (size_t i = 0; i < a->ncounts; i++) {
+    vso_buf q = {0};
+    vso_quote(&a->secrets, a->counts[i].name, strlen(a->counts[i].name), &q);
+    fprintf(f, "  %-28s %llu\n", q.data ? q.data : "?", (unsigned long long)a->counts[i].n);
+    vso_buf_free(&q);
+  }
+}
+
+static void print_setvars(FILE *f, const vso_analysis *a) {
+  if (!a->nsetvars) return;
+  fprintf(f, "task.setvariable:\n");
+  for (size_t i = 0; i < a->nsetvars; i++) {
+    const vso_setvar *sv = &a->setvars[i];
+    vso_buf name = {0};
+    if (sv->name.p) vso_quote(&a->secrets, sv->name.p, sv->name.n, &name);
+    fprintf(f, "  %s:%llu  %s  output=%s secret=%s readonly=%s  value: %s%zu bytes\n", sv->source,
+            (unsigned long long)sv->line_no, name.data ? name.data : "(no name)", sv->is_output ? "yes" : "no",
+            sv->is_secret ? "yes" : "no", sv->is_readonly ? "yes" : "no", sv->is_secret ? "secret, " : "",
+            sv->value.n);
+    vso_buf_free(&name);
+  }
+}
+
+static void print_diags(FILE *f, const vso_analysis *a) {
+  if (!a->ndiags) return;
+  fprintf(f, "diagnostics:\n");
+  for (size_t i = 0; i < a->ndiags; i++) {
+    const vso_diag *d = &a->diags[i];
+    fprintf(f, "  %s:%llu: %s: %s\n", d->source ? d->source : "-", (unsigned long long)d->line_no,
+            d->severity == VSO_ERROR ? "error" : "warning", d->message);
+  }
+}
+
+static void print_expectations(FILE *f, const vso_outcome *o) {
+  const vso_expect_set *e = o->expect;
+  if (!e->n) {
+    fprintf(f, "expectations: none given\n");
+    return;
+  }
+  fprintf(f, "expectations: %zu of %zu met\n", e->n - vso_expect_unmet(e), e->n);
+  for (size_t i = 0; i < e->n; i++) {
+    const vso_expectation *x = &e->items[i];
+    vso_buf name = {0};
+    vso_quote(&o->analysis->secrets, x->name, strlen(x->name), &name);
+    if (x->status == VSO_EXP_MET)
+      fprintf(f, "  ok       %s (%s:%llu)\n", name.data, x->last->source, (unsigned long long)x->last->line_no);
+    else
+      fprintf(f, "  %-8s %s: %s\n", vso_exp_status_name(x->status), name.data, x->reason ? x->reason : "");
+    vso_buf_free(&name);
+  }
+}
+
+void vso_print_summary(FILE *f, const vso_outcome *o) {
+  for (size_t i = 0; i < o->nstreams; i++)
+    fprintf(f, "%s: %llu lines, %llu bytes\n", o->streams[i].name, (unsigned long long)o->streams[i].lines,
+            (unsigned long long)o->streams[i].bytes);
+  print_counts(f, o->analysis);
+  print_setvars(f, o->analysis);
+  print_diags(f, o->analysis);
+  print_expectations(f, o);
+  fprintf(f, "verdict: %s\n", o->verdict);
+}
+
+bool vso_unmet_messages(const vso_outcome *o, char ***lines, size_t *n) {
+  *lines = NULL;
+  *n = 0;
+  const vso_expect_set *e = o->expect;
+  size_t unmet = vso_expect_unmet(e);
+  if (!unmet) return true;
+  char **out = calloc(unmet, sizeof *out);
+  if (!out) return false;
+  size_t k = 0;
+  for (size_t i = 0; i < e->n; i++) {
+    const vso_expectation *x = &e->items[i];
+    if (x->status == VSO_EXP_MET) continue;
+    vso_buf line = {0};
+    vso_buf_append_str(&line, "expected output variable '");
+    vso_quote(&o->analysis->secrets, x->name, strlen(x->name), &line);
+    vso_buf_append_str(&line, "' ");
+    vso_buf_append_str(&line, x->status == VSO_EXP_MISSING ? "is missing" : "is unusable");
+    vso_buf_append_str(&line, ": ");
+    vso_buf_append_str(&line, x->reason ? x->reason : vso_exp_status_name(x->status));
+    out[k++] = vso_buf_steal(&line, NULL);
+  }
+  *lines = out;
+  *n = k;
+  return true;
+}

@@ -1,0 +1,26 @@
+/* Checked, blocking writes.  Stdout is written with write(2) in a full-write
+ * loop and never made non-blocking (libuv's uv_pipe_open would leave
+ * O_NONBLOCK on a description shared with the next command of the step). */
+#ifndef VSO_WRITER_H
+#define VSO_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Writes all of p[0..n) to fd: retries on EINTR, polls on EAGAIN (a sibling
+ * may have set O_NONBLOCK on the shared description), loops on short
+ * writes.  Returns 0 or a positive errno. */
+int vso_write_all(int fd, const void *p, size_t n);
+
+/* An output channel that remembers its first failure: once the reader has
+ * gone (EPIPE), later writes are dropped and the failure is reported once. */
+typedef struct vso_out {
+  int fd;
+  const char *name;   /* "stdout", "stderr", a file name */
+  int error;          /* first errno, 0 while healthy */
+} vso_out;
+
+bool vso_out_write(vso_out *o, const void *p, size_t n);
+bool vso_out_puts(vso_out *o, const char *s);
+
+#endif
