@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Black-box tests of `vsorelay replay` on the bundled go-images logs.
+. "$(dirname "$0")/lib.sh"
+
+out=$WORK/out.txt err=$WORK/err.txt
+
+"$VSORELAY" replay --expect "$GO_EXPECT" "$BROKEN" >"$out" 2>"$err"
+check_eq "broken log exits 3" 3 $?
+for name in linuxAmd64 windowsLtsc2025Amd64 windowsLtsc2022Amd64; do
+  check_grep "broken log names $name as missing" "missing  $name" "$out"
+done
+check_grep "broken log: linuxArm32 met" "ok       linuxArm32" "$out"
+check_grep "stderr says how many" "3 expected variable(s) missing" "$err"
+
+"$VSORELAY" replay --expect "$GO_EXPECT" "$HEALTHY" >"$out" 2>"$err"
+check_eq "healthy log exits 0" 0 $?
+check_grep "healthy: verdict" "verdict: passed" "$out"
+check_grep "healthy: 5 of 5" "expectations: 5 of 5 met" "$out"
+
+"$VSORELAY" replay --expect "$GO_EXPECT" "$SOURCE_DIR/samples/go-images/generate-build-matrix.healthy.post2125.log" >"$out" 2>"$err"
+check_eq "post-#2125 healthy log exits 0" 0 $?
+
+"$VSORELAY" replay "$BROKEN" >"$out" 2>"$err"
+check_eq "no expectations: exit 0" 0 $?
+
+"$VSORELAY" replay --expect "$GO_EXPECT" <"$BROKEN" >"$out" 2>"$err"
+check_eq "stdin replay exits 3" 3 $?
+"$VSORELAY" replay --expect "$GO_EXPECT" - <"$HEALTHY" >"$out" 2>"$err"
+check_eq "'-' replay exits 0" 0 $?
+
+"$VSORELAY" replay "$WORK/does-not-exist.log" >"$out" 2>"$err"
+check_eq "unreadable file exits 2" 2 $?
+check_grep "unreadable file is named" "does-not-exist.log" "$err"
+
+"$VSORELAY" replay --bogus "$HEALTHY" >"$out" 2>"$err"
+check_eq "bad flag exits 2" 2 $?
+check_grep "bad flag is named" "--bogus" "$err"
+
+"$VSORELAY" replay --expect "" "$HEALTHY" >"$out" 2>"$err"
+check_eq "empty --expect exits 2" 2 $?
+
+# expect-file with comments
+printf '# go-images\nlinuxArm32\n\nlinuxAmd64   # the lost one\n' >"$WORK/names"
+"$VSORELAY" replay --expect-file "$WORK/names" "$BROKEN" >"$out" 2>"$err"
+check_eq "--expect-file: exit 3" 3 $?
+check_grep "--expect-file: linuxAmd64 missing" "missing  linuxAmd64" "$out"
+
+# not an output, empty value
+printf '##vso[task.setvariable variable=a]x\n##vso[task.setvariable variable=b;isoutput=true]\n' >"$WORK/flags.log"
+"$VSORELAY" replay -e a,b,c "$WORK/flags.log" >"$out" 2>"$err"
+check_eq "flags: exit 3" 3 $?
+check_grep "not an output" "not-output a" "$out"
+check_grep "empty" "empty    b" "$out"
+check_grep "missing" "missing  c" "$out"
+
+# JSON Lines: one object per command, secrets masked
+printf 'x ##vso[task.setvariable variable=s;issecret=true]hunter2\n##vso[task.setvariable variable=V;isOutput=true]a%%3Bb\r##vso[foo.bar k=v]d\n' >"$WORK/j.log"
+"$VSORELAY" replay --format json "$WORK/j.log" >"$out" 2>"$err"
+check_eq "json: exit 0" 0 $?
+check_eq "json: three objects" 3 "$(wc -l <"$out")"
+check_no_grep "json: secret masked" "hunter2" "$out"
+check_grep "json: secret shown as ***" '"data":"***"' "$out"
+check_grep "json: unescaped value, line 2 (bare CR ends line 1... )" '"line":2,"area":"task","event":"setvariable","properties":{"variable":"V","isOutput":"true"},"data":"a;b"' "$out"
+check_grep "json: third command on line 3" '"line":3,"area":"foo","event":"bar"' "$out"
+
+finish
