@@ -140,7 +140,7 @@ static void count_command(vso_analysis *a, const vso_command *cmd) {
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n) {
   for (size_t i = a->nsetvars; i-- > 0;) {
     const vso_setvar *sv = &a->setvars[i];
-    if (sv->name.p && vso_ieq(sv->name.p, sv->name.n, name, n)) return sv;
+    if (sv->name.p && !sv->refused && vso_ieq(sv->name.p, sv->name.n, name, n)) return sv;
   }
   return NULL;
 }
@@ -170,7 +170,18 @@ static bool copy_str(vso_str *dst, const char *p, size_t n) {
   return dst->p != NULL;
 }
 
-static void read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
+/* Whether the policy refuses to set the variable (or "path", for prependpath). */
+static bool refused_variable(vso_analysis *a, const char *name, size_t n, const vso_line *line, const char *source) {
+  if (!a->policy || vso_policy_allows_variable(a->policy, name, n)) return false;
+  char *q = quoted(a, name, n, 200);
+  vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
+                    "setting variable '%s' is not allowed by --allow-variables: dropped, as the agent drops it",
+                    q ? q : "?");
+  free(q);
+  return true;
+}
+
+static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
   vso_setvar sv = {0};
   const vso_prop *name = vso_command_prop(cmd, "variable");
   const vso_prop *secret = vso_command_prop(cmd, "issecret");
@@ -196,10 +207,11 @@ static void read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
     free(sv.value.p);
     free(sv.raw.p);
     a->out_of_memory = true;
-    return;
+    return false;
   }
   a->setvars = grown;
-  if (!sv.name.p) {
+  if (sv.name.p && refused_variable(a, sv.name.p, sv.name.n, line, source)) sv.refused = true;
+  else if (!sv.name.p) {
     sv.rejected = true;
     vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
                       "task.setvariable without a variable name: the agent fails the step "
@@ -215,6 +227,24 @@ static void read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   }
   if (sv.is_secret && !vso_secrets_add(&a->secrets, sv.value.p, sv.value.n)) a->out_of_memory = true;
   a->setvars[a->nsetvars++] = sv;
+  return !sv.refused;
+}
+
+/* --restrict: the agent skips what restricted mode does not allow. */
+static bool refused_command(vso_analysis *a, const vso_command *cmd, const vso_line *line, const char *source) {
+  if (a->policy && !vso_policy_allows_command(a->policy, cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n)) {
+    char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
+    char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
+    vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
+                      "'%s.%s' is not allowed in restricted mode: neutralised, as the agent skips it",
+                      area ? area : "?", event ? event : "?");
+    free(area);
+    free(event);
+    return true;
+  }
+  if (a->policy && is_command(cmd, "task", "prependpath") && refused_variable(a, "path", 4, line, source))
+    return true;
+  return false;
 }
 
 static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line *line, const char *source) {
@@ -260,6 +290,10 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
   }
   a->commands++;
   count_command(a, &cmd);
+  if (refused_command(a, &cmd, line, source)) {
+    vso_command_free(&cmd);
+    return VSO_LINE_REFUSED;
+  }
   check_known(a, &cmd, line, source);
   bool setvariable = is_command(&cmd, "task", "setvariable");
   bool setsecret = is_command(&cmd, "task", "setsecret");
@@ -274,8 +308,9 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
     }
     a->on_command(a->on_command_ctx, &cmd, line, source, secret_value);
   }
-  if (setvariable) read_setvariable(a, &cmd, line, source);
+  bool carried_out = setvariable ? read_setvariable(a, &cmd, line, source) : true;
   vso_command_free(&cmd);
+  if (!carried_out) return VSO_LINE_REFUSED;
   return setvariable ? VSO_LINE_SETVARIABLE : VSO_LINE_COMMAND;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "command.h"
+#include "policy.h"
 #include "scan.h"
 #include "text.h"
 
@@ -31,6 +32,7 @@ typedef struct vso_setvar {
   uint64_t line_no;
   vso_str raw;         /* the line from "##vso[" to its end, as received */
   bool rejected;       /* the agent fails the step on it (see diagnostics) */
+  bool refused;        /* not allowed by the policy: the agent does not set it */
 } vso_setvar;
 
 typedef struct vso_count {
@@ -42,6 +44,7 @@ typedef enum {
   VSO_LINE_NOT_COMMAND,   /* holds "##vso[" but the agent prints it as text */
   VSO_LINE_COMMAND,       /* a command other than task.setvariable */
   VSO_LINE_SETVARIABLE,   /* a task.setvariable (see the last entry of setvars) */
+  VSO_LINE_REFUSED,       /* a command the policy does not allow: the agent skips it */
 } vso_line_kind;
 
 typedef struct vso_analysis {
@@ -55,6 +58,7 @@ typedef struct vso_analysis {
   vso_diag *diags;
   size_t ndiags;
   vso_secrets secrets;
+  const vso_policy *policy;  /* optional: --restrict, --allow-variables */
   /* Optional observer, called for each parsed command (replay --format json). */
   void (*on_command)(void *ctx, const vso_command *cmd, const vso_line *line, const char *source,
                      bool is_secret_value);
@@ -71,7 +75,8 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* The last setvariable for name (case-insensitive), or NULL. */
+/* The last setvariable for name (case-insensitive) that the agent would
+ * carry out (not refused by the policy), or NULL. */
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n);
 
 /* Boolean.TryParse: "true"/"false" in any case, surrounding white space and

@@ -88,3 +88,11 @@ bool vso_build_expectations(const vso_options *o, vso_expect_set *set, vso_manif
 void vso_print_manifest_warnings(const vso_manifest_result *manifest) {
   for (size_t i = 0; i < manifest->nwarnings; i++) fprintf(stderr, "vsorelay: warning: %s\n", manifest->warnings[i]);
 }
+
+bool vso_build_policy(const vso_options *o, vso_policy *policy) {
+  memset(policy, 0, sizeof *policy);
+  policy->restricted = o->restrict_commands;
+  for (size_t i = 0; i < o->allow_variables.n; i++)
+    if (!vso_policy_add_set(policy, o->allow_variables.items[i])) return false;
+  return true;
+}

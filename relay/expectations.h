@@ -7,10 +7,13 @@
 #include "expect.h"
 #include "manifest.h"
 #include "options.h"
+#include "policy.h"
 
 /* On failure (unreadable file, bad manifest) returns false with err set. */
 bool vso_build_expectations(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
                             vso_buf *err);
+/* --restrict and --allow-variables: false when memory runs out. */
+bool vso_build_policy(const vso_options *o, vso_policy *policy);
 /* Prints the manifest's warnings to stderr. */
 void vso_print_manifest_warnings(const vso_manifest_result *manifest);
 /* Reads a whole file (at most max bytes) into out; false with errno set. */

@@ -28,6 +28,7 @@ typedef struct replay_stream {
 typedef struct replay {
   const vso_options *opts;
   vso_analysis analysis;
+  vso_policy policy;
   replay_stream **streams; /* each allocated apart: scanners point at them */
   size_t nstreams;
   int attempt;
@@ -116,6 +117,7 @@ static void on_attempt(void *ctx, int attempt) {
   void *observer_ctx = r->analysis.on_command_ctx;
   vso_analysis_free(&r->analysis);
   vso_analysis_init(&r->analysis, r->opts->decode_percents);
+  r->analysis.policy = &r->policy;
   r->analysis.on_command = observer;
   r->analysis.on_command_ctx = observer_ctx;
 }
@@ -253,14 +255,19 @@ int vso_replay(const vso_options *opts) {
     return 2;
   }
   vso_print_manifest_warnings(&manifest);
+  int status = 0;
   replay r = {.opts = opts};
   vso_analysis_init(&r.analysis, opts->decode_percents);
+  if (!vso_build_policy(opts, &r.policy)) {
+    fprintf(stderr, "vsorelay: replay: out of memory\n");
+    status = 125;
+  }
+  r.analysis.policy = &r.policy;
   if (opts->format == VSO_FORMAT_JSON) {
     r.analysis.on_command = print_command_json;
     r.analysis.on_command_ctx = &r;
   }
-  int status = 0;
-  if (opts->noperands == 0) status = replay_file(&r, "-");
+  if (opts->noperands == 0 && status == 0) status = replay_file(&r, "-");
   for (int i = 0; i < opts->noperands && status == 0; i++) status = replay_file(&r, opts->operands[i]);
   if (status == 0) status = finish(&r, &expect, &manifest, started);
   for (size_t i = 0; i < r.nstreams; i++) {
@@ -270,6 +277,7 @@ int vso_replay(const vso_options *opts) {
   }
   free(r.streams);
   vso_analysis_free(&r.analysis);
+  vso_policy_free(&r.policy);
   vso_expect_free(&expect);
   vso_manifest_result_free(&manifest);
   vso_buf_free(&err);

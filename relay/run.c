@@ -68,6 +68,7 @@ struct relay {
   vso_out out, err;
   vso_capture_writer capture;
   bool capturing;
+  vso_policy policy;          /* --restrict, --allow-variables */
   int attempt;
   int stop_signal;            /* a terminating signal vsorelay received */
   bool timed_out;
@@ -144,7 +145,7 @@ static void on_line(void *ctx, const vso_line *line) {
   if (kind == VSO_LINE_SETVARIABLE) secret_value = r->analysis.setvars[r->analysis.nsetvars - 1].is_secret;
   record_line(r, s->index, line, secret_value);
   bool hold = kind == VSO_LINE_SETVARIABLE && !r->opts->stream;
-  if (hold || line->truncated) {
+  if (hold || kind == VSO_LINE_REFUSED || line->truncated) {
     write_neutralised(s, line, secret_value);
     return;
   }
@@ -285,6 +286,7 @@ static void reset_attempt(relay *r) {
   r->drain_stage = 0;
   vso_analysis_free(&r->analysis);
   vso_analysis_init(&r->analysis, r->opts->decode_percents);
+  r->analysis.policy = &r->policy;
 }
 
 static int spawn_status(int uv_err) {
@@ -392,6 +394,7 @@ static bool emit_held(relay *r, const vso_expect_set *only) {
   bool ok = true;
   for (size_t i = 0; i < r->analysis.nsetvars && ok; i++) {
     const vso_setvar *sv = &r->analysis.setvars[i];
+    if (sv->refused) continue;
     if (only) {
       bool wanted = false;
       for (size_t k = 0; k < only->n && !wanted; k++) wanted = only->items[k].last == sv;
@@ -486,6 +489,10 @@ static bool init_relay(relay *r, const vso_options *opts) {
   r->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout"};
   r->err = (vso_out){.fd = STDERR_FILENO, .name = "stderr"};
   vso_analysis_init(&r->analysis, opts->decode_percents);
+  if (!vso_build_policy(opts, &r->policy)) {
+    warn("out of memory");
+    return false;
+  }
   int e = uv_loop_init(&r->loop);
   if (e) {
     warn("cannot start the event loop: %s", uv_strerror(e));
@@ -523,6 +530,7 @@ static void close_relay(relay *r) {
   if (uv_loop_close(&r->loop) != 0) warn("internal: handles left open at exit");
   for (int i = 0; i < NSTREAMS; i++) vso_scanner_free(&r->streams[i].scanner);
   vso_analysis_free(&r->analysis);
+  vso_policy_free(&r->policy);
 }
 
 int vso_run(const vso_options *opts) {
