@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "writer.h"
+
 bool vso_read_file(const char *path, size_t max, vso_buf *out) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -86,7 +88,7 @@ bool vso_build_expectations(const vso_options *o, vso_expect_set *set, vso_manif
 }
 
 void vso_print_manifest_warnings(const vso_manifest_result *manifest) {
-  for (size_t i = 0; i < manifest->nwarnings; i++) fprintf(stderr, "vsorelay: warning: %s\n", manifest->warnings[i]);
+  for (size_t i = 0; i < manifest->nwarnings; i++) vso_warn("warning: %s", manifest->warnings[i]);
 }
 
 bool vso_build_policy(const vso_options *o, vso_policy *policy) {

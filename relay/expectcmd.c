@@ -6,6 +6,7 @@
 
 #include "expectations.h"
 #include "text.h"
+#include "writer.h"
 
 static void print_platform_json(vso_buf *out, const vso_manifest_platform *p) {
   vso_buf_append_str(out, "{\"dockerfile\":");
@@ -51,7 +52,7 @@ int vso_expect_command(const vso_options *opts) {
   vso_manifest_result m = {0};
   vso_buf err = {0};
   if (!vso_manifest_expected(opts->manifest, &filter, &m, &err)) {
-    fprintf(stderr, "vsorelay: expect: %s\n", err.data ? err.data : "cannot read the manifest");
+    vso_warn("expect: %s", err.data ? err.data : "cannot read the manifest");
     vso_buf_free(&err);
     vso_manifest_result_free(&m);
     return 2;
@@ -61,7 +62,7 @@ int vso_expect_command(const vso_options *opts) {
   if (opts->format == VSO_FORMAT_JSON) ok = print_json(&m);
   else
     for (size_t i = 0; i < m.n && ok; i++) ok = printf("%s\n", m.matrices[i].name) >= 0;
-  if (m.n == 0) fprintf(stderr, "vsorelay: expect: no platform is left after the filters: no matrix\n");
+  if (m.n == 0) vso_warn("expect: no platform is left after the filters: no matrix");
   ok = ok && fflush(stdout) == 0;
   if (!ok) perror("vsorelay: expect: stdout");
   vso_manifest_result_free(&m);

@@ -9,6 +9,7 @@
 #include "replay.h"
 #include "run.h"
 #include "version.h"
+#include "writer.h"
 
 int main(int argc, char **argv) {
   /* A closed stdout must end in EPIPE and exit 125, never in death by SIGPIPE.
@@ -20,7 +21,8 @@ int main(int argc, char **argv) {
   vso_options opts;
   vso_buf err = {0};
   if (!vso_parse_options(argc, argv, &opts, &err)) {
-    fprintf(stderr, "vsorelay: %s\nTry 'vsorelay --help'.\n", err.data ? err.data : "usage error");
+    vso_warn("%s", err.data ? err.data : "usage error");
+    vso_warn("try 'vsorelay --help'");
     vso_buf_free(&err);
     vso_options_free(&opts);
     return 2;

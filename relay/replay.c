@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "expectations.h"
 #include "report.h"
+#include "writer.h"
 
 enum { MAX_SOURCES = 8 };
 
@@ -46,7 +47,10 @@ static bool add_stream(replay *r, const char *name) {
   r->streams = grown;
   replay_stream *s = calloc(1, sizeof *s);
   if (!s) return false;
-  s->name = strdup(name);
+  /* the name reaches summaries, reports and diagnostics: make it inert */
+  vso_buf quoted = {0};
+  s->name = vso_quote(NULL, name, strlen(name), &quoted) ? vso_buf_steal(&quoted, NULL) : NULL;
+  vso_buf_free(&quoted);
   if (!s->name) {
     free(s);
     return false;
@@ -133,7 +137,7 @@ static int replay_file(replay *r, const char *path) {
   const char *shown = is_stdin ? "(stdin)" : path;
   int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    fprintf(stderr, "vsorelay: replay: cannot open '%s': %s\n", path, strerror(errno));
+    vso_warn("replay: cannot open '%s': %s", path, strerror(errno));
     return 2;
   }
   static char chunk[1 << 18];
@@ -146,7 +150,7 @@ static int replay_file(replay *r, const char *path) {
     ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      fprintf(stderr, "vsorelay: replay: cannot read '%s': %s\n", shown, strerror(errno));
+      vso_warn("replay: cannot read '%s': %s", shown, strerror(errno));
       status = 2;
       break;
     }
@@ -166,7 +170,7 @@ static int replay_file(replay *r, const char *path) {
         ok = add_stream(r, shown);
       }
       if (!ok) {
-        fprintf(stderr, "vsorelay: replay: out of memory\n");
+        vso_warn("replay: out of memory");
         status = 125;
         break;
       }
@@ -180,13 +184,13 @@ static int replay_file(replay *r, const char *path) {
   }
   if (!decided && status == 0 && !add_stream(r, shown)) status = 125;
   if (is_capture && status == 0 && !vso_capture_finish(&cap)) {
-    fprintf(stderr, "vsorelay: replay: '%s': %s\n", shown, cap.error);
+    vso_warn("replay: '%s': %s", shown, cap.error);
     status = 2;
   }
   vso_capture_reader_free(&cap);
   for (size_t i = first; i < r->nstreams; i++) vso_scanner_finish(&r->streams[i]->scanner);
   if (!is_stdin && close(fd) != 0 && status == 0) {
-    fprintf(stderr, "vsorelay: replay: cannot close '%s': %s\n", shown, strerror(errno));
+    vso_warn("replay: cannot close '%s': %s", shown, strerror(errno));
     status = 2;
   }
   return status;
@@ -220,25 +224,25 @@ static int finish(replay *r, vso_expect_set *expect, const vso_manifest_result *
   if (r->opts->format == VSO_FORMAT_TEXT) vso_print_summary(stdout, &o);
   vso_buf err = {0};
   if (r->opts->report && !vso_write_report(r->opts->report, &o, &err)) {
-    fprintf(stderr, "vsorelay: --report %s: %s\n", r->opts->report, err.data ? err.data : "failed");
+    vso_warn("--report %s: %s", r->opts->report, err.data ? err.data : "failed");
     o.exit_code = 125;
   }
   vso_buf_clear(&err);
   if (r->opts->summary && !vso_write_markdown(r->opts->summary, &o, &err)) {
-    fprintf(stderr, "vsorelay: --summary %s: %s\n", r->opts->summary, err.data ? err.data : "failed");
+    vso_warn("--summary %s: %s", r->opts->summary, err.data ? err.data : "failed");
     o.exit_code = 125;
   }
   vso_buf_free(&err);
   if (r->analysis.out_of_memory) {
-    fprintf(stderr, "vsorelay: replay: out of memory: the analysis is incomplete\n");
+    vso_warn("replay: out of memory: the analysis is incomplete");
     o.exit_code = 125;
   }
   if (fflush(stdout) != 0 || ferror(stdout) || r->json_failed) {
-    fprintf(stderr, "vsorelay: replay: cannot write to stdout: %s\n", strerror(errno));
+    vso_warn("replay: cannot write to stdout: %s", strerror(errno));
     o.exit_code = 125;
   }
   if (!met && o.exit_code == 3)
-    fprintf(stderr, "vsorelay: %zu expected variable(s) missing or unusable\n", vso_expect_unmet(expect));
+    vso_warn("%zu expected variable(s) missing or unusable", vso_expect_unmet(expect));
   return o.exit_code;
 }
 
@@ -248,7 +252,7 @@ int vso_replay(const vso_options *opts) {
   vso_manifest_result manifest = {0};
   vso_buf err = {0};
   if (!vso_build_expectations(opts, &expect, &manifest, &err)) {
-    fprintf(stderr, "vsorelay: replay: %s\n", err.data ? err.data : "cannot build the expectations");
+    vso_warn("replay: %s", err.data ? err.data : "cannot build the expectations");
     vso_buf_free(&err);
     vso_expect_free(&expect);
     vso_manifest_result_free(&manifest);
@@ -259,7 +263,7 @@ int vso_replay(const vso_options *opts) {
   replay r = {.opts = opts};
   vso_analysis_init(&r.analysis, opts->decode_percents);
   if (!vso_build_policy(opts, &r.policy)) {
-    fprintf(stderr, "vsorelay: replay: out of memory\n");
+    vso_warn("replay: out of memory");
     status = 125;
   }
   r.analysis.policy = &r.policy;

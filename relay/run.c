@@ -76,15 +76,6 @@ struct relay {
   bool own_failure;           /* vsorelay could not do its job (125) */
 };
 
-static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void warn(const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  fprintf(stderr, "vsorelay: %s\n", msg);
-}
 
 static uint64_t seconds_to_ms(double s) {
   double ms = s * 1000.0;
@@ -191,7 +182,7 @@ static void on_read(uv_stream_t *pipe, ssize_t nread, const uv_buf_t *buf) {
     return;
   }
   if (nread == 0) return; /* EAGAIN */
-  if (nread != UV_EOF) warn("reading the command's %s: %s", s->name, uv_strerror((int)nread));
+  if (nread != UV_EOF) vso_warn("reading the command's %s: %s", s->name, uv_strerror((int)nread));
   close_stream(s);
 }
 
@@ -210,7 +201,7 @@ static void on_kill_timer(uv_timer_t *t) {
   if (r->drain_stage == 1) {
     r->drain_stage = 2;
     int e = vso_kill_group(r->pid, SIGKILL);
-    if (e) warn("cannot SIGKILL the command's process group: %s", strerror(e));
+    if (e) vso_warn("cannot SIGKILL the command's process group: %s", strerror(e));
     uv_timer_start(&r->kill_timer, on_kill_timer, force_close_ms, 0);
     return;
   }
@@ -221,18 +212,18 @@ static void escalate(relay *r) {
   if (r->drain_stage) return;
   r->drain_stage = 1;
   int e = vso_kill_group(r->pid, SIGTERM);
-  if (e) warn("cannot SIGTERM the command's process group: %s", strerror(e));
+  if (e) vso_warn("cannot SIGTERM the command's process group: %s", strerror(e));
   uv_timer_start(&r->kill_timer, on_kill_timer, 1000, 0);
 }
 
 static void on_drain_timer(uv_timer_t *t) {
   relay *r = t->data;
   if (r->exited)
-    warn("the command exited, but its output pipes were still open %.3gs later (a background process "
+    vso_warn("the command exited, but its output pipes were still open %.3gs later (a background process "
          "holds them): stopping it; output after this point may be truncated",
          r->opts->drain_timeout);
   else
-    warn("the command did not end within %.3gs of signal %d: stopping its process group", r->opts->drain_timeout,
+    vso_warn("the command did not end within %.3gs of signal %d: stopping its process group", r->opts->drain_timeout,
          r->stop_signal);
   escalate(r);
 }
@@ -240,9 +231,9 @@ static void on_drain_timer(uv_timer_t *t) {
 static void on_deadline(uv_timer_t *t) {
   relay *r = t->data;
   r->timed_out = true;
-  warn("--timeout of %.3gs expired: sending SIGTERM to the command's process group", r->opts->timeout);
+  vso_warn("--timeout of %.3gs expired: sending SIGTERM to the command's process group", r->opts->timeout);
   int e = vso_kill_group(r->pid, SIGTERM);
-  if (e) warn("cannot SIGTERM the command's process group: %s", strerror(e));
+  if (e) vso_warn("cannot SIGTERM the command's process group: %s", strerror(e));
   r->drain_stage = 1;
   uv_timer_start(&r->kill_timer, on_kill_timer, seconds_to_ms(r->opts->kill_after), 0);
 }
@@ -253,7 +244,7 @@ static void on_signal(uv_signal_t *h, int sig) {
   relay *r = h->data;
   if (r->pid > 0 && !attempt_complete(r)) {
     int e = vso_kill_group(r->pid, sig);
-    if (e) warn("cannot forward signal %d to the command: %s", sig, strerror(e));
+    if (e) vso_warn("cannot forward signal %d to the command: %s", sig, strerror(e));
   }
   if (!is_terminating(sig) || r->stop_signal) return;
   r->stop_signal = sig;
@@ -319,7 +310,7 @@ static void start_stream(relay *r, relay_stream *s) {
   int e = uv_read_start((uv_stream_t *)&s->pipe, on_alloc, on_read);
   s->reading = e == 0;
   if (e) {
-    warn("cannot read the command's %s: %s", s->name, uv_strerror(e));
+    vso_warn("cannot read the command's %s: %s", s->name, uv_strerror(e));
     r->own_failure = true;
     uv_close((uv_handle_t *)&s->pipe, NULL);
   }
@@ -333,7 +324,7 @@ static int run_attempt(relay *r) {
   for (int i = 0; i < NSTREAMS; i++) {
     int e = open_stream_pipe(r, &r->streams[i], &child_ends[i]);
     if (e) {
-      warn("cannot create a pipe: %s", uv_strerror(e));
+      vso_warn("cannot create a pipe: %s", uv_strerror(e));
       for (int k = 0; k < i; k++) {
         close(child_ends[k]);
         uv_close((uv_handle_t *)&r->streams[k].pipe, NULL);
@@ -362,7 +353,7 @@ static int run_attempt(relay *r) {
   int e = uv_spawn(&r->loop, &r->proc, &po);
   for (int i = 0; i < NSTREAMS; i++) close(child_ends[i]); /* or EOF never comes */
   if (e) {
-    warn("cannot run '%s': %s", r->opts->operands[0], uv_strerror(e));
+    vso_warn("cannot run '%s': %s", r->opts->operands[0], uv_strerror(e));
     uv_close((uv_handle_t *)&r->proc, NULL);
     for (int i = 0; i < NSTREAMS; i++) uv_close((uv_handle_t *)&r->streams[i].pipe, NULL);
     uv_run(&r->loop, UV_RUN_DEFAULT);
@@ -427,7 +418,7 @@ static void emit_failure(relay *r, vso_outcome *o) {
     return;
   }
   for (size_t i = 0; i < n; i++) {
-    warn("%s", lines[i]);
+    vso_warn("%s", lines[i]);
     vso_buf msg = {0};
     vso_buf_append_str(&msg, "vsorelay: ");
     vso_buf_append_str(&msg, lines[i]);
@@ -445,7 +436,7 @@ static void emit_failure(relay *r, vso_outcome *o) {
 static void print_diagnostics(const relay *r) {
   for (size_t i = 0; i < r->analysis.ndiags; i++) {
     const vso_diag *d = &r->analysis.diags[i];
-    fprintf(stderr, "vsorelay: %s line %llu: %s: %s\n", d->source, (unsigned long long)d->line_no,
+    vso_warn("%s line %llu: %s: %s", d->source, (unsigned long long)d->line_no,
             d->severity == VSO_ERROR ? "error" : "warning", d->message);
   }
 }
@@ -490,12 +481,12 @@ static bool init_relay(relay *r, const vso_options *opts) {
   r->err = (vso_out){.fd = STDERR_FILENO, .name = "stderr"};
   vso_analysis_init(&r->analysis, opts->decode_percents);
   if (!vso_build_policy(opts, &r->policy)) {
-    warn("out of memory");
+    vso_warn("out of memory");
     return false;
   }
   int e = uv_loop_init(&r->loop);
   if (e) {
-    warn("cannot start the event loop: %s", uv_strerror(e));
+    vso_warn("cannot start the event loop: %s", uv_strerror(e));
     return false;
   }
   static const char *const names[NSTREAMS] = {"stdout", "stderr"};
@@ -513,7 +504,7 @@ static bool init_relay(relay *r, const vso_options *opts) {
     r->signals[i].data = r;
     e = uv_signal_start(&r->signals[i], on_signal, forwarded_signals[i]);
     if (e) {
-      warn("cannot watch signal %d: %s", forwarded_signals[i], uv_strerror(e));
+      vso_warn("cannot watch signal %d: %s", forwarded_signals[i], uv_strerror(e));
       return false;
     }
     uv_unref((uv_handle_t *)&r->signals[i]); /* they must not keep the loop alive */
@@ -527,7 +518,7 @@ static void close_relay(relay *r) {
   uv_close((uv_handle_t *)&r->kill_timer, NULL);
   uv_close((uv_handle_t *)&r->deadline_timer, NULL);
   uv_run(&r->loop, UV_RUN_DEFAULT);
-  if (uv_loop_close(&r->loop) != 0) warn("internal: handles left open at exit");
+  if (uv_loop_close(&r->loop) != 0) vso_warn("internal: handles left open at exit");
   for (int i = 0; i < NSTREAMS; i++) vso_scanner_free(&r->streams[i].scanner);
   vso_analysis_free(&r->analysis);
   vso_policy_free(&r->policy);
@@ -538,7 +529,7 @@ int vso_run(const vso_options *opts) {
   vso_manifest_result manifest = {0};
   vso_buf err = {0};
   if (!vso_build_expectations(opts, &expect, &manifest, &err)) {
-    warn("run: %s", err.data ? err.data : "cannot build the expectations");
+    vso_warn("run: %s", err.data ? err.data : "cannot build the expectations");
     vso_buf_free(&err);
     vso_expect_free(&expect);
     vso_manifest_result_free(&manifest);
@@ -553,7 +544,7 @@ int vso_run(const vso_options *opts) {
   if (!init_relay(&r, opts)) goto done;
   if (opts->capture) {
     if (!vso_capture_open(&r.capture, opts->capture)) {
-      warn("--capture %s: %s", opts->capture, strerror(errno));
+      vso_warn("--capture %s: %s", opts->capture, strerror(errno));
       close_relay(&r);
       code = 2;
       goto done;
@@ -569,10 +560,10 @@ int vso_run(const vso_options *opts) {
                  !r.out.error && r.attempt <= opts->retries;
     if (!retry) break;
     char names[1024];
-    warn("attempt %d of %d: %zu expected variable(s) missing or unusable (%s): running the command again",
+    vso_warn("attempt %d of %d: %zu expected variable(s) missing or unusable (%s): running the command again",
          r.attempt, opts->retries + 1, vso_expect_unmet(&expect), unmet_names(&expect, names, sizeof names));
   }
-  if (r.truncated) warn("the output pipes were closed by force: the command's output may be truncated");
+  if (r.truncated) vso_warn("the output pipes were closed by force: the command's output may be truncated");
   code = exit_code(&r, spawn_failure, met);
   vso_outcome o = {
       .mode = "run",
@@ -602,15 +593,15 @@ int vso_run(const vso_options *opts) {
     emit_failure(&r, &o);
   }
   if (code != 0 && code != 3 && r.analysis.nsetvars && !opts->stream)
-    warn("%zu task.setvariable command(s) held back and not re-emitted", r.analysis.nsetvars);
+    vso_warn("%zu task.setvariable command(s) held back and not re-emitted", r.analysis.nsetvars);
   if (opts->report && !vso_write_report(opts->report, &o, &err)) {
-    warn("--report %s: %s", opts->report, err.data ? err.data : "cannot write");
+    vso_warn("--report %s: %s", opts->report, err.data ? err.data : "cannot write");
     if (code == 0) code = 125;
   }
   vso_buf_clear(&err);
   if (opts->summary) {
     if (!vso_write_markdown(opts->summary, &o, &err)) {
-      warn("--summary %s: %s", opts->summary, err.data ? err.data : "cannot write");
+      vso_warn("--summary %s: %s", opts->summary, err.data ? err.data : "cannot write");
       if (code == 0) code = 125;
     } else {
       char *abs = realpath(opts->summary, NULL);
@@ -621,11 +612,11 @@ int vso_run(const vso_options *opts) {
     }
   }
   if (r.capturing && !vso_capture_close(&r.capture)) {
-    warn("--capture %s: %s", opts->capture, strerror(r.capture.error));
+    vso_warn("--capture %s: %s", opts->capture, strerror(r.capture.error));
     if (code == 0) code = 125;
   }
   if (r.out.error) {
-    warn("writing to stdout: %s", strerror(r.out.error));
+    vso_warn("writing to stdout: %s", strerror(r.out.error));
     code = r.stop_signal ? code : 125;
   }
   close_relay(&r);

@@ -2,8 +2,14 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "buf.h"
+#include "text.h"
 
 int vso_write_all(int fd, const void *p, size_t n) {
   const char *q = p;
@@ -32,3 +38,21 @@ bool vso_out_write(vso_out *o, const void *p, size_t n) {
 }
 
 bool vso_out_puts(vso_out *o, const char *s) { return vso_out_write(o, s, strlen(s)); }
+
+void vso_warn(const char *fmt, ...) {
+  char msg[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  size_t len = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+  vso_buf line = {0};
+  bool ok = vso_buf_append_str(&line, "vsorelay: ") && vso_deactivate(msg, len, &line);
+  for (size_t i = 0; ok && i < line.len; i++)
+    if (line.data[i] == '\r' || line.data[i] == '\n') line.data[i] = ' ';
+  ok = ok && vso_buf_append_char(&line, '\n');
+  /* best effort: there is nowhere else to report a failing stderr */
+  if (ok) (void)vso_write_all(STDERR_FILENO, line.data, line.len);
+  vso_buf_free(&line);
+}

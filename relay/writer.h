@@ -23,4 +23,9 @@ typedef struct vso_out {
 bool vso_out_write(vso_out *o, const void *p, size_t n);
 bool vso_out_puts(vso_out *o, const char *s);
 
+/* A diagnostic on stderr, "vsorelay: <message>\n".  The message is made one
+ * line the agent cannot execute: "##vso" deactivated, CR and LF shown as
+ * spaces, whatever it quotes (paths, names, a manifest's keys). */
+void vso_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif
