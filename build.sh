@@ -3,12 +3,13 @@
 #   ./build.sh demo    install what is missing, build, replay the bundled go-images logs
 #   ./build.sh test    install what is missing, build (gcc, clang, ASan+UBSan), run every test
 #   ./build.sh build   install what is missing and build the default preset
+#   ./build.sh valgrind  the unit tests under valgrind memcheck (no error, no leak)
 # Installing needs root (or sudo); nothing is downloaded at build time except the
 # npm package azure-pipelines-task-lib that the interoperability test runs against.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(gcc clang libclang-rt-14-dev cmake make pkg-config libuv1-dev libcjson-dev libcmocka-dev)
+PACKAGES=(gcc clang libclang-rt-14-dev cmake make pkg-config valgrind libuv1-dev libcjson-dev libcmocka-dev)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -47,6 +48,19 @@ demo() {
   [ "$status" -eq 3 ]
 }
 
+# Each unit test binary under memcheck: any error or leak fails.
+valgrind_units() {
+  build default
+  local t
+  for t in build/default/tests/test_*; do
+    [ -x "$t" ] || continue
+    echo "valgrind: $t"
+    VSO_UNDER_VALGRIND=1 valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \
+      --errors-for-leak-kinds=definite,indirect "$t" >/dev/null
+  done
+  echo "valgrind: no error, no leak"
+}
+
 run_tests() {
   build default
   ctest --preset default -j "$(nproc)"
@@ -54,11 +68,14 @@ run_tests() {
   ctest --preset clang -j "$(nproc)"
   build sanitize
   ctest --preset sanitize -j "$(nproc)"
+  valgrind_units
+  if [ -x tests/fuzz/run-smoke.sh ]; then tests/fuzz/run-smoke.sh 15; fi
 }
 
 case "${1:-}" in
   demo) install_missing; demo ;;
   test) install_missing; run_tests ;;
   build) install_missing; build default ;;
-  *) echo "usage: ./build.sh demo|test|build" >&2; exit 2 ;;
+  valgrind) install_missing; valgrind_units ;;
+  *) echo "usage: ./build.sh demo|test|build|valgrind" >&2; exit 2 ;;
 esac
