@@ -213,7 +213,7 @@ static int finish(replay *r, vso_expect_set *expect, const vso_manifest_result *
       .duration = now_seconds() - started,
       .analysis = &r->analysis,
       .expect = expect,
-      .manifest = manifest,
+      .manifest = r->opts->manifest ? manifest : NULL,
       .decode_percents = r->opts->decode_percents,
       .verdict = met ? "passed" : "expectations-failed",
       .exit_code = met ? 0 : 3,

@@ -484,9 +484,13 @@ static bool write_atomically(const char *path, const char *data, size_t len, vso
   }
   if (!step && rename(tmpl.data, path) != 0) {
     e = errno;
-    err_errno(err, "cannot rename", tmpl.data, e);
-    vso_buf_append_str(err, " to the destination");
-    step = "";
+    vso_buf_append_str(err, "cannot rename ");
+    err_path(err, tmpl.data);
+    vso_buf_append_str(err, " to ");
+    err_path(err, path);
+    vso_buf_append_str(err, ": ");
+    vso_buf_append_str(err, strerror(e));
+    step = "rename";
   } else if (step) {
     err_errno(err, step, tmpl.data, e);
   }
@@ -531,7 +535,7 @@ bool vso_write_report(const char *path, const vso_outcome *o, vso_buf *err) {
  * that could start emphasis, a link, HTML, an entity or a table cell is
  * backslash-escaped (CommonMark allows that for any ASCII punctuation). */
 static void md_escape(out *w, const char *p, size_t n) {
-  static const char special[] = "\\`*_[]<>|~&#!{}()";
+  static const char special[] = "\\`*_[]<>|~&#";
   size_t from = 0;
   for (size_t i = 0; i < n; i++) {
     if (!p[i] || !strchr(special, p[i])) continue;
@@ -613,16 +617,21 @@ static void md_command(out *w, const vso_outcome *o) {
   vso_buf line = {0};
   bool ok = true;
   for (int i = 0; i < o->ncommand && ok; i++) {
-    const char *arg = o->command[i] ? o->command[i] : "";
-    if (i) ok = vso_buf_append_char(&line, ' ');
-    if (shell_plain(arg)) {
-      ok = ok && vso_buf_append_str(&line, arg);
-      continue;
+    /* masked before the shell quoting, which could split a secret */
+    vso_buf arg = {0};
+    const char *raw = o->command[i] ? o->command[i] : "";
+    ok = vso_mask(w->secrets, raw, strlen(raw), &arg) && vso_buf_reserve(&arg, 0);
+    const char *s = arg.data ? arg.data : "";
+    if (ok && i) ok = vso_buf_append_char(&line, ' ');
+    if (ok && shell_plain(s)) {
+      ok = vso_buf_append_str(&line, s);
+    } else if (ok) {
+      ok = vso_buf_append_char(&line, '\'');
+      for (const char *c = s; *c && ok; c++)
+        ok = *c == '\'' ? vso_buf_append_str(&line, "'\\''") : vso_buf_append_char(&line, *c);
+      ok = ok && vso_buf_append_char(&line, '\'');
     }
-    ok = ok && vso_buf_append_char(&line, '\'');
-    for (const char *c = arg; *c && ok; c++)
-      ok = *c == '\'' ? vso_buf_append_str(&line, "'\\''") : vso_buf_append_char(&line, *c);
-    ok = ok && vso_buf_append_char(&line, '\'');
+    vso_buf_free(&arg);
   }
   if (ok) md_code(w, line.data ? line.data : "", line.len);
   else w->ok = false;
@@ -678,9 +687,9 @@ static void md_title(out *w, const vso_outcome *o, const vso_expect_set *e) {
   } else {
     md_textz(w, v);
   }
-  put(w, "\n\nVerdict: `");
-  md_quoted(w, v);
-  putf(w, "`, exit code %d.", o->exit_code);
+  put(w, "\n\nVerdict: ");
+  md_code_safe(w, v, strlen(v)); /* one of vsorelay's own words */
+  putf(w, ", exit code %d.", o->exit_code);
   if (strcmp(o->mode ? o->mode : "", "run") == 0) {
     if (good) put(w, " The held `task.setvariable` commands were passed on to the agent.");
     else if (strcmp(v, "expectations-failed") == 0)
@@ -758,7 +767,7 @@ static void md_next_steps(out *w, const vso_expect_set *e) {
         put(w, "; the agent fails the step on this command (see the diagnostics below): fix the command.");
         break;
       case VSO_EXP_INVALID:
-        put(w, "is **not a usable build matrix**");
+        put(w, "is **invalid**");
         md_reason(w, x);
         put(w, "; `strategy.matrix: $[ ... ]` cannot use it: fix the value the generator prints.");
         break;

@@ -579,7 +579,7 @@ int vso_run(const vso_options *opts) {
       .duration = (double)(uv_hrtime() - started) / 1e9,
       .analysis = &r.analysis,
       .expect = &expect,
-      .manifest = &manifest,
+      .manifest = opts->manifest ? &manifest : NULL,
       .decode_percents = opts->decode_percents,
       .verdict = verdict_name(&r, spawn_failure, met, code),
       .exit_code = code,

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Black-box tests of --report (JSON, schema in docs/report.md) and --summary
+# (Markdown for ##vso[task.uploadsummary]), in replay and run mode.
+. "$(dirname "$0")/lib.sh"
+
+CHECK_REPORT=$(dirname "$0")/check-report.js
+out=$WORK/out.txt err=$WORK/err.txt
+R=$WORK/report.json S=$WORK/summary.md
+
+# json FILE EXPR: prints JSON.stringify(EXPR) where r is the parsed report.
+json() {
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+           process.stdout.write(JSON.stringify(eval(process.argv[2])));' "$1" "$2" 2>&1
+}
+is_json() { node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$1"; }
+schema_ok() { node "$CHECK_REPORT" "$@" >/dev/null; }
+mode_of() { stat -c %a "$1" 2>/dev/null; }
+no_vso() { ! grep -qi -- '##vso' "$1"; }
+
+# ---- replay of the broken go-images log ------------------------------------
+"$VSORELAY" replay --expect "$GO_EXPECT" --report "$R" --summary "$S" "$BROKEN" >"$out" 2>"$err"
+check_eq "broken replay: exit 3" 3 $?
+check "broken replay: report is JSON" is_json "$R"
+node "$CHECK_REPORT" "$R" replay >"$WORK/schema.txt" 2>&1
+check_eq "broken replay: report matches the schema strictly ($(tr '\n' ' ' <"$WORK/schema.txt"))" 0 $?
+check_eq "top-level keys, in order" \
+  '["schema","version","mode","command","attempts","child","timedOut","outputTruncated","stoppedBySignal","durationSeconds","streams","commands","setvariables","expected","missing","invalid","diagnostics","manifest","verdict","exitCode"]' \
+  "$(json "$R" 'Object.keys(r)')"
+check_eq "schema id" '"vsorelay-report/1"' "$(json "$R" 'r.schema')"
+check_eq "version is the binary's" "\"$("$VSORELAY" --version | sed 's/^vsorelay //')\"" "$(json "$R" 'r.version')"
+check_eq "mode" '"replay"' "$(json "$R" 'r.mode')"
+check_eq "command lists the file" "[\"$BROKEN\"]" "$(json "$R" 'r.command')"
+check_eq "child is null in replay" 'null' "$(json "$R" 'r.child')"
+check_eq "missing: the three lost names" '["linuxAmd64","windowsLtsc2025Amd64","windowsLtsc2022Amd64"]' \
+  "$(json "$R" 'r.missing')"
+check_eq "invalid: none" '[]' "$(json "$R" 'r.invalid')"
+check_eq "legs of linuxArm32 (expected)" \
+  '["src-microsoft-1.25-bookworm","src-microsoft-1.25-bullseye","src-microsoft-1.26-bookworm","src-microsoft-1.26-bullseye"]' \
+  "$(json "$R" 'r.expected.find(x => x.name === "linuxArm32").legs')"
+check_eq "legs of linuxArm32 (setvariables)" 4 "$(json "$R" 'r.setvariables.find(x => x.name === "linuxArm32").legs.length')"
+check_eq "linuxArm32 met at line 198" '["met",198]' \
+  "$(json "$R" '[r.expected[0].status, r.expected[0].line]')"
+check_eq "linuxAmd64: missing, never set, no legs" '["missing","never set",null,null]' \
+  "$(json "$R" '(x => [x.status, x.reason, x.legs, x.line])(r.expected.find(x => x.name === "linuxAmd64"))')"
+check_eq "commands counted" '{"task.setvariable":2}' "$(json "$R" 'r.commands')"
+check_eq "stream stats" '[20678,199]' "$(json "$R" '[r.streams[0].bytes, r.streams[0].lines]')"
+check_eq "no value in the report" 'false' "$(json "$R" 'JSON.stringify(r).includes("imageBuilderPaths")')"
+check_eq "verdict and exit code" '["expectations-failed",3]' "$(json "$R" '[r.verdict, r.exitCode]')"
+check_eq "manifest null without --manifest" 'null' "$(json "$R" 'r.manifest')"
+check_eq "report mode 600" 600 "$(mode_of "$R")"
+check_eq "summary mode 600" 600 "$(mode_of "$S")"
+check_grep "summary: title with ❌" "# ❌" "$S"
+check_grep "summary: table header" "| Variable | Status | Legs | Source line |" "$S"
+check_grep "summary: table row of a met matrix with its legs" \
+  "| linuxArm32 | ✅ met | src-microsoft-1.25-bookworm, src-microsoft-1.25-bullseye, src-microsoft-1.26-bookworm, src-microsoft-1.26-bullseye | $BROKEN:198 |" "$S"
+for name in linuxAmd64 windowsLtsc2025Amd64 windowsLtsc2022Amd64; do
+  check_grep "summary: $name in bold" "**$name**" "$S"
+  check_grep "summary: $name marked ❌ missing" "| **$name** | ❌ missing | — | — |" "$S"
+  check_grep "summary: what to do for $name" "dependencies.<job>.outputs['<step>.$name']" "$S"
+done
+check_grep "summary: advice names --retries" "rerun with \`--retries\`" "$S"
+check_grep "summary: stream stats" "| 20678 | 199 |" "$S"
+check_no_grep "summary: replay emits no uploadsummary" "uploadsummary" "$out"
+
+# ---- healthy log: passed ---------------------------------------------------
+"$VSORELAY" replay --expect "$GO_EXPECT" --report "$R" --summary "$S" "$HEALTHY" >"$out" 2>"$err"
+check_eq "healthy replay: exit 0" 0 $?
+check "healthy replay: schema" schema_ok "$R" replay
+check_eq "healthy: nothing missing" '[[],[],"passed"]' "$(json "$R" '[r.missing, r.invalid, r.verdict]')"
+check_grep "healthy: title with ✅" "# ✅" "$S"
+check_no_grep "healthy: no ❌" "❌" "$S"
+
+# ---- run mode: a secret never reaches either file ---------------------------
+cd "$WORK" || exit 1
+"$VSORELAY" run --report r.json --summary s.md -e s -- \
+  sh -c 'echo "##vso[task.setvariable variable=s;issecret=true;isoutput=true]sentinel-s3cr3t"' >"$out" 2>"$err"
+check_eq "secret run: exit 0" 0 $?
+check "secret run: schema" schema_ok r.json run
+check_no_grep "secret run: report holds no secret" "sentinel-s3cr3t" r.json
+check_no_grep "secret run: summary holds no secret" "sentinel-s3cr3t" s.md
+check "secret run: report holds no executable ##vso" no_vso r.json
+check "secret run: summary holds no executable ##vso" no_vso s.md
+check_eq "secret run: the setvariable is described, not its value" '["s",true,true,15,null]' \
+  "$(json r.json '(v => [v.name, v.isSecret, v.isOutput, v.valueLength, v.legs])(r.setvariables[0])')"
+check_eq "secret run: command kept, secret masked" \
+  '"echo \"##vso[task.setvariable variable=s;issecret=true;isoutput=true]***\""' "$(json r.json 'r.command[2]')"
+check_eq "secret run: child" '{"exited":true,"exitStatus":0,"termSignal":null}' "$(json r.json 'r.child')"
+check_grep "secret run: uploadsummary with the absolute path" "##vso[task.uploadsummary]$(realpath s.md)" "$out"
+check_eq "secret run: report mode 600" 600 "$(mode_of r.json)"
+check_eq "secret run: summary mode 600" 600 "$(mode_of s.md)"
+check_grep "secret run: ✅" "# ✅" s.md
+check_grep "secret run: command shown" "- Command: \`sh -c" s.md
+cd - >/dev/null || exit 1
+
+# a failing command: the child's status is reported
+"$VSORELAY" run --report "$R" --summary "$S" -e x -- sh -c 'exit 7' >"$out" 2>"$err"
+check_eq "failing run: exit 7" 7 $?
+check "failing run: schema" schema_ok "$R" run
+check_eq "failing run: child and verdict" '[{"exited":true,"exitStatus":7,"termSignal":null},"command-failed",7]' \
+  "$(json "$R" '[r.child, r.verdict, r.exitCode]')"
+check_grep "failing run: status in the summary" "exited with status 7" "$S"
+
+# ---- hostile names and bytes ------------------------------------------------
+printf '##vso[task.setvariable variable=a\xff\x01"b|c`*;isoutput=true]{"x":{"k":"v"}}\n##vso[task.setvariable]oops\n##vso[Foo.bar]x\n##vso[task.setvariable variable=m;isoutput=true]{"x":1}\n' \
+  >"$WORK/hostile.log"
+"$VSORELAY" replay -e m,nope -e $'a\xff\x01"b|c`*' --matrix --report "$R" --summary "$S" "$WORK/hostile.log" >"$out" 2>"$err"
+check_eq "hostile: exit 3" 3 $?
+check "hostile: report is JSON" is_json "$R"
+check "hostile: schema" schema_ok "$R" replay
+check_eq "hostile: missing / invalid" '[["nope"],["m"]]' "$(json "$R" '[r.missing, r.invalid]')"
+fffd=$'\xef\xbf\xbd'
+check_eq "hostile: name with control and invalid bytes (U+FFFD)" '"a'"$fffd"'\u0001\"b|c`*"' "$(json "$R" 'r.setvariables[0].name')"
+check_eq "hostile: its legs" '["x"]' "$(json "$R" 'r.setvariables[0].legs')"
+check_eq "hostile: nameless setvariable" '[null,true]' "$(json "$R" '[r.setvariables[1].name, r.setvariables[1].rejected]')"
+check_eq "hostile: diagnostics" '["error",2]' "$(json "$R" '[r.diagnostics[0].severity, r.diagnostics[0].line]')"
+check_eq "hostile: invalid reason" '"not a usable build matrix: leg '"'"'x'"'"' is not an object"' \
+  "$(json "$R" 'r.expected[0].reason')"
+check_grep "hostile: table cell escaped" '| a\\xFF\\x01"b\|c\`\* | ✅ met (matrix) | x |' "$S"
+check_grep "hostile: invalid in bold with its reason" "**m** is **invalid**: not a usable build matrix" "$S"
+check_eq "hostile: summary lines are table-safe" 0 "$(grep -c $'\x01' "$S")"
+
+# ---- with a manifest ----------------------------------------------------------
+"$VSORELAY" replay --manifest "$SOURCE_DIR/samples/go-images/manifest.json" --report "$R" "$BROKEN" >"$out" 2>"$err"
+check_eq "manifest: exit 3" 3 $?
+check "manifest: schema" schema_ok "$R" replay
+check_eq "manifest: matrices in order" \
+  '["linuxArm32","linuxArm64","linuxAmd64","windowsLtsc2025Amd64","windowsLtsc2022Amd64"]' \
+  "$(json "$R" 'r.manifest.matrices.map(m => m.name)')"
+check_eq "manifest: a platform" '{"dockerfile":"src/microsoft/1.25/bookworm","osType":"linux","osVersion":"bookworm","architecture":"arm"}' \
+  "$(json "$R" 'r.manifest.matrices[0].platforms[0]')"
+check_eq "manifest: expectations are matrices" 'true' "$(json "$R" 'r.expected.every(x => x.matrix)')"
+
+# ---- atomic replacement ------------------------------------------------------
+mkdir "$WORK/atomic"
+printf 'old\n' >"$WORK/atomic/r.json"
+chmod 644 "$WORK/atomic/r.json"
+"$VSORELAY" replay --report "$WORK/atomic/r.json" --summary "$WORK/atomic/s.md" "$HEALTHY" >"$out" 2>"$err"
+check_eq "replace: exit 0" 0 $?
+check "replace: new content" schema_ok "$WORK/atomic/r.json"
+check_eq "replace: mode 600 even over a 644 file" 600 "$(mode_of "$WORK/atomic/r.json")"
+check_eq "replace: no temporary file left" "r.json s.md" "$(cd "$WORK/atomic" && ls -A | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- unwritable destinations --------------------------------------------------
+"$VSORELAY" replay --expect "$GO_EXPECT" --report /nonexistent/dir/r.json "$HEALTHY" >"$out" 2>"$err"
+check_eq "unwritable report (replay): exit 125" 125 $?
+check_grep "unwritable report: names the path" "/nonexistent/dir/r.json" "$err"
+check_grep "unwritable report: says why" "No such file or directory" "$err"
+"$VSORELAY" run --report /nonexistent/dir/r.json -- true >"$out" 2>"$err"
+check_eq "unwritable report (run): exit 125" 125 $?
+check_grep "unwritable report (run): names the path" "/nonexistent/dir/r.json" "$err"
+"$VSORELAY" run --summary /nonexistent/dir/s.md -- true >"$out" 2>"$err"
+check_eq "unwritable summary (run): exit 125" 125 $?
+check_grep "unwritable summary: names the path" "/nonexistent/dir/s.md" "$err"
+check_no_grep "unwritable summary: no uploadsummary" "uploadsummary" "$out"
+mkdir "$WORK/adir"
+"$VSORELAY" replay --report "$WORK/adir" "$HEALTHY" >"$out" 2>"$err"
+check_eq "report onto a directory: exit 125" 125 $?
+check_grep "report onto a directory: says so" "Is a directory" "$err"
+check_eq "report onto a directory: no temporary file left" "" "$(ls -A "$WORK" | grep '^\.adir' || true)"
+
+finish
