@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Sentinel secrets: values of issecret=true variables and of task.setsecret
+# never appear in clear in anything vsorelay itself prints or writes (the
+# neutralised live copy, diagnostics, --report, --summary, --capture, replay
+# output).  Only the re-emitted commands carry them, as the agent needs them.
+. "$(dirname "$0")/lib.sh"
+out=$WORK/out.txt err=$WORK/err.txt
+S1=sentinel-one-7f3a S2=sentinel-two-9c1b S3=sentinel-three-2e8d
+
+cat >"$WORK/child.sh" <<SH
+echo "##vso[task.setsecret]$S1"
+echo "##vso[task.setvariable variable=token;issecret=true;isoutput=true]$S2"
+echo "##vso[task.setvariable variable=url;isoutput=true]https://user:$S1@example.invalid/x"
+echo "##vso[task.setvariable variable=multi;issecret=true]$S3%0Aline2"
+echo "##vso[task.setvariable variable=token;isoutput=true]$S3-again"
+echo "##vso[task.logissue type=warning]uses $S2"
+SH
+
+"$VSORELAY" run -e token,url,multi,absent --report "$WORK/r.json" --summary "$WORK/s.md" --capture "$WORK/cap" \
+  -- sh "$WORK/child.sh" >"$out" 2>"$err"
+check_eq "run: exit 3 (multi is rejected, absent missing)" 3 $?
+# Nothing is re-emitted on failure.  The child's own setsecret and logissue
+# commands pass through unchanged (the agent must register and mask them):
+# they are the child's, not vsorelay's, so they are left out of the scan.
+grep -v -e '^##vso\[task.setsecret\]' -e '^##vso\[task.logissue type=warning\]' "$out" >"$WORK/own"
+check_eq "the child's two pass-through commands are there" 2 "$(grep -c -e '^##vso\[task.setsecret\]' -e '^##vso\[task.logissue type=warning\]' "$out")"
+for s in $S1 $S2 $S3; do
+  for f in "$WORK/own" "$err" "$WORK/r.json" "$WORK/s.md" "$WORK/cap"; do
+    check_no_grep "run: $s not in $(basename "$f")" "$s" "$f"
+  done
+done
+check_grep "the live copy masks the setsecret value inside another value" "user:***@example" "$WORK/own"
+check_grep "a secret variable's value is ***" "**vso[task.setvariable variable=token;issecret=true;isoutput=true]***" "$out"
+check_grep "once secret, always secret: a later plain set is masked too" "variable=token;isoutput=true]***" "$out"
+
+# replay of the capture and of the raw log: same rule
+"$VSORELAY" replay -e token "$WORK/cap" --report "$WORK/r2.json" --summary "$WORK/s2.md" >"$out" 2>"$err"
+sh "$WORK/child.sh" >"$WORK/child.log"
+"$VSORELAY" replay --format json "$WORK/child.log" >"$WORK/j" 2>>"$err"
+"$VSORELAY" replay "$WORK/child.log" >>"$out" 2>>"$err"
+for s in $S1 $S2 $S3; do
+  for f in "$out" "$err" "$WORK/r2.json" "$WORK/s2.md" "$WORK/j"; do
+    check_no_grep "replay: $s not in $(basename "$f")" "$s" "$f"
+  done
+done
+
+# on success, the secrets reach the agent only inside the re-emitted commands
+"$VSORELAY" run -e token -- sh -c "echo '##vso[task.setvariable variable=token;issecret=true;isoutput=true]$S2'" >"$out" 2>"$err"
+check_eq "success: exit 0" 0 $?
+check_eq "success: the value only in the re-emitted command" 1 "$(grep -c "$S2" "$out")"
+check_grep "success: re-emitted raw" "##vso[task.setvariable variable=token;issecret=true;isoutput=true]$S2" "$out"
+finish
