@@ -194,6 +194,7 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   sv.line_no = line->line_no;
   ptrdiff_t at = vso_find_prefix(line->text, line->len);
   bool ok = copy_str(&sv.raw, line->text + at, line->len - (size_t)at);
+  bool own_secret = sv.is_secret; /* the multi-line check reads this command's flag only */
   if (ok && name && name->value.n) {
     ok = copy_str(&sv.name, name->value.p, name->value.n);
     /* "once secret, always secret": the agent keeps masking the variable */
@@ -216,7 +217,7 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
     vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
                       "task.setvariable without a variable name: the agent fails the step "
                       "(\"Required field 'variable' is missing\")");
-  } else if (sv.is_secret && memchr(sv.value.p, '\n', sv.value.n)) {
+  } else if (own_secret && memchr(sv.value.p, '\n', sv.value.n)) {
     sv.rejected = true;
     char *q = quoted(a, sv.name.p, sv.name.n, 200);
     vso_analysis_diag(a, VSO_ERROR, source, line->line_no,

@@ -15,6 +15,7 @@ bool vso_buf_reserve(vso_buf *b, size_t extra) {
   }
   char *p = realloc(b->data, cap);
   if (!p) return false;
+  p[b->len] = '\0'; /* a fresh buffer is an empty string, not garbage */
   b->data = p;
   b->cap = cap;
   return true;

@@ -57,7 +57,7 @@ bool vso_escape(const char *p, size_t n, vso_buf *out) {
     }
     if (!(rep ? vso_buf_append_str(out, rep) : vso_buf_append_char(out, p[i]))) return false;
   }
-  return vso_buf_reserve(out, 0);
+  return vso_buf_append(out, "", 0); /* a NUL-terminated string even when empty */
 }
 
 static bool str_from_buf(vso_str *s, vso_buf *b) {

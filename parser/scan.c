@@ -114,7 +114,7 @@ static size_t resolve_partial(vso_scanner *s, const char *p, size_t n) {
     if (memcmp(q + k, VSO_PREFIX, have) != 0) continue;
     size_t need = VSO_PREFIX_LEN - have;
     size_t avail = n < need ? n : need;
-    if (memcmp(p, VSO_PREFIX + have, avail) != 0) continue;
+    if (memcmp(p, &VSO_PREFIX[have], avail) != 0) continue;
     pass(s, q, k);
     if (avail < need) { /* still undecided: keep waiting */
       char tmp[VSO_PREFIX_LEN];

@@ -16,6 +16,7 @@ static bool is_vso_ci(const char *p, size_t n) {
 }
 
 bool vso_deactivate(const char *p, size_t n, vso_buf *out) {
+  if (n == 0) return vso_buf_append(out, "", 0); /* p may be NULL: the agent's null → "" */
   size_t from = 0;
   for (size_t i = 0; i + 5 <= n;) {
     const char *hash = memchr(p + i, '#', n - i - 4);
@@ -134,7 +135,7 @@ bool vso_quote(const vso_secrets *s, const char *p, size_t n, vso_buf *out) {
   }
   vso_buf_free(&masked);
   vso_buf_free(&plain);
-  return ok && vso_buf_reserve(out, 0);
+  return ok && vso_buf_append(out, "", 0); /* a NUL-terminated string even when empty */
 }
 
 bool vso_json_string(vso_buf *out, const char *p, size_t n) {

@@ -1,0 +1,939 @@
+/* The parser against the machine-readable test vectors
+ * (tests/data/azure-agent-vectors.json, azure-logging-commands.md §T1–§T9),
+ * plus the text helpers: escaping, Boolean.TryParse, the command table,
+ * secret masking, quoting and JSON strings.
+ *
+ * Each vector is its own cmocka test, named after its id, so a failure says
+ * which vector and what the code returned. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "buf.h"
+#include "command.h"
+#include "scan.h"
+#include "text.h"
+
+#ifndef VSO_SOURCE_DIR
+#error "VSO_SOURCE_DIR must name the source tree"
+#endif
+
+/* ---- checks that name the vector ------------------------------------------ */
+
+static unsigned long g_checks;
+static char g_ctx[256];
+
+#define CHECK(cond, ...)                                                        \
+  do {                                                                          \
+    g_checks++;                                                                 \
+    if (!(cond)) {                                                              \
+      print_error("%s: ", g_ctx);                                               \
+      print_error(__VA_ARGS__);                                                 \
+      print_error("\n");                                                        \
+      fail_msg("%s: check failed: %s (%s:%d)", g_ctx, #cond, __FILE__, __LINE__); \
+    }                                                                           \
+  } while (0)
+
+__attribute__((format(printf, 1, 2))) static void set_ctx(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g_ctx, sizeof g_ctx, fmt, ap);
+  va_end(ap);
+}
+
+/* A printable rendering of bytes for failure messages (a few rotating slots). */
+static const char *show(const char *p, size_t n) {
+  static char slots[4][512];
+  static int next;
+  char *out = slots[next++ % 4];
+  if (!p) return "(null)";
+  size_t w = 0;
+  out[w++] = '"';
+  for (size_t i = 0; i < n && w < 500; i++) {
+    unsigned char c = (unsigned char)p[i];
+    if (c == '"' || c == '\\') w += (size_t)snprintf(out + w, 512 - w, "\\%c", c);
+    else if (c == '\r') w += (size_t)snprintf(out + w, 512 - w, "\\r");
+    else if (c == '\n') w += (size_t)snprintf(out + w, 512 - w, "\\n");
+    else if (c == '\t') w += (size_t)snprintf(out + w, 512 - w, "\\t");
+    else if (c < 0x20 || c >= 0x7F) w += (size_t)snprintf(out + w, 512 - w, "\\x%02X", c);
+    else out[w++] = (char)c;
+  }
+  snprintf(out + w, 512 - w, "\"");
+  return out;
+}
+
+static bool eq(const char *p, size_t n, const char *want, size_t wn) {
+  return n == wn && (n == 0 || (p && memcmp(p, want, n) == 0));
+}
+
+static bool eqs(const vso_str *s, const char *want) { return eq(s->p, s->n, want, strlen(want)); }
+
+static bool eqb(const vso_buf *b, const char *want, size_t wn) { return eq(b->data, b->len, want, wn); }
+
+/* buf.h's promise: a buffer with data is NUL-terminated (an empty result too). */
+#define TERMINATED(b, what)                                                                  \
+  CHECK((b)->data && (b)->data[(b)->len] == '\0', "%s: the result (%zu bytes) is %s", what,  \
+        (b)->len, (b)->data ? "not NUL-terminated" : "NULL, not a string")
+
+/* Deterministic PRNG for the property tests. */
+static uint64_t g_rng = 0x2545F4914F6CDD1Dull;
+static uint64_t rnd(void) {
+  g_rng ^= g_rng >> 12;
+  g_rng ^= g_rng << 25;
+  g_rng ^= g_rng >> 27;
+  return g_rng * 0x2545F4914F6CDD1Dull;
+}
+static size_t rnd_below(size_t n) { return (size_t)(rnd() % n); }
+
+/* ---- JSON access ---------------------------------------------------------- */
+
+static const cJSON *item(const cJSON *obj, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static const char *str_item(const cJSON *obj, const char *key) {
+  const cJSON *v = item(obj, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool bool_item(const cJSON *obj, const char *key, bool dflt) {
+  const cJSON *v = item(obj, key);
+  return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+/* ---- analysis helpers ------------------------------------------------------ */
+
+static size_t count_diags(const vso_analysis *a, vso_severity sev) {
+  size_t n = 0;
+  for (size_t i = 0; i < a->ndiags; i++) n += a->diags[i].severity == sev;
+  return n;
+}
+
+/* Runs the line through a held-mode scanner, as the relay does, and hands
+ * each held line to the analysis. */
+typedef struct scan_ctx {
+  vso_analysis *a;
+  size_t held;
+  vso_line_kind kind;
+} scan_ctx;
+
+static void sc_pass(void *ctx, const char *p, size_t n) {
+  (void)ctx;
+  (void)p;
+  (void)n;
+}
+
+static void sc_line(void *ctx, const vso_line *l) {
+  scan_ctx *c = ctx;
+  c->held++;
+  c->kind = vso_analysis_line(c->a, l, "scanned");
+}
+
+static size_t scan_into(vso_analysis *a, const char *text, size_t n, vso_line_kind *kind) {
+  scan_ctx c = {.a = a, .kind = VSO_LINE_NOT_COMMAND};
+  vso_scan_sink sink = {.ctx = &c, .pass = sc_pass, .line = sc_line};
+  vso_scanner s;
+  vso_scanner_init(&s, &sink, 0);
+  vso_scanner_feed(&s, text, n);
+  vso_scanner_finish(&s);
+  vso_scanner_free(&s);
+  if (kind) *kind = c.kind;
+  return c.held;
+}
+
+static vso_line_kind analyse_line(vso_analysis *a, const char *text, size_t n) {
+  vso_line line = {.text = text, .len = n, .term = "", .term_len = 0, .line_no = 7, .truncated = false};
+  return vso_analysis_line(a, &line, "vector");
+}
+
+/* ---- agent_parse ---------------------------------------------------------- */
+
+static void check_setvariable(const char *line, bool decode, const cJSON *want, bool via_scanner) {
+  const char *how = via_scanner ? "scanned line" : "whole line";
+  vso_analysis a;
+  vso_analysis_init(&a, decode);
+  vso_line_kind kind;
+  if (via_scanner) {
+    size_t held = scan_into(&a, line, strlen(line), &kind);
+    CHECK(held == 1, "%s: the scanner held %zu lines, want 1", how, held);
+  } else {
+    kind = analyse_line(&a, line, strlen(line));
+  }
+  CHECK(kind == VSO_LINE_SETVARIABLE, "%s: vso_analysis_line gave kind %d, want VSO_LINE_SETVARIABLE",
+        how, (int)kind);
+  CHECK(a.nsetvars == 1, "%s: %zu setvariables recorded, want 1", how, a.nsetvars);
+  const vso_setvar *sv = &a.setvars[0];
+  const cJSON *name = item(want, "variable");
+  const char *value = str_item(want, "value");
+  const char *error = str_item(want, "error");
+  if (cJSON_IsNull(name)) {
+    CHECK(sv->name.p == NULL, "%s: variable name %s, want none (MissingVariableName)", how,
+          show(sv->name.p, sv->name.n));
+  } else {
+    CHECK(cJSON_IsString(name), "vector without a variable name");
+    CHECK(eqs(&sv->name, name->valuestring), "%s: variable %s, want %s", how, show(sv->name.p, sv->name.n),
+          show(name->valuestring, strlen(name->valuestring)));
+    /* names are case-insensitive for later lookups */
+    const vso_setvar *last = vso_analysis_last(&a, name->valuestring, strlen(name->valuestring));
+    CHECK(last == sv, "%s: vso_analysis_last does not find %s", how, name->valuestring);
+    char upper[256];
+    size_t un = strlen(name->valuestring);
+    CHECK(un < sizeof upper, "name too long");
+    for (size_t i = 0; i <= un; i++) {
+      char ch = name->valuestring[i];
+      upper[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
+    }
+    CHECK(vso_analysis_last(&a, upper, un) == sv, "%s: lookup of %s is not case-insensitive", how, upper);
+  }
+  CHECK(value && eqs(&sv->value, value), "%s: value %s, want %s", how, show(sv->value.p, sv->value.n),
+        show(value, value ? strlen(value) : 0));
+  CHECK(sv->is_secret == bool_item(want, "isSecret", false), "%s: isSecret %d, want %d", how, sv->is_secret,
+        bool_item(want, "isSecret", false));
+  CHECK(sv->is_output == bool_item(want, "isOutput", false), "%s: isOutput %d, want %d", how, sv->is_output,
+        bool_item(want, "isOutput", false));
+  CHECK(sv->is_readonly == bool_item(want, "isReadOnly", false), "%s: isReadOnly %d, want %d", how,
+        sv->is_readonly, bool_item(want, "isReadOnly", false));
+  if (error) {
+    CHECK(sv->rejected, "%s: not rejected, but the agent fails the step (%s)", how, error);
+    CHECK(count_diags(&a, VSO_ERROR) == 1, "%s: %zu error diagnostics, want 1 (%s)", how,
+          count_diags(&a, VSO_ERROR), error);
+  } else {
+    CHECK(!sv->rejected, "%s: rejected, but the agent sets the variable", how);
+    CHECK(a.ndiags == 0, "%s: %zu diagnostics for a valid setvariable (first: %s)", how, a.ndiags,
+          a.ndiags ? a.diags[0].message : "");
+  }
+  /* the raw copy is the command from "##vso[" on */
+  const char *at = strstr(line, "##vso[");
+  CHECK(at && eq(sv->raw.p, sv->raw.n, at, strlen(at)), "%s: raw %s", how, show(sv->raw.p, sv->raw.n));
+  if (sv->is_secret && value && *value) {
+    vso_buf m = {0};
+    assert_true(vso_mask(&a.secrets, value, strlen(value), &m));
+    CHECK(eqb(&m, "***", 3), "%s: the secret value is not registered for masking: %s", how,
+          show(m.data, m.len));
+    vso_buf_free(&m);
+  }
+  vso_analysis_free(&a);
+}
+
+static void test_agent_parse(void **state) {
+  const cJSON *v = *state;
+  const char *id = str_item(v, "id");
+  set_ctx("agent_parse vector %s", id ? id : "?");
+  const char *line = str_item(v, "line");
+  const cJSON *want = item(v, "expect");
+  CHECK(line && cJSON_IsObject(want), "malformed vector");
+  bool decode = bool_item(v, "decodePercents", true);
+  bool is_cmd = bool_item(want, "isCommand", false);
+
+  vso_command cmd;
+  bool oom = true;
+  bool got = vso_parse_command(line, strlen(line), decode, &cmd, &oom);
+  CHECK(!oom, "out of memory reported");
+  CHECK(got == is_cmd, "vso_parse_command returned %s, want %s (line %s)", got ? "a command" : "not a command",
+        is_cmd ? "a command" : "not a command", show(line, strlen(line)));
+  if (!is_cmd) {
+    CHECK(cmd.area.p == NULL && cmd.event.p == NULL && cmd.nprops == 0 && cmd.data.p == NULL,
+          "*out not left empty for a non-command");
+    /* the analysis reads it as text; only a line holding "##vso[" reaches it */
+    vso_analysis a;
+    vso_analysis_init(&a, decode);
+    vso_line_kind kind;
+    size_t held = scan_into(&a, line, strlen(line), &kind);
+    bool has_prefix = strstr(line, "##vso[") != NULL;
+    CHECK(held == (has_prefix ? 1u : 0u), "the scanner held %zu lines", held);
+    if (held) {
+      CHECK(kind == VSO_LINE_NOT_COMMAND, "analysis kind %d, want VSO_LINE_NOT_COMMAND", (int)kind);
+      CHECK(count_diags(&a, VSO_WARNING) == 1 && count_diags(&a, VSO_ERROR) == 0,
+            "want exactly one warning (the agent's CommandKeywordDetected), got %zu diagnostics", a.ndiags);
+    }
+    CHECK(a.commands == 0 && a.nsetvars == 0, "counted as a command");
+    vso_analysis_free(&a);
+    return;
+  }
+
+  const char *area = str_item(want, "area"), *event = str_item(want, "event"), *data = str_item(want, "data");
+  CHECK(area && event && data, "malformed vector");
+  CHECK(eqs(&cmd.area, area), "area %s, want %s", show(cmd.area.p, cmd.area.n), show(area, strlen(area)));
+  CHECK(eqs(&cmd.event, event), "event %s, want %s", show(cmd.event.p, cmd.event.n),
+        show(event, strlen(event)));
+  CHECK(eqs(&cmd.data, data), "data %s, want %s", show(cmd.data.p, cmd.data.n), show(data, strlen(data)));
+  CHECK(cmd.data.p != NULL, "data is NULL (want an empty string at least)");
+
+  const cJSON *props = item(want, "properties");
+  size_t nwant = (size_t)cJSON_GetArraySize(props);
+  CHECK(cmd.nprops == nwant, "%zu properties, want %zu", cmd.nprops, nwant);
+  const cJSON *p;
+  cJSON_ArrayForEach(p, props) {
+    const char *key = p->string;
+    size_t kn = strlen(key);
+    const vso_prop *found = NULL;
+    for (size_t i = 0; i < cmd.nprops; i++)
+      if (eq(cmd.props[i].key.p, cmd.props[i].key.n, key, kn)) found = &cmd.props[i];
+    if (!found) {
+      const vso_prop *ci = vso_command_prop(&cmd, key);
+      CHECK(found, "no property spelled %s (case-insensitive match: %s)", show(key, kn),
+            ci ? show(ci->key.p, ci->key.n) : "none");
+    }
+    CHECK(cJSON_IsString(p), "malformed property");
+    CHECK(eqs(&found->value, p->valuestring), "property %s = %s, want %s", show(key, kn),
+          show(found->value.p, found->value.n), show(p->valuestring, strlen(p->valuestring)));
+    /* lookups are case-insensitive */
+    char flipped[128];
+    CHECK(kn < sizeof flipped, "key too long");
+    for (size_t i = 0; i <= kn; i++) {
+      char ch = key[i];
+      flipped[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+    }
+    CHECK(vso_command_prop(&cmd, flipped) == found, "vso_command_prop(%s) does not find %s",
+          show(flipped, kn), show(key, kn));
+  }
+
+  int known = vso_known_command(cmd.area.p, cmd.area.n, cmd.event.p, cmd.event.n);
+  const cJSON *sv = item(want, "setvariable");
+  if (sv) {
+    CHECK(known == 1, "vso_known_command gives %d for a setvariable", known);
+    check_setvariable(line, decode, sv, false);
+    check_setvariable(line, decode, sv, true);
+  } else {
+    vso_analysis a;
+    vso_analysis_init(&a, decode);
+    vso_line_kind kind = analyse_line(&a, line, strlen(line));
+    CHECK(kind == VSO_LINE_COMMAND, "analysis kind %d, want VSO_LINE_COMMAND", (int)kind);
+    CHECK(a.commands == 1 && a.nsetvars == 0, "commands %llu setvars %zu", (unsigned long long)a.commands,
+          a.nsetvars);
+    /* unknown area: a warning; known area, unknown event: the step fails */
+    CHECK(count_diags(&a, VSO_ERROR) == (known == 0 ? 1u : 0u), "%zu errors for known=%d",
+          count_diags(&a, VSO_ERROR), known);
+    CHECK(count_diags(&a, VSO_WARNING) == (known == -1 ? 1u : 0u), "%zu warnings for known=%d",
+          count_diags(&a, VSO_WARNING), known);
+    vso_analysis_free(&a);
+  }
+  vso_command_free(&cmd);
+  CHECK(cmd.props == NULL && cmd.area.p == NULL, "vso_command_free leaves pointers");
+}
+
+/* ---- deactivate_vso ------------------------------------------------------- */
+
+static void test_deactivate(void **state) {
+  const cJSON *c = *state;
+  const cJSON *in = cJSON_GetArrayItem(c, 0);
+  const cJSON *out = cJSON_GetArrayItem(c, 1);
+  const char *input = cJSON_IsString(in) ? in->valuestring : NULL;
+  set_ctx("deactivate_vso case %s", input ? show(input, strlen(input)) : "null");
+  CHECK(cJSON_IsString(out) && (input || cJSON_IsNull(in)), "malformed case");
+  vso_buf b = {0};
+  CHECK(vso_deactivate(input, input ? strlen(input) : 0, &b), "vso_deactivate failed");
+  CHECK(eqb(&b, out->valuestring, strlen(out->valuestring)), "gave %s, want %s", show(b.data, b.len),
+        show(out->valuestring, strlen(out->valuestring)));
+  TERMINATED(&b, "vso_deactivate");
+  vso_buf_free(&b);
+}
+
+/* ---- tasklib_format --------------------------------------------------------- */
+
+static void expect_setvar(const char *line, const char *name, const char *value, bool secret, bool output,
+                          bool rejected) {
+  vso_analysis a;
+  vso_analysis_init(&a, true);
+  vso_line_kind kind;
+  size_t held = scan_into(&a, line, strlen(line), &kind);
+  CHECK(held == 1 && kind == VSO_LINE_SETVARIABLE && a.nsetvars == 1, "%s: not read as one setvariable",
+        show(line, strlen(line)));
+  const vso_setvar *sv = &a.setvars[0];
+  if (*name)
+    CHECK(eqs(&sv->name, name), "name %s, want %s", show(sv->name.p, sv->name.n), show(name, strlen(name)));
+  else
+    CHECK(sv->name.p == NULL, "name %s, want none", show(sv->name.p, sv->name.n));
+  CHECK(eqs(&sv->value, value), "value %s, want %s", show(sv->value.p, sv->value.n),
+        show(value, strlen(value)));
+  CHECK(sv->is_secret == secret, "isSecret %d, want %d", sv->is_secret, secret);
+  CHECK(sv->is_output == output, "isOutput %d, want %d", sv->is_output, output);
+  CHECK(!sv->is_readonly, "isReadOnly set");
+  CHECK(sv->rejected == rejected, "rejected %d, want %d", sv->rejected, rejected);
+  CHECK(count_diags(&a, VSO_ERROR) == (rejected ? 1u : 0u), "%zu error diagnostics",
+        count_diags(&a, VSO_ERROR));
+  vso_analysis_free(&a);
+}
+
+static void test_tasklib_format(void **state) {
+  const cJSON *v = *state;
+  const char *id = str_item(v, "id");
+  set_ctx("tasklib_format vector %s", id ? id : "?");
+  const char *name = str_item(v, "name"), *value = str_item(v, "value");
+  const char *line = str_item(v, "expect"), *error = str_item(v, "expect_error");
+  CHECK(name && value && (line || error), "malformed vector");
+  bool secret = bool_item(v, "secret", false), output = bool_item(v, "isOutput", false);
+  if (line) {
+    expect_setvar(line, name, value, secret, output, false);
+  } else {
+    /* task-lib refuses to print it; written the agent's way, the agent fails the step */
+    vso_buf l = {0};
+    assert_true(vso_buf_append_str(&l, "##vso[task.setvariable variable=") &&
+                vso_escape(name, strlen(name), &l) &&
+                vso_buf_append_str(&l, output ? ";isOutput=true" : ";isOutput=false") &&
+                vso_buf_append_str(&l, secret ? ";issecret=true;]" : ";issecret=false;]") &&
+                vso_escape(value, strlen(value), &l));
+    expect_setvar(l.data, name, value, secret, output, true);
+    vso_buf_free(&l);
+  }
+  const cJSON *lines = item(v, "expect_lines"), *each;
+  cJSON_ArrayForEach(each, lines) {
+    CHECK(cJSON_IsString(each), "malformed expect_lines");
+    vso_command cmd;
+    bool ok = vso_parse_command(each->valuestring, strlen(each->valuestring), true, &cmd, NULL);
+    CHECK(ok, "%s does not parse", show(each->valuestring, strlen(each->valuestring)));
+    CHECK(vso_known_command(cmd.area.p, cmd.area.n, cmd.event.p, cmd.event.n) == 1, "%s is not known",
+          show(each->valuestring, strlen(each->valuestring)));
+    vso_command_free(&cmd);
+  }
+}
+
+/* ---- tasklib_command: task-lib's own lines read back by the agent grammar ---- */
+
+static void test_tasklib_command(void **state) {
+  const cJSON *v = *state;
+  const char *id = str_item(v, "id");
+  set_ctx("tasklib_command vector %s", id ? id : "?");
+  const char *command = str_item(v, "command"), *message = str_item(v, "message"), *line = str_item(v, "expect");
+  CHECK(command && message && line, "malformed vector");
+  vso_command cmd;
+  bool ok = vso_parse_command(line, strlen(line), true, &cmd, NULL);
+  CHECK(ok, "%s does not parse", show(line, strlen(line)));
+  const char *dot = strchr(command, '.');
+  CHECK(dot, "malformed command");
+  CHECK(eq(cmd.area.p, cmd.area.n, command, (size_t)(dot - command)) && eqs(&cmd.event, dot + 1),
+        "command %s.%s, want %s", show(cmd.area.p, cmd.area.n), show(cmd.event.p, cmd.event.n), command);
+  CHECK(eqs(&cmd.data, message), "data %s, want %s", show(cmd.data.p, cmd.data.n),
+        show(message, strlen(message)));
+  /* task-lib drops falsy values and joins arrays with ',' */
+  size_t nwant = 0;
+  const cJSON *p;
+  cJSON_ArrayForEach(p, item(v, "properties")) {
+    char joined[256] = "";
+    if (cJSON_IsArray(p)) {
+      const cJSON *e;
+      cJSON_ArrayForEach(e, p) {
+        if (joined[0]) strcat(joined, ",");
+        strncat(joined, e->valuestring, sizeof joined - strlen(joined) - 1);
+      }
+    } else {
+      snprintf(joined, sizeof joined, "%s", p->valuestring);
+    }
+    if (!joined[0]) continue;
+    nwant++;
+    const vso_prop *found = vso_command_prop(&cmd, p->string);
+    CHECK(found && eqs(&found->key, p->string) && eqs(&found->value, joined), "property %s = %s, want %s",
+          p->string, found ? show(found->value.p, found->value.n) : "(missing)", show(joined, strlen(joined)));
+  }
+  CHECK(cmd.nprops == nwant, "%zu properties, want %zu", cmd.nprops, nwant);
+  vso_command_free(&cmd);
+}
+
+/* ---- escaping ------------------------------------------------------------------ */
+
+/* The agent's Unescape: successive ordinal Replace calls. */
+static void ref_replace(vso_buf *s, const char *from, const char *to) {
+  vso_buf out = {0};
+  size_t fl = strlen(from);
+  for (size_t i = 0; i < s->len;) {
+    if (s->len - i >= fl && memcmp(s->data + i, from, fl) == 0) {
+      assert_true(vso_buf_append_str(&out, to));
+      i += fl;
+    } else {
+      assert_true(vso_buf_append_char(&out, s->data[i]));
+      i++;
+    }
+  }
+  assert_true(vso_buf_reserve(&out, 0));
+  vso_buf_free(s);
+  *s = out;
+}
+
+static void ref_unescape(const char *p, size_t n, bool decode, vso_buf *out) {
+  assert_true(vso_buf_append(out, p, n));
+  ref_replace(out, "%3B", ";");
+  ref_replace(out, "%0D", "\r");
+  ref_replace(out, "%0A", "\n");
+  ref_replace(out, "%5D", "]");
+  if (decode) ref_replace(out, "%AZP25", "%");
+}
+
+static void round_trip(const char *p, size_t n) {
+  vso_buf esc = {0}, back = {0};
+  CHECK(vso_escape(p, n, &esc), "vso_escape failed");
+  TERMINATED(&esc, "vso_escape");
+  for (size_t i = 0; i < esc.len; i++)
+    CHECK(esc.data[i] != ';' && esc.data[i] != '\r' && esc.data[i] != '\n' && esc.data[i] != ']',
+          "escaped %s still holds byte 0x%02X at %zu", show(p, n), (unsigned char)esc.data[i], i);
+  CHECK(vso_unescape(esc.data, esc.len, true, &back), "vso_unescape failed");
+  TERMINATED(&back, "vso_unescape");
+  CHECK(eqb(&back, p, n), "escape+unescape of %s gave %s (escaped %s)", show(p, n), show(back.data, back.len),
+        show(esc.data, esc.len));
+
+  /* and through the grammar: as data, and as a property value */
+  vso_buf line = {0};
+  assert_true(vso_buf_append_str(&line, "x ##vso[a.b k=") && vso_buf_append(&line, esc.data, esc.len) &&
+              vso_buf_append_str(&line, ";j=1]") && vso_buf_append(&line, esc.data, esc.len));
+  vso_command cmd;
+  CHECK(vso_parse_command(line.data, line.len, true, &cmd, NULL), "%s does not parse", show(line.data, line.len));
+  CHECK(eq(cmd.data.p, cmd.data.n, p, n), "data %s, want %s",
+        show(cmd.data.p, cmd.data.n), show(p, n));
+  const vso_prop *k = vso_command_prop(&cmd, "k");
+  /* an empty value is dropped, and .NET's Split skips a value's leading '=' */
+  size_t skip = 0;
+  while (skip < n && p[skip] == '=') skip++;
+  if (skip < n)
+    CHECK(k && eq(k->value.p, k->value.n, p + skip, n - skip), "property %s, want %s",
+          k ? show(k->value.p, k->value.n) : "(dropped)", show(p + skip, n - skip));
+  else
+    CHECK(!k, "an empty property value was kept");
+  CHECK(cmd.nprops == (skip < n ? 2u : 1u), "%zu properties", cmd.nprops);
+  vso_command_free(&cmd);
+  vso_buf_free(&line);
+  vso_buf_free(&esc);
+  vso_buf_free(&back);
+}
+
+#define RT(s) round_trip(s, sizeof s - 1)
+
+static void test_escape_round_trip(void **state) {
+  (void)state;
+  set_ctx("vso_escape/vso_unescape round trip");
+  RT("");
+  RT("plain");
+  RT("%;\r\n]");
+  RT("a;b]c\r\nd%3B%e");
+  RT("%AZP25");
+  RT("%AZP253B");
+  RT("%3B%0D%0A%5D%25");
+  RT("%%%;;;]]]\r\r\n\n");
+  RT("=x");
+  RT("==");
+  RT("k=v=w");
+  RT("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 ; ]");
+  RT("\xff\xfe invalid \xc0\x80");
+  RT("nul\0inside;%");
+  RT("100% done]");
+  static const char alphabet[] = "%AZP253B0Da;\r\n]=\0\xc3\xa9 ";
+  for (int t = 0; t < 3000; t++) {
+    char s[40];
+    size_t n = rnd_below(sizeof s);
+    for (size_t i = 0; i < n; i++) s[i] = alphabet[rnd_below(sizeof alphabet - 1)];
+    round_trip(s, n);
+  }
+}
+
+static void check_unescape(const char *p, size_t n, bool decode, const char *want, size_t wn) {
+  vso_buf b = {0};
+  CHECK(vso_unescape(p, n, decode, &b), "vso_unescape failed");
+  CHECK(eqb(&b, want, wn), "unescape(%s, decode=%d) gave %s, want %s", show(p, n), decode, show(b.data, b.len),
+        show(want, wn));
+  TERMINATED(&b, "vso_unescape");
+  vso_buf_free(&b);
+}
+
+#define UN(in, decode, want) check_unescape(in, sizeof in - 1, decode, want, sizeof want - 1)
+
+static void test_unescape_rules(void **state) {
+  (void)state;
+  set_ctx("vso_unescape (azure-logging-commands.md §3)");
+  UN("", true, "");
+  UN("%3B%0D%0A%5D", true, ";\r\n]");
+  UN("%3b%0d%0a%5d", true, "%3b%0d%0a%5d"); /* case-sensitive */
+  UN("%25", true, "%25");                   /* not an escape */
+  UN("%AZP25", true, "%");
+  UN("%AZP25", false, "%AZP25");
+  UN("%AZP253B", true, "%3B"); /* the percent pass runs last */
+  UN("%AZP253B", false, "%AZP253B");
+  UN("%AZP25AZP25", true, "%AZP25");
+  UN("%%3B", true, "%;");
+  UN("%3", true, "%3");
+  UN("%AZP2", true, "%AZP2");
+  UN("%", true, "%");
+  UN("a%0", true, "a%0");
+  UN("x\0%3B\0", true, "x\0;\0");
+  UN(";-%0D-%0A-%5D%AZP253B", true, ";-\r-\n-]%3B");
+  /* appends to what the buffer holds */
+  vso_buf b = {0};
+  assert_true(vso_buf_append_str(&b, "pre:"));
+  CHECK(vso_unescape("%3B", 3, true, &b) && eqb(&b, "pre:;", 5), "does not append: %s", show(b.data, b.len));
+  vso_buf_free(&b);
+  /* against the agent's successive Replace calls */
+  static const char alphabet[] = "%AZP253B0DAa5;";
+  for (int t = 0; t < 20000; t++) {
+    char s[24];
+    size_t n = rnd_below(sizeof s);
+    for (size_t i = 0; i < n; i++) s[i] = alphabet[rnd_below(sizeof alphabet - 1)];
+    for (int d = 0; d < 2; d++) {
+      vso_buf want = {0};
+      ref_unescape(s, n, d, &want);
+      check_unescape(s, n, d, want.data, want.len);
+      vso_buf_free(&want);
+    }
+  }
+}
+
+static void test_escape_rules(void **state) {
+  (void)state;
+  set_ctx("vso_escape (CommandStringConvertor.Escape, percents on)");
+  vso_buf b = {0};
+  CHECK(vso_escape("50% ;]\r\n=x", 10, &b), "failed");
+  CHECK(eqb(&b, "50%AZP25 %3B%5D%0D%0A=x", 23), "gave %s", show(b.data, b.len));
+  vso_buf_free(&b);
+  CHECK(vso_escape("", 0, &b) && eqb(&b, "", 0), "empty input gives %s", show(b.data, b.len));
+  TERMINATED(&b, "vso_escape of nothing");
+  vso_buf_free(&b);
+}
+
+/* ---- Boolean.TryParse ------------------------------------------------------------ */
+
+static void test_parse_bool(void **state) {
+  (void)state;
+  set_ctx("vso_parse_bool");
+  static const struct {
+    const char *s;
+    size_t n;
+    bool want;
+  } cases[] = {
+#define B(x, w) {x, sizeof x - 1, w}
+      B("true", true),
+      B("TRUE", true),
+      B("True", true),
+      B("tRuE", true),
+      B(" TRUE ", true),
+      B("\ttrue\n", true),
+      B("\r\n\v\ftrue \t", true),
+      B("true\0", true),
+      B("\0\0true\0\0", true),
+      B("\0 true \0", true),
+      B("\xc2\xa0true\xc2\xa0", true),           /* U+00A0 */
+      B("\xc2\x85true", true),                   /* U+0085 */
+      B("\xe2\x80\x83true\xe3\x80\x80", true),   /* U+2003, U+3000 */
+      B("\xe1\x9a\x80true\xe2\x80\xa8", true),   /* U+1680, U+2028 */
+      B("false", false),
+      B("FALSE", false),
+      B(" false ", false),
+      B("", false),
+      B(" ", false),
+      B("\0", false),
+      B("1", false),
+      B("yes", false),
+      B("on", false),
+      B("t", false),
+      B("tru", false),
+      B("truee", false),
+      B("true1", false),
+      B("t rue", false),
+      B("true\0x", false),
+      B("\xe2\x80\x8btrue", false), /* U+200B is not white space */
+      B("\xef\xbb\xbftrue", false), /* nor is U+FEFF */
+      B("true\xc2", false),
+      B("\xc2true", false),
+      B("\"true\"", false),
+#undef B
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK(vso_parse_bool(cases[i].s, cases[i].n) == cases[i].want, "vso_parse_bool(%s) gave %d, want %d",
+          show(cases[i].s, cases[i].n), !cases[i].want, cases[i].want);
+  /* the length is what counts, not a NUL */
+  CHECK(vso_parse_bool("truex", 4), "length not respected");
+}
+
+/* ---- the command table ---------------------------------------------------------- */
+
+static void test_known_command(void **state) {
+  (void)state;
+  set_ctx("vso_known_command (§4)");
+  static const struct {
+    const char *area, *event;
+    int want;
+  } cases[] = {
+      {"task", "setvariable", 1},     {"TASK", "SetVariable", 1},   {"task", "logissue", 1},
+      {"task", "issue", 1},           {"task", "LogIssue", 1},      {"task", "logdetail", 1},
+      {"task", "uploadsummary", 1},   {"task", "uploadfile", 1},    {"task", "addattachment", 1},
+      {"task", "complete", 1},        {"task", "setprogress", 1},   {"task", "setsecret", 1},
+      {"task", "debug", 1},           {"task", "settaskvariable", 1}, {"task", "setendpoint", 1},
+      {"task", "prependpath", 1},     {"artifact", "associate", 1}, {"artifact", "upload", 1},
+      {"build", "uploadlog", 1},      {"build", "uploadsummary", 1}, {"build", "updatebuildnumber", 1},
+      {"build", "addbuildtag", 1},    {"release", "updatereleasename", 1}, {"codecoverage", "publish", 1},
+      {"results", "publish", 1},      {"telemetry", "publish", 1},  {"Build", "AddBuildTag", 1},
+      {"task", "foo", 0},             {"task", "", 0},              {"task", "setvariable\tvariable=a", 0},
+      {"task", "setvariables", 0},    {"task", "setvariabl", 0},    {"build", "publish", 0},
+      {"artifact", "setvariable", 0}, {"foo", "bar", -1},           {"area", "event", -1},
+      {"", "setvariable", -1},        {"tasks", "setvariable", -1}, {"tas", "setvariable", -1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int got = vso_known_command(cases[i].area, strlen(cases[i].area), cases[i].event, strlen(cases[i].event));
+    CHECK(got == cases[i].want, "%s.%s gave %d, want %d", cases[i].area, cases[i].event, got, cases[i].want);
+  }
+  /* lengths, not NULs */
+  CHECK(vso_known_command("taskX", 4, "setvariableY", 11) == 1, "lengths not respected");
+}
+
+/* ---- secrets, quoting, JSON -------------------------------------------------------- */
+
+static void check_mask(const vso_secrets *s, const char *in, size_t n, const char *want, size_t wn) {
+  vso_buf b = {0};
+  CHECK(vso_mask(s, in, n, &b), "vso_mask failed");
+  TERMINATED(&b, "vso_mask");
+  CHECK(eqb(&b, want, wn), "mask(%s) gave %s, want %s", show(in, n), show(b.data, b.len), show(want, wn));
+  vso_buf_free(&b);
+}
+
+#define MASK(s, in, want) check_mask(s, in, sizeof in - 1, want, sizeof want - 1)
+
+static void test_mask(void **state) {
+  (void)state;
+  set_ctx("vso_mask");
+  vso_secrets s = {0};
+  CHECK(vso_secrets_empty(&s), "not empty at first");
+  MASK(&s, "nothing to hide", "nothing to hide");
+  MASK(NULL, "no set at all", "no set at all");
+  CHECK(vso_secrets_add(&s, "", 0) && vso_secrets_empty(&s), "an empty secret was registered");
+  CHECK(vso_secrets_add(&s, "abc", 3), "add");
+  CHECK(vso_secrets_add(&s, "abcdef", 6), "add");
+  CHECK(vso_secrets_add(&s, "abc", 3) && s.n == 2, "duplicate kept: %zu secrets", s.n);
+  CHECK(vso_secrets_add(&s, "n\0l", 3), "add with NUL");
+  CHECK(!vso_secrets_empty(&s), "empty after adds");
+  MASK(&s, "abc", "***");
+  MASK(&s, "xxabcdefyy", "xx***yy"); /* the longest secret wins */
+  MASK(&s, "abcabc", "******");
+  MASK(&s, "ab cab", "ab cab");
+  MASK(&s, "abcde", "***de");
+  MASK(&s, "ABC", "ABC"); /* case-sensitive */
+  MASK(&s, "1n\0l2", "1***2");
+  MASK(&s, "n\0", "n\0");
+  MASK(&s, "", "");
+  /* appends */
+  vso_buf b = {0};
+  assert_true(vso_buf_append_str(&b, ">"));
+  CHECK(vso_mask(&s, "abc", 3, &b) && eqb(&b, ">***", 4), "does not append: %s", show(b.data, b.len));
+  vso_buf_free(&b);
+  vso_secrets_free(&s);
+  CHECK(s.n == 0 && s.items == NULL, "not reset by free");
+}
+
+static void check_quote(const vso_secrets *s, const char *in, size_t n, const char *want, size_t wn) {
+  vso_buf b = {0};
+  CHECK(vso_quote(s, in, n, &b), "vso_quote failed");
+  TERMINATED(&b, "vso_quote");
+  CHECK(eqb(&b, want, wn), "quote(%s) gave %s, want %s", show(in, n), show(b.data, b.len), show(want, wn));
+  vso_buf_free(&b);
+}
+
+#define QUOTE(s, in, want) check_quote(s, in, sizeof in - 1, want, sizeof want - 1)
+
+static bool valid_utf8(const char *p, size_t n) {
+  for (size_t i = 0; i < n;) {
+    size_t k = vso_utf8_seq((const unsigned char *)p + i, n - i);
+    if (!k) return false;
+    i += k;
+  }
+  return true;
+}
+
+static bool holds_vso_ci(const char *p, size_t n) {
+  for (size_t i = 0; i + 5 <= n; i++)
+    if (p[i] == '#' && p[i + 1] == '#' && (p[i + 2] | 32) == 'v' && (p[i + 3] | 32) == 's' &&
+        (p[i + 4] | 32) == 'o')
+      return true;
+  return false;
+}
+
+static void test_quote(void **state) {
+  (void)state;
+  set_ctx("vso_quote");
+  vso_secrets s = {0};
+  QUOTE(&s, "", "");
+  QUOTE(&s, "plain text", "plain text");
+  QUOTE(&s, "a\r\nb\rc\nd", "a\\r\\nb\\rc\\nd");
+  QUOTE(&s, "tab\there", "tab\\there");
+  QUOTE(&s, "nul\0x\x01\x1f\x7f", "nul\\x00x\\x01\\x1F\\x7F");
+  QUOTE(&s, "back\\slash", "back\\\\slash");
+  QUOTE(&s, "##vso[task.setvariable variable=a]b", "**vso[task.setvariable variable=a]b");
+  QUOTE(&s, "x ##VsO[a.b] ##vso", "x **vso[a.b] **vso");
+  QUOTE(&s, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+  QUOTE(&s, "bad\xff\xfe", "bad\\xFF\\xFE");
+  QUOTE(&s, "cut\xe2\x82", "cut\\xE2\\x82");
+  QUOTE(&s, "overlong\xc0\x80", "overlong\\xC0\\x80");
+  QUOTE(&s, "surrogate\xed\xa0\x80", "surrogate\\xED\\xA0\\x80");
+  QUOTE(&s, "\xf4\x90\x80\x80", "\\xF4\\x90\\x80\\x80"); /* past U+10FFFF */
+  QUOTE(NULL, "no secrets\n", "no secrets\\n");
+  assert_true(vso_secrets_add(&s, "p@ss", 4));
+  assert_true(vso_secrets_add(&s, "##vso[x.y]", 10));
+  QUOTE(&s, "pw=p@ss\n", "pw=***\\n");
+  QUOTE(&s, "a ##vso[x.y]z", "a ***z");
+  QUOTE(&s, "##vso[task.setsecret]p@ss", "**vso[task.setsecret]***");
+  /* whatever comes in: one printable line, valid UTF-8, nothing to execute */
+  static const char alphabet[] = "#vsoVSO[]\r\n\t\0\\\xff\xc3\xa9p@s";
+  for (int t = 0; t < 5000; t++) {
+    char in[48];
+    size_t n = rnd_below(sizeof in);
+    for (size_t i = 0; i < n; i++) in[i] = alphabet[rnd_below(sizeof alphabet - 1)];
+    vso_buf b = {0};
+    CHECK(vso_quote(&s, in, n, &b), "vso_quote failed");
+    TERMINATED(&b, "vso_quote");
+    bool control = false;
+    for (size_t i = 0; i < b.len; i++) control |= (unsigned char)b.data[i] < 0x20 || b.data[i] == 0x7F;
+    CHECK(!control, "quote(%s) holds a control byte: %s", show(in, n), show(b.data, b.len));
+    CHECK(valid_utf8(b.data, b.len), "quote(%s) is not valid UTF-8", show(in, n));
+    CHECK(!holds_vso_ci(b.data, b.len), "quote(%s) still holds ##vso: %s", show(in, n), show(b.data, b.len));
+    CHECK(!strstr(b.data, "p@ss"), "quote(%s) shows the secret: %s", show(in, n), show(b.data, b.len));
+    vso_buf_free(&b);
+  }
+  vso_secrets_free(&s);
+}
+
+static void check_json(const char *in, size_t n, const char *want, size_t wn) {
+  vso_buf b = {0};
+  CHECK(vso_json_string(&b, in, n), "vso_json_string failed");
+  TERMINATED(&b, "vso_json_string");
+  CHECK(eqb(&b, want, wn), "json(%s) gave %s, want %s", show(in, n), show(b.data, b.len), show(want, wn));
+  vso_buf_free(&b);
+}
+
+#define JSON(in, want) check_json(in, sizeof in - 1, want, sizeof want - 1)
+
+static void test_json_string(void **state) {
+  (void)state;
+  set_ctx("vso_json_string");
+  JSON("", "\"\"");
+  JSON("plain", "\"plain\"");
+  JSON("a\0b", "\"a\\u0000b\"");
+  JSON("q\"b\\s/", "\"q\\\"b\\\\s/\"");
+  JSON("\r\n\t\x01\x1f", "\"\\r\\n\\t\\u0001\\u001f\"");
+  JSON("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+  JSON("bad\xff", "\"bad\xef\xbf\xbd\"");
+  JSON("\xc0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\"");
+  JSON("cut\xe2\x82", "\"cut\xef\xbf\xbd\xef\xbf\xbd\"");
+  JSON("\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+  /* appends */
+  vso_buf b = {0};
+  assert_true(vso_buf_append_str(&b, "{\"k\":"));
+  CHECK(vso_json_string(&b, "v", 1) && eqb(&b, "{\"k\":\"v\"", 8), "does not append: %s", show(b.data, b.len));
+  vso_buf_free(&b);
+  /* any bytes give a JSON string that cJSON reads; valid NUL-free UTF-8 reads back as itself */
+  static const char alphabet[] = "a\"\\/\r\n\t\x01\0\x7f\xff\xc3\xa9\xe2\x82\xac";
+  for (int t = 0; t < 5000; t++) {
+    char in[40];
+    size_t n = rnd_below(sizeof in);
+    for (size_t i = 0; i < n; i++) in[i] = alphabet[rnd_below(sizeof alphabet - 1)];
+    vso_buf j = {0};
+    CHECK(vso_json_string(&j, in, n), "vso_json_string failed");
+    CHECK(valid_utf8(j.data, j.len), "json(%s) is not valid UTF-8", show(in, n));
+    cJSON *parsed = cJSON_ParseWithLength(j.data, j.len);
+    CHECK(cJSON_IsString(parsed), "cJSON cannot read json(%s) = %s", show(in, n), show(j.data, j.len));
+    if (valid_utf8(in, n) && !memchr(in, '\0', n))
+      CHECK(eq(parsed->valuestring, strlen(parsed->valuestring), in, n), "json(%s) reads back as %s",
+            show(in, n), show(parsed->valuestring, strlen(parsed->valuestring)));
+    cJSON_Delete(parsed);
+    vso_buf_free(&j);
+  }
+}
+
+/* ---- main: one test per vector ------------------------------------------------------ */
+
+typedef struct test_list {
+  struct CMUnitTest *tests;
+  size_t n, cap;
+  char **names;
+} test_list;
+
+static void add_test(test_list *l, const char *prefix, const char *id, CMUnitTestFunction fn, void *state) {
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 64;
+    l->tests = realloc(l->tests, l->cap * sizeof *l->tests);
+    l->names = realloc(l->names, l->cap * sizeof *l->names);
+    if (!l->tests || !l->names) abort();
+  }
+  size_t len = strlen(prefix) + strlen(id) + 2;
+  char *name = malloc(len);
+  if (!name) abort();
+  snprintf(name, len, "%s/%s", prefix, id);
+  l->names[l->n] = name;
+  l->tests[l->n++] = (struct CMUnitTest){name, fn, NULL, NULL, state};
+}
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  vso_buf b = {0};
+  char tmp[8192];
+  size_t got;
+  while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
+    if (!vso_buf_append(&b, tmp, got)) abort();
+  fclose(f);
+  return vso_buf_steal(&b, len);
+}
+
+int main(void) {
+  const char *path = VSO_SOURCE_DIR "/tests/data/azure-agent-vectors.json";
+  size_t len = 0;
+  char *text = slurp(path, &len);
+  cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
+  free(text);
+  if (!root) {
+    fprintf(stderr, "test_vectors: cannot read %s\n", path);
+    return 1;
+  }
+
+  test_list l = {0};
+  add_test(&l, "text", "escape_round_trip", test_escape_round_trip, NULL);
+  add_test(&l, "text", "unescape_rules", test_unescape_rules, NULL);
+  add_test(&l, "text", "escape_rules", test_escape_rules, NULL);
+  add_test(&l, "text", "parse_bool", test_parse_bool, NULL);
+  add_test(&l, "text", "known_command", test_known_command, NULL);
+  add_test(&l, "text", "mask", test_mask, NULL);
+  add_test(&l, "text", "quote", test_quote, NULL);
+  add_test(&l, "text", "json_string", test_json_string, NULL);
+
+  size_t nparse = 0, ndeact = 0, nformat = 0, ncommand = 0;
+  cJSON *v;
+  cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(root, "agent_parse")) {
+    const char *id = str_item(v, "id");
+    add_test(&l, "agent_parse", id ? id : "?", test_agent_parse, v);
+    nparse++;
+  }
+  cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetObjectItemCaseSensitive(root, "deactivate_vso"), "cases")) {
+    char id[32];
+    snprintf(id, sizeof id, "case-%zu", ndeact + 1);
+    add_test(&l, "deactivate_vso", id, test_deactivate, v);
+    ndeact++;
+  }
+  cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(root, "tasklib_format")) {
+    const char *id = str_item(v, "id");
+    add_test(&l, "tasklib_format", id ? id : "?", test_tasklib_format, v);
+    nformat++;
+  }
+  cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(root, "tasklib_command")) {
+    const char *id = str_item(v, "id");
+    add_test(&l, "tasklib_command", id ? id : "?", test_tasklib_command, v);
+    ncommand++;
+  }
+
+  int failed = 1;
+  /* the file must hold what the reference says it holds */
+  if (nparse < 40 || ndeact < 13 || nformat < 6 || ncommand < 9)
+    fprintf(stderr, "test_vectors: too few vectors (%zu agent_parse, %zu deactivate_vso, %zu tasklib_format, %zu tasklib_command)\n",
+            nparse, ndeact, nformat, ncommand);
+  else
+    failed = _cmocka_run_group_tests("vectors", l.tests, l.n, NULL, NULL);
+  printf("test_vectors: %zu tests (%zu agent_parse, %zu deactivate_vso, %zu tasklib_format, %zu tasklib_command), %lu checks\n",
+         l.n, nparse, ndeact, nformat, ncommand, g_checks);
+
+  for (size_t i = 0; i < l.n; i++) free(l.names[i]);
+  free(l.names);
+  free(l.tests);
+  cJSON_Delete(root);
+  return failed;
+}
