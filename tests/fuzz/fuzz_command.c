@@ -1,0 +1,217 @@
+/* libFuzzer harness for the agent's command grammar (parser/command.h) and
+ * for the analysis of held lines (parser/analysis.h).
+ *
+ * 1. vso_parse_command on the whole input, with decode_percents off and on
+ *    (ASan/UBSan catch any out-of-bounds access).  For every parsed command:
+ *    - the parser's own invariants: area and event are non-empty and hold no
+ *      '.', ' ' or ']'; keys are non-empty, hold no ';', '=' or ']', are
+ *      distinct (ASCII case-insensitively); values are non-empty;
+ *    - re-serialised the agent's way (CommandStringConvertor.Escape on values
+ *      and data):
+ *        "##vso[" area "." event [" " key "=" escape(value) (";" ...)] "]" escape(data)
+ *      and parsed again with decode_percents on, it gives the same area,
+ *      event, properties (keys, values, order) and data.
+ *    Re-serialising is faithful only when area, event and keys hold nothing
+ *    that changes the grammar.  The parser itself guarantees that (see the
+ *    invariants: a name ends at the first ' ' and is split at '.', the
+ *    command info ends at the first ']', a key ends at its '=' and a property
+ *    at its ';'; a later "##vso[" or a CR/LF means nothing to
+ *    vso_parse_command, which sees one line), so no command has to be
+ *    skipped; a command that broke an invariant aborts instead.
+ *    - vso_unescape(vso_escape(x), true) == x for the data and every value.
+ * 2. The input is split into lines by the scanner (held mode) and every held
+ *    line goes through vso_analysis_line and vso_neutralise, with both
+ *    decode_percents settings; the neutralised copy must hold no "##vso";
+ *    vso_quote and vso_json_string run on every held line as well.
+ * Any mismatch prints what differed and calls abort(). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "buf.h"
+#include "command.h"
+#include "scan.h"
+#include "text.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MISMATCH(...)                                  \
+  do {                                                 \
+    fprintf(stderr, "fuzz_command: mismatch: ");       \
+    fprintf(stderr, __VA_ARGS__);                      \
+    fprintf(stderr, "\n");                             \
+    abort();                                           \
+  } while (0)
+
+static void xappend(vso_buf *b, const void *p, size_t n) {
+  if (!vso_buf_append(b, p, n)) abort();
+}
+
+static bool has_any(const vso_str *s, const char *set) {
+  for (size_t i = 0; i < s->n; i++)
+    if (strchr(set, s->p[i]) && s->p[i] != '\0') return true;
+  return false;
+}
+
+static bool same_str(const vso_str *a, const vso_str *b) {
+  return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
+}
+
+static void check_invariants(const vso_command *c) {
+  if (!c->area.p || !c->event.p || !c->data.p) MISMATCH("NULL area, event or data");
+  if (c->area.n == 0 || c->event.n == 0) MISMATCH("empty area or event");
+  if (has_any(&c->area, ". ]") || has_any(&c->event, ". ]")) MISMATCH("area or event holds '.', ' ' or ']'");
+  for (size_t i = 0; i < c->nprops; i++) {
+    const vso_prop *p = &c->props[i];
+    if (!p->key.p || !p->value.p) MISMATCH("property %zu: NULL key or value", i);
+    if (p->key.n == 0) MISMATCH("property %zu: empty key", i);
+    if (p->value.n == 0) MISMATCH("property %zu: empty value", i);
+    if (has_any(&p->key, ";=]")) MISMATCH("property %zu: key holds ';', '=' or ']'", i);
+    for (size_t j = 0; j < i; j++)
+      if (vso_ieq(p->key.p, p->key.n, c->props[j].key.p, c->props[j].key.n))
+        MISMATCH("properties %zu and %zu: same key", j, i);
+    const vso_prop *found = vso_command_prop(c, p->key.p);
+    /* vso_command_prop takes a C string: only comparable without NULs */
+    if (memchr(p->key.p, '\0', p->key.n) == NULL && found != p) MISMATCH("vso_command_prop misses key %zu", i);
+  }
+}
+
+static void check_escape_roundtrip(const vso_str *s) {
+  vso_buf e = {0}, u = {0};
+  if (!vso_escape(s->p, s->n, &e) || !vso_unescape(e.data ? e.data : "", e.len, true, &u)) abort();
+  if (u.len != s->n || (s->n && memcmp(u.data, s->p, s->n) != 0))
+    MISMATCH("unescape(escape(x)) != x for %zu bytes", s->n);
+  vso_buf_free(&e);
+  vso_buf_free(&u);
+}
+
+static void serialise(const vso_command *c, vso_buf *out) {
+  xappend(out, VSO_PREFIX, VSO_PREFIX_LEN);
+  xappend(out, c->area.p, c->area.n);
+  xappend(out, ".", 1);
+  xappend(out, c->event.p, c->event.n);
+  for (size_t i = 0; i < c->nprops; i++) {
+    xappend(out, i == 0 ? " " : ";", 1);
+    xappend(out, c->props[i].key.p, c->props[i].key.n);
+    xappend(out, "=", 1);
+    if (!vso_escape(c->props[i].value.p, c->props[i].value.n, out)) abort();
+  }
+  xappend(out, "]", 1);
+  if (!vso_escape(c->data.p, c->data.n, out)) abort();
+}
+
+static void check_command(const uint8_t *data, size_t size, bool decode) {
+  vso_command c;
+  bool oom = true;
+  bool ok = vso_parse_command((const char *)data, size, decode, &c, &oom);
+  if (oom) abort(); /* libFuzzer's malloc limit: not a finding of this harness */
+  if (!ok) {
+    if (c.area.p || c.event.p || c.props || c.nprops || c.data.p) MISMATCH("not a command, but *out is not empty");
+    if (vso_find_prefix((const char *)data, size) < 0) return;
+    return;
+  }
+  if (vso_find_prefix((const char *)data, size) < 0) MISMATCH("a command without \"##vso[\"");
+  check_invariants(&c);
+  check_escape_roundtrip(&c.data);
+  for (size_t i = 0; i < c.nprops; i++) check_escape_roundtrip(&c.props[i].value);
+
+  vso_buf line = {0};
+  serialise(&c, &line);
+  vso_command d;
+  if (!vso_parse_command(line.data, line.len, true, &d, &oom))
+    MISMATCH("the re-serialised command (%zu bytes) does not parse", line.len);
+  if (!same_str(&c.area, &d.area)) MISMATCH("area differs after the round trip");
+  if (!same_str(&c.event, &d.event)) MISMATCH("event differs after the round trip");
+  if (c.nprops != d.nprops) MISMATCH("%zu properties, %zu after the round trip", c.nprops, d.nprops);
+  for (size_t i = 0; i < c.nprops; i++) {
+    if (!same_str(&c.props[i].key, &d.props[i].key)) MISMATCH("property %zu: key differs after the round trip", i);
+    if (!same_str(&c.props[i].value, &d.props[i].value))
+      MISMATCH("property %zu: value differs after the round trip", i);
+  }
+  if (!same_str(&c.data, &d.data)) MISMATCH("data differs after the round trip (%zu vs %zu bytes)", c.data.n, d.data.n);
+
+  /* idempotence: serialising the re-parsed command gives the same line */
+  vso_buf again = {0};
+  serialise(&d, &again);
+  if (again.len != line.len || memcmp(again.data, line.data, line.len) != 0) MISMATCH("second serialisation differs");
+  vso_buf_free(&again);
+  vso_buf_free(&line);
+  vso_command_free(&d);
+  vso_command_free(&c);
+}
+
+/* ---- analysis of held lines ---------------------------------------------- */
+
+typedef struct analysis_ctx {
+  vso_analysis *a;
+} analysis_ctx;
+
+static void on_pass(void *ctx, const char *p, size_t n) {
+  (void)ctx;
+  (void)p;
+  (void)n;
+}
+
+static bool holds_vso(const char *p, size_t n) {
+  for (size_t i = 0; i + 5 <= n; i++)
+    if (p[i] == '#' && p[i + 1] == '#' && (p[i + 2] | 0x20) == 'v' && (p[i + 3] | 0x20) == 's' &&
+        (p[i + 4] | 0x20) == 'o')
+      return true;
+  return false;
+}
+
+static void on_line(void *ctx, const vso_line *line) {
+  analysis_ctx *c = ctx;
+  vso_line_kind kind = vso_analysis_line(c->a, line, "fuzz");
+  if (c->a->out_of_memory) abort();
+  bool secret_value = kind == VSO_LINE_SETVARIABLE && c->a->nsetvars && c->a->setvars[c->a->nsetvars - 1].is_secret;
+  vso_buf out = {0};
+  if (!vso_neutralise(c->a, line, secret_value, &out)) abort();
+  if (holds_vso(out.data ? out.data : "", out.len)) MISMATCH("the neutralised copy still holds \"##vso\"");
+  vso_buf_free(&out);
+  vso_buf q = {0};
+  if (!vso_quote(&c->a->secrets, line->text, line->len, &q)) abort();
+  for (size_t i = 0; i < q.len; i++)
+    if ((unsigned char)q.data[i] < 0x20 || q.data[i] == 0x7f) MISMATCH("vso_quote left a control byte");
+  if (holds_vso(q.data ? q.data : "", q.len)) MISMATCH("vso_quote left \"##vso\"");
+  vso_buf_free(&q);
+  vso_buf j = {0};
+  if (!vso_json_string(&j, line->text, line->len)) abort();
+  vso_buf_free(&j);
+}
+
+static void check_analysis(const uint8_t *data, size_t size, bool decode) {
+  vso_analysis a;
+  vso_analysis_init(&a, decode);
+  analysis_ctx ctx = {&a};
+  vso_scan_sink sink = {.ctx = &ctx, .pass = on_pass, .line = on_line};
+  vso_scanner s;
+  vso_scanner_init(&s, &sink, 0);
+  vso_scanner_feed(&s, (const char *)data, size);
+  vso_scanner_finish(&s);
+  vso_scanner_free(&s);
+  for (size_t i = 0; i < a.nsetvars; i++) {
+    const vso_setvar *v = &a.setvars[i];
+    if (v->name.p) {
+      const vso_setvar *last = vso_analysis_last(&a, v->name.p, v->name.n);
+      if (!last) MISMATCH("setvariable %zu: vso_analysis_last finds nothing for its name", i);
+    }
+  }
+  for (size_t i = 0; i < a.ndiags; i++) {
+    const char *m = a.diags[i].message;
+    if (!m) MISMATCH("diagnostic %zu without a message", i);
+    if (holds_vso(m, strlen(m))) MISMATCH("diagnostic %zu holds \"##vso\"", i);
+  }
+  vso_analysis_free(&a);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  check_command(data, size, false);
+  check_command(data, size, true);
+  check_analysis(data, size, size & 1);
+  return 0;
+}
