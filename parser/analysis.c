@@ -19,6 +19,7 @@ void vso_analysis_free(vso_analysis *a) {
     free(a->setvars[i].raw.p);
   }
   free(a->setvars);
+  vso_index_free(&a->last_set);
   for (size_t i = 0; i < a->ndiags; i++) free(a->diags[i].message);
   free(a->diags);
   vso_secrets_free(&a->secrets);
@@ -37,13 +38,11 @@ void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, ui
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
   }
-  vso_diag *grown = msg ? realloc(a->diags, (a->ndiags + 1) * sizeof *grown) : NULL;
-  if (!grown) {
+  if (!msg || !vso_grow(&a->diags, &a->diags_cap, a->ndiags, sizeof *a->diags)) {
     free(msg);
     a->out_of_memory = true;
     return;
   }
-  a->diags = grown;
   a->diags[a->ndiags++] = (vso_diag){sev, source, line_no, msg};
 }
 
@@ -138,11 +137,8 @@ static void count_command(vso_analysis *a, const vso_command *cmd) {
 }
 
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n) {
-  for (size_t i = a->nsetvars; i-- > 0;) {
-    const vso_setvar *sv = &a->setvars[i];
-    if (sv->name.p && !sv->refused && vso_ieq(sv->name.p, sv->name.n, name, n)) return sv;
-  }
-  return NULL;
+  size_t i;
+  return vso_index_get(&a->last_set, name, n, &i) ? &a->setvars[i] : NULL;
 }
 
 /* A quoted, length-limited copy of child text for a diagnostic. */
@@ -202,15 +198,13 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
     if (before && before->is_secret) sv.is_secret = true;
   }
   if (ok) take_str(&sv.value, &cmd->data);
-  vso_setvar *grown = ok ? realloc(a->setvars, (a->nsetvars + 1) * sizeof *grown) : NULL;
-  if (!grown) {
+  if (!ok || !vso_grow(&a->setvars, &a->setvars_cap, a->nsetvars, sizeof *a->setvars)) {
     free(sv.name.p);
     free(sv.value.p);
     free(sv.raw.p);
     a->out_of_memory = true;
     return false;
   }
-  a->setvars = grown;
   if (sv.name.p && refused_variable(a, sv.name.p, sv.name.n, line, source)) sv.refused = true;
   else if (!sv.name.p) {
     sv.rejected = true;
@@ -227,7 +221,10 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
     free(q);
   }
   if (sv.is_secret && !vso_secrets_add(&a->secrets, sv.value.p, sv.value.n)) a->out_of_memory = true;
-  a->setvars[a->nsetvars++] = sv;
+  a->setvars[a->nsetvars] = sv;
+  if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set, sv.name.p, sv.name.n, a->nsetvars))
+    a->out_of_memory = true;
+  a->nsetvars++;
   return !sv.refused;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "command.h"
+#include "nameindex.h"
 #include "policy.h"
 #include "scan.h"
 #include "text.h"
@@ -54,9 +55,10 @@ typedef struct vso_analysis {
   vso_count *counts;
   size_t ncounts;
   vso_setvar *setvars;    /* every task.setvariable, in order */
-  size_t nsetvars;
+  size_t nsetvars, setvars_cap;
+  vso_name_index last_set; /* name -> index in setvars of its last carried-out set */
   vso_diag *diags;
-  size_t ndiags;
+  size_t ndiags, diags_cap;
   vso_secrets secrets;
   const vso_policy *policy;  /* optional: --restrict, --allow-variables */
   /* Optional observer, called for each parsed command (replay --format json). */

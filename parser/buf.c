@@ -52,3 +52,15 @@ char *vso_buf_steal(vso_buf *b, size_t *len) {
   b->len = b->cap = 0;
   return p;
 }
+
+bool vso_grow(void *array, size_t *cap, size_t n, size_t elem) {
+  if (n < *cap) return true;
+  size_t want = *cap ? *cap * 2 : 16;
+  if (want > SIZE_MAX / elem) return false;
+  void **p = array;
+  void *grown = realloc(*p, want * elem);
+  if (!grown) return false;
+  *p = grown;
+  *cap = want;
+  return true;
+}

@@ -22,4 +22,8 @@ void vso_buf_free(vso_buf *b);
 /* Hand the bytes to the caller (who frees them) and reset the buffer. */
 char *vso_buf_steal(vso_buf *b, size_t *len);
 
+/* Makes room for one more element in *array (of *cap), doubling the capacity
+ * so that n appends cost O(n).  False when memory runs out. */
+bool vso_grow(void *array, size_t *cap, size_t n, size_t elem);
+
 #endif

@@ -10,25 +10,26 @@ bool vso_expect_add(vso_expect_set *set, const char *name, size_t n, bool matrix
     vso_buf_append_str(err, "an expected variable name is empty");
     return false;
   }
-  for (size_t i = 0; i < set->n; i++)
-    if (vso_ieq(set->items[i].name, strlen(set->items[i].name), name, n)) {
-      set->items[i].matrix |= matrix;
-      return true;
-    }
+  size_t at;
+  if (vso_index_get(&set->index, name, n, &at)) {
+    set->items[at].matrix |= matrix;
+    return true;
+  }
   if (memchr(name, '\0', n)) {
     vso_buf_append_str(err, "an expected variable name holds a NUL byte");
     return false;
   }
-  vso_expectation *grown = realloc(set->items, (set->n + 1) * sizeof *grown);
-  char *copy = malloc(n + 1);
-  if (grown) set->items = grown;
-  if (!grown || !copy) {
+  bool room = vso_grow(&set->items, &set->cap, set->n, sizeof *set->items);
+  char *copy = room ? malloc(n + 1) : NULL;
+  if (copy) {
+    memcpy(copy, name, n);
+    copy[n] = '\0';
+  }
+  if (!copy || !vso_index_put(&set->index, copy, n, set->n)) {
     free(copy);
     vso_buf_append_str(err, "out of memory");
     return false;
   }
-  memcpy(copy, name, n);
-  copy[n] = '\0';
   set->items[set->n++] = (vso_expectation){.name = copy, .matrix = matrix};
   return true;
 }
@@ -142,5 +143,6 @@ void vso_expect_free(vso_expect_set *set) {
     free(set->items[i].reason);
   }
   free(set->items);
+  vso_index_free(&set->index);
   memset(set, 0, sizeof *set);
 }

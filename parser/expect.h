@@ -9,6 +9,7 @@
 
 #include "analysis.h"
 #include "buf.h"
+#include "nameindex.h"
 
 typedef enum {
   VSO_EXP_MET,
@@ -29,7 +30,8 @@ typedef struct vso_expectation {
 
 typedef struct vso_expect_set {
   vso_expectation *items;
-  size_t n;
+  size_t n, cap;
+  vso_name_index index;  /* name -> position in items */
 } vso_expect_set;
 
 /* "a,b,c": adds each name once (case-insensitive).  Returns false with a

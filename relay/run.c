@@ -382,18 +382,18 @@ static bool child_succeeded(const relay *r) { return r->exited && r->term_signal
  * line, byte for byte, one per line, in one checked write. */
 static bool emit_held(relay *r, const vso_expect_set *only) {
   vso_buf block = {0};
-  bool ok = true;
+  /* with --stream, only the last set of each expected name is written again */
+  bool *wanted = only ? calloc(r->analysis.nsetvars + 1, sizeof *wanted) : NULL;
+  bool ok = !only || wanted;
+  for (size_t k = 0; ok && only && k < only->n; k++)
+    if (only->items[k].last) wanted[only->items[k].last - r->analysis.setvars] = true;
   for (size_t i = 0; i < r->analysis.nsetvars && ok; i++) {
     const vso_setvar *sv = &r->analysis.setvars[i];
-    if (sv->refused) continue;
-    if (only) {
-      bool wanted = false;
-      for (size_t k = 0; k < only->n && !wanted; k++) wanted = only->items[k].last == sv;
-      if (!wanted) continue;
-    }
+    if (sv->refused || (only && !wanted[i])) continue;
     ok = vso_buf_append(&block, sv->raw.p, sv->raw.n) && vso_buf_append_char(&block, '\n');
   }
-  if (ok && block.len) ok = vso_out_write(&r->out, block.data, block.len);
+  free(wanted);
+  if (ok && block.len) ok = vso_out_line_start(&r->out) && vso_out_write(&r->out, block.data, block.len);
   vso_buf_free(&block);
   return ok;
 }
@@ -404,8 +404,8 @@ static void emit_own_command(relay *r, const char *head, const char *message) {
   vso_buf line = {0}, quoted = {0};
   bool ok = vso_quote(&r->analysis.secrets, message, strlen(message), &quoted) && vso_buf_append_str(&line, head) &&
             vso_escape(quoted.data ? quoted.data : "", quoted.len, &line) && vso_buf_append_char(&line, '\n');
-  if (ok) vso_out_write(&r->out, line.data, line.len);
-  else r->own_failure = true;
+  if (ok) ok = vso_out_line_start(&r->out) && vso_out_write(&r->out, line.data, line.len);
+  if (!ok) r->own_failure = true;
   vso_buf_free(&line);
   vso_buf_free(&quoted);
 }

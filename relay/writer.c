@@ -33,9 +33,14 @@ int vso_write_all(int fd, const void *p, size_t n) {
 
 bool vso_out_write(vso_out *o, const void *p, size_t n) {
   if (o->error) return false;
+  if (n == 0) return true;
   o->error = vso_write_all(o->fd, p, n);
+  char last = ((const char *)p)[n - 1];
+  o->mid_line = last != '\n' && last != '\r';
   return o->error == 0;
 }
+
+bool vso_out_line_start(vso_out *o) { return !o->mid_line || vso_out_write(o, "\n", 1); }
 
 bool vso_out_puts(vso_out *o, const char *s) { return vso_out_write(o, s, strlen(s)); }
 

@@ -18,10 +18,14 @@ typedef struct vso_out {
   int fd;
   const char *name;   /* "stdout", "stderr", a file name */
   int error;          /* first errno, 0 while healthy */
+  bool mid_line;      /* the last byte written ended no line */
 } vso_out;
 
 bool vso_out_write(vso_out *o, const void *p, size_t n);
 bool vso_out_puts(vso_out *o, const char *s);
+/* Ends an unterminated last line, so that what follows starts a line of its
+ * own: the agent would read a command glued to a line as that line's data. */
+bool vso_out_line_start(vso_out *o);
 
 /* A diagnostic on stderr, "vsorelay: <message>\n".  The message is made one
  * line the agent cannot execute: "##vso" deactivated, CR and LF shown as
