@@ -108,6 +108,8 @@ check_grep "grandchild: says why" "still open" "$err"
 "$VSORELAY" run --drain-timeout 1 -- "$HELPERS/grandchild-holder" --hold 30 --daemon >"$out" 2>"$err"
 check_eq "daemon grandchild: ends anyway" 0 $?
 check_grep "daemon grandchild: says output may be truncated" "truncated" "$err"
+holder=$(sed -n 's/^grandchild \([0-9]*\)$/\1/p' "$out" | head -1)
+[ -n "$holder" ] && kill "$holder" 2>/dev/null
 
 # --- signals reach the child; SIGTERM ends vsorelay with 143
 rm -f "$out"
