@@ -189,7 +189,11 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   sv.source = source;
   sv.line_no = line->line_no;
   ptrdiff_t at = vso_find_prefix(line->text, line->len);
-  bool ok = copy_str(&sv.raw, line->text + at, line->len - (size_t)at);
+  bool ok;
+  if (at == 0 && line->owner && line->owner->data == line->text && line->owner->len == line->len)
+    ok = (sv.raw.p = vso_buf_steal(line->owner, &sv.raw.n)) != NULL; /* no second copy */
+  else
+    ok = copy_str(&sv.raw, line->text + at, line->len - (size_t)at);
   bool own_secret = sv.is_secret; /* the multi-line check reads this command's flag only */
   if (ok && name && name->value.n) {
     ok = copy_str(&sv.name, name->value.p, name->value.n);
@@ -319,6 +323,8 @@ bool vso_neutralise(const vso_analysis *a, const vso_line *line, bool secret_val
     const char *rb = at >= 0 ? memchr(line->text + at, ']', line->len - (size_t)at) : NULL;
     if (rb) keep = (size_t)(rb - line->text) + 1;
   }
+  if (vso_secrets_empty(&a->secrets)) /* nothing to mask: one copy, not two */
+    return vso_deactivate(line->text, keep, out) && (keep == line->len || vso_buf_append_str(out, "***"));
   vso_buf masked = {0};
   bool ok = vso_mask(&a->secrets, line->text, keep, &masked) &&
             (keep == line->len || vso_buf_append_str(&masked, "***")) &&

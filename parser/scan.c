@@ -44,6 +44,7 @@ static void deliver(vso_scanner *s, const char *term, size_t term_len) {
         .term_len = term_len,
         .line_no = s->lines + 1,
         .truncated = false,
+        .owner = &s->hold,
     };
     s->held_lines++;
     if (s->sink.line) s->sink.line(s->sink.ctx, &line);

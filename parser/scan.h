@@ -31,6 +31,10 @@ typedef struct vso_line {
   size_t term_len;
   uint64_t line_no;   /* 1-based, the agent's numbering                         */
   bool truncated;     /* the line outgrew max_line: text is only its beginning  */
+  /* The buffer text lives in.  A consumer that wants to keep the text may
+   * take it over with vso_buf_steal instead of copying it (a 64 MiB value
+   * is then held once, not twice); text stays valid until it frees it. */
+  vso_buf *owner;
 } vso_line;
 
 typedef struct vso_scan_sink {

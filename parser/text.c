@@ -15,22 +15,27 @@ static bool is_vso_ci(const char *p, size_t n) {
   return true;
 }
 
-bool vso_deactivate(const char *p, size_t n, vso_buf *out) {
-  if (n == 0) return vso_buf_append(out, "", 0); /* p may be NULL: the agent's null → "" */
-  size_t from = 0;
+size_t vso_next_keyword(const char *p, size_t n) {
   for (size_t i = 0; i + 5 <= n;) {
     const char *hash = memchr(p + i, '#', n - i - 4);
     if (!hash) break;
     i = (size_t)(hash - p);
-    if (!is_vso_ci(p + i, n - i)) {
-      i++;
-      continue;
-    }
-    if (!vso_buf_append(out, p + from, i - from) || !vso_buf_append_str(out, "**vso")) return false;
-    i += 5;
-    from = i;
+    if (is_vso_ci(p + i, n - i)) return i;
+    i++;
   }
-  return vso_buf_append(out, p + from, n - from);
+  return n;
+}
+
+bool vso_deactivate(const char *p, size_t n, vso_buf *out) {
+  if (n == 0) return vso_buf_append(out, "", 0);
+  size_t from = 0;
+  for (;;) {
+    size_t at = from + vso_next_keyword(p + from, n - from);
+    if (!vso_buf_append(out, p + from, at - from)) return false;
+    if (at == n) return true;
+    if (!vso_buf_append_str(out, "**vso")) return false;
+    from = at + 5;
+  }
 }
 
 bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {

@@ -13,6 +13,8 @@
 /* StringUtil.DeactivateVsoCommands: every "##vso", in any case, becomes
  * "**vso" (lower case, as the agent writes it). */
 bool vso_deactivate(const char *p, size_t n, vso_buf *out);
+/* Where the next "##vso" (any case) starts in p[0..n), or n. */
+size_t vso_next_keyword(const char *p, size_t n);
 
 /* The secrets seen so far: values of issecret=true variables and the data of
  * task.setsecret.  Masked as "***", as the agent masks them. */

@@ -119,7 +119,24 @@ static void record_line(relay *r, int stream, const vso_line *line, bool secret_
   vso_buf_free(&copy);
 }
 
+/* A long line with no secret to mask is written in pieces, "##vso"
+ * deactivated on the way, so a 64 MiB value is not copied once more. */
+static bool write_deactivated(vso_out *out, const char *p, size_t n) {
+  bool ok = true;
+  for (size_t from = 0; ok && from < n;) {
+    size_t at = from + vso_next_keyword(p + from, n - from);
+    ok = vso_out_write(out, p + from, at - from) && (at == n || vso_out_write(out, "**vso", 5));
+    from = at == n ? n : at + 5;
+  }
+  return ok;
+}
+
 static void write_neutralised(relay_stream *s, const vso_line *line, bool secret_value) {
+  if (line->len > 65536 && !secret_value && vso_secrets_empty(&s->r->analysis.secrets)) {
+    write_deactivated(s->out, line->text, line->len);
+    vso_out_write(s->out, line->term, line->term_len);
+    return;
+  }
   vso_buf copy = {0};
   if (vso_neutralise(&s->r->analysis, line, secret_value, &copy) && vso_buf_append(&copy, line->term, line->term_len))
     vso_out_write(s->out, copy.data, copy.len);
@@ -379,7 +396,8 @@ static int run_attempt(relay *r) {
 static bool child_succeeded(const relay *r) { return r->exited && r->term_signal == 0 && r->exit_status == 0; }
 
 /* Every held task.setvariable, each as the "##vso[..." part of its original
- * line, byte for byte, one per line, in one checked write. */
+ * line, byte for byte, one per line, in checked writes (one for the whole
+ * block unless a command is huge). */
 static bool emit_held(relay *r, const vso_expect_set *only) {
   vso_buf block = {0};
   /* with --stream, only the last set of each expected name is written again */
@@ -387,13 +405,22 @@ static bool emit_held(relay *r, const vso_expect_set *only) {
   bool ok = !only || wanted;
   for (size_t k = 0; ok && only && k < only->n; k++)
     if (only->items[k].last) wanted[only->items[k].last - r->analysis.setvars] = true;
+  bool started = false;
   for (size_t i = 0; i < r->analysis.nsetvars && ok; i++) {
     const vso_setvar *sv = &r->analysis.setvars[i];
     if (sv->refused || (only && !wanted[i])) continue;
-    ok = vso_buf_append(&block, sv->raw.p, sv->raw.n) && vso_buf_append_char(&block, '\n');
+    if (!started) ok = started = vso_out_line_start(&r->out);
+    if (sv->raw.n < 65536) {
+      ok = vso_buf_append(&block, sv->raw.p, sv->raw.n) && vso_buf_append_char(&block, '\n');
+      continue;
+    }
+    /* a huge command is written as it is rather than copied into the block */
+    ok = vso_out_write(&r->out, block.data, block.len) && vso_out_write(&r->out, sv->raw.p, sv->raw.n) &&
+         vso_out_write(&r->out, "\n", 1);
+    vso_buf_clear(&block);
   }
   free(wanted);
-  if (ok && block.len) ok = vso_out_line_start(&r->out) && vso_out_write(&r->out, block.data, block.len);
+  if (ok && block.len) ok = vso_out_write(&r->out, block.data, block.len);
   vso_buf_free(&block);
   return ok;
 }
