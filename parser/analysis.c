@@ -15,7 +15,7 @@ void vso_analysis_free(vso_analysis *a) {
   free(a->counts);
   for (size_t i = 0; i < a->nsetvars; i++) {
     free(a->setvars[i].name.p);
-    free(a->setvars[i].value.p);
+    if (!a->setvars[i].value_in_raw) free(a->setvars[i].value.p);
     free(a->setvars[i].raw.p);
   }
   free(a->setvars);
@@ -190,7 +190,8 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   sv.line_no = line->line_no;
   ptrdiff_t at = vso_find_prefix(line->text, line->len);
   bool ok;
-  if (at == 0 && line->owner && line->owner->data == line->text && line->owner->len == line->len)
+  bool raw_is_line = at == 0 && line->owner && line->owner->data == line->text && line->owner->len == line->len;
+  if (raw_is_line)
     ok = (sv.raw.p = vso_buf_steal(line->owner, &sv.raw.n)) != NULL; /* no second copy */
   else
     ok = copy_str(&sv.raw, line->text + at, line->len - (size_t)at);
@@ -201,10 +202,18 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
     const vso_setvar *before = ok ? vso_analysis_last(a, sv.name.p, sv.name.n) : NULL;
     if (before && before->is_secret) sv.is_secret = true;
   }
-  if (ok) take_str(&sv.value, &cmd->data);
+  if (ok && cmd->data_borrowed && raw_is_line && line->len == sv.raw.n) {
+    /* the value is the tail of the line, whose buffer is now raw's */
+    sv.value = (vso_str){sv.raw.p + (cmd->data.p - line->text), cmd->data.n};
+    sv.value_in_raw = true;
+  } else if (ok && cmd->data_borrowed) {
+    ok = copy_str(&sv.value, cmd->data.p, cmd->data.n);
+  } else if (ok) {
+    take_str(&sv.value, &cmd->data);
+  }
   if (!ok || !vso_grow(&a->setvars, &a->setvars_cap, a->nsetvars, sizeof *a->setvars)) {
     free(sv.name.p);
-    free(sv.value.p);
+    if (!sv.value_in_raw) free(sv.value.p);
     free(sv.raw.p);
     a->out_of_memory = true;
     return false;
@@ -276,7 +285,11 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
   }
   vso_command cmd;
   bool oom = false;
-  if (!vso_parse_command(line->text, line->len, a->decode_percents, &cmd, &oom)) {
+  /* a line in a vso_buf is NUL-terminated and outlives the command: borrow */
+  bool borrow = line->owner && line->owner->data == line->text && line->owner->len == line->len;
+  bool parsed = borrow ? vso_parse_command_borrowing(line->text, line->len, a->decode_percents, &cmd, &oom)
+                       : vso_parse_command(line->text, line->len, a->decode_percents, &cmd, &oom);
+  if (!parsed) {
     if (oom) {
       a->out_of_memory = true;
       return VSO_LINE_NOT_COMMAND;

@@ -27,7 +27,8 @@ typedef struct vso_diag {
 
 typedef struct vso_setvar {
   vso_str name;        /* p == NULL when the command has no usable name */
-  vso_str value;
+  vso_str value;        /* may point into raw (value_in_raw) */
+  bool value_in_raw;
   bool is_secret, is_output, is_readonly;
   const char *source;
   uint64_t line_no;

@@ -160,8 +160,18 @@ static bool parse_properties(vso_command *cmd, const char *p, size_t n, bool dec
   return true;
 }
 
-bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out,
-                       bool *oom) {
+static bool parse(const char *line, size_t len, bool decode_percents, bool borrow, vso_command *out, bool *oom);
+
+bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out, bool *oom) {
+  return parse(line, len, decode_percents, false, out, oom);
+}
+
+bool vso_parse_command_borrowing(const char *line, size_t len, bool decode_percents, vso_command *out,
+                                 bool *oom) {
+  return parse(line, len, decode_percents, true, out, oom);
+}
+
+static bool parse(const char *line, size_t len, bool decode_percents, bool borrow, vso_command *out, bool *oom) {
   memset(out, 0, sizeof *out);
   if (oom) *oom = false;
   ptrdiff_t at = vso_find_prefix(line, len);
@@ -180,7 +190,13 @@ bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_c
             str_copy(&out->event, info + part_at[1], part_len[1]);
   if (ok && space && name_len > 0)
     ok = parse_properties(out, space + 1, info_len - name_len - 1, decode_percents);
-  if (ok) ok = str_unescape(&out->data, rb + 1, (size_t)(end - rb - 1), decode_percents);
+  size_t data_len = (size_t)(end - rb - 1);
+  if (ok && borrow && !memchr(rb + 1, '%', data_len)) { /* nothing to unescape */
+    out->data = (vso_str){(char *)(rb + 1), data_len};
+    out->data_borrowed = true;
+  } else if (ok) {
+    ok = str_unescape(&out->data, rb + 1, data_len, decode_percents);
+  }
   if (!ok) {
     vso_command_free(out);
     if (oom) *oom = true;
@@ -197,7 +213,7 @@ void vso_command_free(vso_command *cmd) {
     free(cmd->props[i].value.p);
   }
   free(cmd->props);
-  free(cmd->data.p);
+  if (!cmd->data_borrowed) free(cmd->data.p);
   memset(cmd, 0, sizeof *cmd);
 }
 

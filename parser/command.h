@@ -25,6 +25,7 @@ typedef struct vso_command {
   vso_prop *props;
   size_t nprops;
   vso_str data;   /* unescaped, may be empty */
+  bool data_borrowed; /* data points into the parsed line (see below) */
 } vso_command;
 
 /* Parse one line the way the agent does.  The line may hold anything before
@@ -33,6 +34,12 @@ typedef struct vso_command {
  * sets *oom when memory runs out. */
 bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out,
                        bool *oom);
+/* The same, but when the data holds nothing to unescape it is not copied:
+ * cmd->data then points into line (data_borrowed), which must stay valid and
+ * be NUL-terminated at line[len] (a vso_buf is).  A 64 MiB value is then not
+ * held twice. */
+bool vso_parse_command_borrowing(const char *line, size_t len, bool decode_percents, vso_command *out,
+                                 bool *oom);
 void vso_command_free(vso_command *cmd);
 
 /* Case-insensitive property lookup (the agent's OrdinalIgnoreCase, for ASCII). */
