@@ -88,6 +88,32 @@ static void hold(vso_scanner *s, const char *p, size_t n) {
   }
 }
 
+/* How many bytes of p[0..n) equal c: eight at a time (SWAR), since this runs
+ * over every byte the child writes. */
+static size_t count_byte(const char *p, size_t n, unsigned char c) {
+  const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, pattern = 0x0101010101010101ull * c;
+  size_t count = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    uint64_t x = w ^ pattern; /* a zero byte where p[i] == c */
+    uint64_t zero = ~(((x & low7) + low7) | x | low7);
+    count += (size_t)__builtin_popcountll(zero);
+  }
+  for (; i < n; i++) count += (unsigned char)p[i] == c;
+  return count;
+}
+
+/* Line ends in p[0..n): every '\n', and every '\r' not followed by '\n'
+ * (a "\r\n" is one).  A '\r' at p[n-1] counts: the caller knows p[n] is
+ * not '\n' (it is '#', or the chunk ends and after_cr takes the '\n'). */
+static size_t count_line_ends(const char *p, size_t n) {
+  size_t ends = count_byte(p, n, '\n');
+  for (const char *q = p, *end = p + n; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++)
+    if (q + 1 == end || q[1] != '\n') ends++;
+  return ends;
+}
+
 /* Index of the first '\r' or '\n' in p[0..n), or n. */
 static size_t find_eol(const char *p, size_t n) {
   const char *nl = memchr(p, '\n', n);
@@ -179,23 +205,24 @@ void vso_scanner_feed(vso_scanner *s, const char *p, size_t n) {
       i = pass_from = e + t;
       continue;
     }
-    size_t e = i + find_eol(p + i, n - i);
-    ptrdiff_t k = vso_find_prefix(p + i, e - i);
+    /* Not in a command: jump straight to the next "##vso[" in the chunk and
+     * count the lines on the way, rather than visiting every line. */
+    ptrdiff_t k = vso_find_prefix(p + i, n - i);
+    size_t c = k >= 0 ? i + (size_t)k : n;
+    s->lines += count_line_ends(p + i, c - i);
     if (k >= 0) {
-      pass(s, p + pass_from, i + (size_t)k - pass_from);
+      pass(s, p + pass_from, c - pass_from);
       s->holding = true;
-      i += (size_t)k;
+      i = c;
       continue;
     }
-    if (e == n) { /* the line goes on in the next chunk */
-      size_t t = prefix_tail(p + i, n - i);
-      pass(s, p + pass_from, n - t - pass_from);
-      memcpy(s->partial_bytes, p + n - t, t);
-      s->partial = t;
-      return;
-    }
-    i = e + term_len_at(s, p, n, e);
-    s->lines++;
+    /* the last line goes on in the next chunk, unless the chunk ends one */
+    if (p[n - 1] == '\r') s->after_cr = true; /* its '\n' may open the next chunk */
+    size_t t = prefix_tail(p + i, n - i);
+    pass(s, p + pass_from, n - t - pass_from);
+    memcpy(s->partial_bytes, p + n - t, t);
+    s->partial = t;
+    return;
   }
   pass(s, p + pass_from, n - pass_from);
 }

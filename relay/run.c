@@ -616,10 +616,10 @@ int vso_run(const vso_options *opts) {
   /* all or nothing: a partial matrix must never reach a downstream job */
   if (code == 0) {
     if (!emit_held(&r, opts->stream ? &expect : NULL)) code = 125;
-  } else if (code == 3) {
+  } else if (code == 3 && child_succeeded(&r) && !met) { /* not a child that exited 3 itself */
     emit_failure(&r, &o);
   }
-  if (code != 0 && code != 3 && r.analysis.nsetvars && !opts->stream)
+  if (code != 0 && !(child_succeeded(&r) && !met) && r.analysis.nsetvars && !opts->stream)
     vso_warn("%zu task.setvariable command(s) held back and not re-emitted", r.analysis.nsetvars);
   if (opts->report && !vso_write_report(opts->report, &o, &err)) {
     vso_warn("--report %s: %s", opts->report, err.data ? err.data : "cannot write");

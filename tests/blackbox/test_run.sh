@@ -83,6 +83,11 @@ check_grep "bad duration named" "--timeout" "$err"
 "$VSORELAY" --nope -- true >/dev/null 2>"$err"
 check_eq "bad flag: 2" 2 $?
 
+# --- a child that exits 3 by itself is not an expectation failure
+"$VSORELAY" run -- sh -c 'exit 3' >"$out" 2>"$err"
+check_eq "child exit 3: its status" 3 $?
+check_eq "child exit 3: no verdict lines" 0 "$(grep -c '##vso\[' "$out")"
+
 # --- a failing child: nothing is re-emitted
 "$VSORELAY" run -e a -- sh -c 'echo "##vso[task.setvariable variable=a;isoutput=true]1"; exit 7' >"$out" 2>"$err"
 check_eq "failing child: its status" 7 $?
