@@ -160,10 +160,11 @@ static bool take_str(vso_str *dst, vso_str *src) {
 }
 
 static bool copy_str(vso_str *dst, const char *p, size_t n) {
-  vso_buf b = {0};
-  if (!vso_buf_append(&b, p, n)) return false;
-  dst->p = vso_buf_steal(&b, &dst->n);
-  return dst->p != NULL;
+  if (n == SIZE_MAX || !(dst->p = malloc(n + 1))) return false;
+  memcpy(dst->p, p, n);
+  dst->p[n] = '\0';
+  dst->n = n;
+  return true;
 }
 
 /* Whether the policy refuses to set the variable (or "path", for prependpath). */
@@ -190,7 +191,10 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   sv.line_no = line->line_no;
   ptrdiff_t at = vso_find_prefix(line->text, line->len);
   bool ok;
-  bool raw_is_line = at == 0 && line->owner && line->owner->data == line->text && line->owner->len == line->len;
+  /* a long line's buffer is taken over rather than copied; a short one is
+   * copied at its exact size and the scanner keeps reusing its buffer */
+  bool raw_is_line = at == 0 && line->len >= 65536 && line->owner && line->owner->data == line->text &&
+                     line->owner->len == line->len;
   if (raw_is_line)
     ok = (sv.raw.p = vso_buf_steal(line->owner, &sv.raw.n)) != NULL; /* no second copy */
   else
@@ -202,12 +206,10 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
     const vso_setvar *before = ok ? vso_analysis_last(a, sv.name.p, sv.name.n) : NULL;
     if (before && before->is_secret) sv.is_secret = true;
   }
-  if (ok && cmd->data_borrowed && raw_is_line && line->len == sv.raw.n) {
-    /* the value is the tail of the line, whose buffer is now raw's */
-    sv.value = (vso_str){sv.raw.p + (cmd->data.p - line->text), cmd->data.n};
+  if (ok && cmd->data_borrowed) {
+    /* nothing was unescaped: the value is the tail of raw, not a copy */
+    sv.value = (vso_str){sv.raw.p + (cmd->data.p - (line->text + at)), cmd->data.n};
     sv.value_in_raw = true;
-  } else if (ok && cmd->data_borrowed) {
-    ok = copy_str(&sv.value, cmd->data.p, cmd->data.n);
   } else if (ok) {
     take_str(&sv.value, &cmd->data);
   }

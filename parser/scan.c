@@ -89,16 +89,23 @@ static void hold(vso_scanner *s, const char *p, size_t n) {
 }
 
 /* How many bytes of p[0..n) equal c: eight at a time (SWAR), since this runs
- * over every byte the child writes. */
+ * over every byte the child writes.  Each matching byte adds 1 to its lane of
+ * an accumulator, summed across lanes before any lane can overflow (no
+ * popcount instruction is assumed). */
 static size_t count_byte(const char *p, size_t n, unsigned char c) {
   const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, pattern = 0x0101010101010101ull * c;
   size_t count = 0, i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    uint64_t x = w ^ pattern; /* a zero byte where p[i] == c */
-    uint64_t zero = ~(((x & low7) + low7) | x | low7);
-    count += (size_t)__builtin_popcountll(zero);
+  while (i + 8 <= n) {
+    uint64_t lanes = 0;
+    for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
+      uint64_t w;
+      memcpy(&w, p + i, 8);
+      uint64_t x = w ^ pattern; /* a zero byte where p[i] == c */
+      lanes += (~(((x & low7) + low7) | x | low7)) >> 7;
+    }
+    /* lanes hold up to 255 each: add them pairwise into 16-bit lanes first */
+    lanes = (lanes & 0x00FF00FF00FF00FFull) + ((lanes >> 8) & 0x00FF00FF00FF00FFull);
+    count += (size_t)((lanes * 0x0001000100010001ull) >> 48);
   }
   for (; i < n; i++) count += (unsigned char)p[i] == c;
   return count;

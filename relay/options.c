@@ -29,7 +29,7 @@ const char vso_usage[] =
     "  --no-decode-percents          do not decode %AZP25 (the agent's DECODE_PERCENTS=false)\n"
     "\n"
     "Outputs (run, replay):\n"
-    "  --report FILE                 a JSON report (schema in docs/report.md)\n"
+    "  --report FILE                 a JSON report (schema in README.md)\n"
     "  --summary FILE                a Markdown summary (run also uploads it to the run page)\n"
     "  --format text|json            replay and expect: a readable summary or JSON Lines\n"
     "\n"

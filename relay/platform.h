@@ -8,4 +8,7 @@
  * (ESRCH, the group is gone, is not an error: returns 0). */
 int vso_kill_group(int pid, int sig);
 
+/* Makes the pipe behind fd larger where the system allows it (best effort). */
+void vso_grow_pipe(int fd);
+
 #endif

@@ -12,7 +12,7 @@
  * task.setsecret data), and neither file can hold an executable "##vso":
  * the JSON writes the second '#' of "##vso" as \u0023 (the same string once
  * parsed), the Markdown deactivates it the agent's way ("**vso").  The
- * schema is documented in docs/report.md. */
+ * schema is documented in README.md ("Reports"). */
 #include "report.h"
 
 #include <errno.h>

@@ -187,7 +187,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   (void)h;
   (void)suggested;
   /* read_cb consumes the buffer before returning, so one per process is enough */
-  static char chunk[1 << 16];
+  static char chunk[1 << 18]; /* a quarter of the pipe: few reads, little memory */
   buf->base = chunk;
   buf->len = sizeof chunk;
 }
@@ -308,6 +308,7 @@ static int open_stream_pipe(relay *r, relay_stream *s, uv_file *child_end) {
   uv_file fds[2];
   int e = uv_pipe(fds, UV_NONBLOCK_PIPE, 0);
   if (e) return e;
+  vso_grow_pipe(fds[0]);
   e = uv_pipe_init(&r->loop, &s->pipe, 0);
   if (!e) e = uv_pipe_open(&s->pipe, fds[0]);
   if (e) {
@@ -396,8 +397,8 @@ static int run_attempt(relay *r) {
 static bool child_succeeded(const relay *r) { return r->exited && r->term_signal == 0 && r->exit_status == 0; }
 
 /* Every held task.setvariable, each as the "##vso[..." part of its original
- * line, byte for byte, one per line, in checked writes (one for the whole
- * block unless a command is huge). */
+ * line, byte for byte, one per line, in checked writes of up to 64 KiB (a
+ * huge command is written on its own). */
 static bool emit_held(relay *r, const vso_expect_set *only) {
   vso_buf block = {0};
   /* with --stream, only the last set of each expected name is written again */
@@ -412,6 +413,10 @@ static bool emit_held(relay *r, const vso_expect_set *only) {
     if (!started) ok = started = vso_out_line_start(&r->out);
     if (sv->raw.n < 65536) {
       ok = vso_buf_append(&block, sv->raw.p, sv->raw.n) && vso_buf_append_char(&block, '\n');
+      if (ok && block.len >= 65536) { /* a block at a time: memory stays flat */
+        ok = vso_out_write(&r->out, block.data, block.len);
+        vso_buf_clear(&block);
+      }
       continue;
     }
     /* a huge command is written as it is rather than copied into the block */

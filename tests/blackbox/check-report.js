@@ -1,4 +1,4 @@
-// Validates a vsorelay --report file against the schema of docs/report.md,
+// Validates a vsorelay --report file against the schema of README.md ("Reports"),
 // strictly: every documented key present with its type, no other key.
 // Usage: node check-report.js REPORT [run|replay]
 // Prints one line per problem and exits 1 on any; exits 0 and prints "ok".

@@ -63,4 +63,12 @@ check_grep "json: secret shown as ***" '"data":"***"' "$out"
 check_grep "json: unescaped value, line 2 (bare CR ends line 1... )" '"line":2,"area":"task","event":"setvariable","properties":{"variable":"V","isOutput":"true"},"data":"a;b"' "$out"
 check_grep "json: third command on line 3" '"line":3,"area":"foo","event":"bar"' "$out"
 
+# line counting is exact on dense input (every byte a terminator)
+head -c 3000000 /dev/zero | tr '\0' '\n' >"$WORK/nl.log"
+"$VSORELAY" replay "$WORK/nl.log" >"$out" 2>"$err"
+check_grep "3,000,000 newlines are 3,000,000 lines" "nl.log: 3000000 lines, 3000000 bytes" "$out"
+printf 'a\r\r\nb\rc\n\n\r' >"$WORK/cr.log"
+"$VSORELAY" replay "$WORK/cr.log" >"$out" 2>"$err"
+check_grep "CR, CRLF and LF each end one line" "cr.log: 6 lines, 10 bytes" "$out"
+
 finish

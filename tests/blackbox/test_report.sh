@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Black-box tests of --report (JSON, schema in docs/report.md) and --summary
+# Black-box tests of --report (JSON, schema in README.md ("Reports")) and --summary
 # (Markdown for ##vso[task.uploadsummary]), in replay and run mode.
 . "$(dirname "$0")/lib.sh"
 
