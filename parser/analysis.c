@@ -109,29 +109,30 @@ static bool is_command(const vso_command *cmd, const char *area, const char *eve
          vso_ieq(cmd->event.p, cmd->event.n, event, strlen(event));
 }
 
+/* Whether name is "area.event", compared case-insensitively. */
+static bool is_count_of(const char *name, const vso_command *cmd) {
+  size_t an = cmd->area.n, en = cmd->event.n;
+  return strlen(name) == an + 1 + en && name[an] == '.' && vso_ieq(name, an, cmd->area.p, an) &&
+         vso_ieq(name + an + 1, en, cmd->event.p, en);
+}
+
 static void count_command(vso_analysis *a, const vso_command *cmd) {
+  for (size_t i = 0; i < a->ncounts; i++)
+    if (is_count_of(a->counts[i].name, cmd)) {
+      a->counts[i].n++;
+      return;
+    }
   vso_buf key = {0};
   bool ok = vso_buf_append(&key, cmd->area.p, cmd->area.n) && vso_buf_append_char(&key, '.') &&
             vso_buf_append(&key, cmd->event.p, cmd->event.n);
-  if (!ok) {
+  vso_count *grown = ok ? realloc(a->counts, (a->ncounts + 1) * sizeof *grown) : NULL;
+  if (!grown) {
     vso_buf_free(&key);
     a->out_of_memory = true;
     return;
   }
   for (size_t i = 0; i < key.len; i++)
     if (key.data[i] >= 'A' && key.data[i] <= 'Z') key.data[i] = (char)(key.data[i] + 32);
-  for (size_t i = 0; i < a->ncounts; i++)
-    if (strlen(a->counts[i].name) == key.len && memcmp(a->counts[i].name, key.data, key.len) == 0) {
-      a->counts[i].n++;
-      vso_buf_free(&key);
-      return;
-    }
-  vso_count *grown = realloc(a->counts, (a->ncounts + 1) * sizeof *grown);
-  if (!grown) {
-    vso_buf_free(&key);
-    a->out_of_memory = true;
-    return;
-  }
   a->counts = grown;
   a->counts[a->ncounts++] = (vso_count){vso_buf_steal(&key, NULL), 1};
 }

@@ -122,39 +122,57 @@ static vso_prop *find_prop(vso_command *cmd, const char *key, size_t n) {
   return NULL;
 }
 
-static bool add_property(vso_command *cmd, const char *p, size_t n, bool decode) {
+/* Sets *s to p[0..n), unescaped if asked.  When borrowing, a string with
+ * nothing to unescape points into the line instead of being copied; *owned
+ * says which it is. */
+static bool take(vso_str *s, const char *p, size_t n, bool unescape, bool decode, bool borrow, bool *owned) {
+  *owned = !(borrow && (!unescape || !memchr(p, '%', n)));
+  if (!*owned) {
+    *s = (vso_str){(char *)p, n};
+    return true;
+  }
+  return unescape ? str_unescape(s, p, n, decode) : str_copy(s, p, n);
+}
+
+static void drop(vso_str *s, bool owned) {
+  if (owned) free(s->p);
+  *s = (vso_str){0};
+}
+
+static bool add_property(vso_command *cmd, const char *p, size_t n, bool decode, bool borrow) {
   size_t key_at, key_len, val_at;
   if (!split_property(p, n, &key_at, &key_len, &val_at)) return true;
   vso_str value;
-  if (!str_unescape(&value, p + val_at, n - val_at, decode)) return false;
+  bool value_owned;
+  if (!take(&value, p + val_at, n - val_at, true, decode, borrow, &value_owned)) return false;
   vso_prop *prop = find_prop(cmd, p + key_at, key_len);
   if (prop) { /* last value wins, first spelling stays */
-    free(prop->value.p);
+    drop(&prop->value, prop->value_owned);
     prop->value = value;
+    prop->value_owned = value_owned;
     return true;
   }
-  vso_prop *grown = realloc(cmd->props, (cmd->nprops + 1) * sizeof *grown);
-  if (!grown) {
-    free(value.p);
+  if (!vso_grow(&cmd->props, &cmd->props_cap, cmd->nprops, sizeof *cmd->props)) {
+    drop(&value, value_owned);
     return false;
   }
-  cmd->props = grown;
   prop = &cmd->props[cmd->nprops];
   /* the agent unescapes values only; keys stay as they were written */
-  if (!str_copy(&prop->key, p + key_at, key_len)) {
-    free(value.p);
+  if (!take(&prop->key, p + key_at, key_len, false, decode, borrow, &prop->key_owned)) {
+    drop(&value, value_owned);
     return false;
   }
   prop->value = value;
+  prop->value_owned = value_owned;
   cmd->nprops++;
   return true;
 }
 
-static bool parse_properties(vso_command *cmd, const char *p, size_t n, bool decode) {
+static bool parse_properties(vso_command *cmd, const char *p, size_t n, bool decode, bool borrow) {
   for (size_t i = 0; i < n;) {
     const char *semi = memchr(p + i, ';', n - i);
     size_t j = semi ? (size_t)(semi - p) : n;
-    if (j > i && !add_property(cmd, p + i, j - i, decode)) return false;
+    if (j > i && !add_property(cmd, p + i, j - i, decode, borrow)) return false;
     i = j + 1;
   }
   return true;
@@ -186,17 +204,13 @@ static bool parse(const char *line, size_t len, bool decode_percents, bool borro
   size_t part_at[2], part_len[2];
   if (!split_name(info, name_len, part_at, part_len)) return false;
 
-  bool ok = str_copy(&out->area, info + part_at[0], part_len[0]) &&
-            str_copy(&out->event, info + part_at[1], part_len[1]);
+  bool data_owned = false;
+  bool ok = take(&out->area, info + part_at[0], part_len[0], false, false, borrow, &out->area_owned) &&
+            take(&out->event, info + part_at[1], part_len[1], false, false, borrow, &out->event_owned);
   if (ok && space && name_len > 0)
-    ok = parse_properties(out, space + 1, info_len - name_len - 1, decode_percents);
-  size_t data_len = (size_t)(end - rb - 1);
-  if (ok && borrow && !memchr(rb + 1, '%', data_len)) { /* nothing to unescape */
-    out->data = (vso_str){(char *)(rb + 1), data_len};
-    out->data_borrowed = true;
-  } else if (ok) {
-    ok = str_unescape(&out->data, rb + 1, data_len, decode_percents);
-  }
+    ok = parse_properties(out, space + 1, info_len - name_len - 1, decode_percents, borrow);
+  if (ok) ok = take(&out->data, rb + 1, (size_t)(end - rb - 1), true, decode_percents, borrow, &data_owned);
+  out->data_borrowed = ok && !data_owned;
   if (!ok) {
     vso_command_free(out);
     if (oom) *oom = true;
@@ -206,14 +220,14 @@ static bool parse(const char *line, size_t len, bool decode_percents, bool borro
 }
 
 void vso_command_free(vso_command *cmd) {
-  free(cmd->area.p);
-  free(cmd->event.p);
+  drop(&cmd->area, cmd->area_owned);
+  drop(&cmd->event, cmd->event_owned);
   for (size_t i = 0; i < cmd->nprops; i++) {
-    free(cmd->props[i].key.p);
-    free(cmd->props[i].value.p);
+    drop(&cmd->props[i].key, cmd->props[i].key_owned);
+    drop(&cmd->props[i].value, cmd->props[i].value_owned);
   }
   free(cmd->props);
-  if (!cmd->data_borrowed) free(cmd->data.p);
+  drop(&cmd->data, !cmd->data_borrowed);
   memset(cmd, 0, sizeof *cmd);
 }
 

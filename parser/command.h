@@ -10,21 +10,23 @@
 #include "buf.h"
 
 typedef struct vso_str {
-  char *p;      /* NUL-terminated for convenience; may hold NULs */
+  char *p;      /* NUL-terminated for convenience (but see borrowing below); may hold NULs */
   size_t n;
 } vso_str;
 
 typedef struct vso_prop {
   vso_str key;    /* as first spelled, not trimmed */
   vso_str value;  /* unescaped; the last value given for the key */
+  bool key_owned, value_owned;  /* false: points into the parsed line */
 } vso_prop;
 
 typedef struct vso_command {
   vso_str area;   /* as spelled in the line */
   vso_str event;
   vso_prop *props;
-  size_t nprops;
+  size_t nprops, props_cap;
   vso_str data;   /* unescaped, may be empty */
+  bool area_owned, event_owned;
   bool data_borrowed; /* data points into the parsed line (see below) */
 } vso_command;
 
@@ -34,10 +36,11 @@ typedef struct vso_command {
  * sets *oom when memory runs out. */
 bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out,
                        bool *oom);
-/* The same, but when the data holds nothing to unescape it is not copied:
- * cmd->data then points into line (data_borrowed), which must stay valid and
- * be NUL-terminated at line[len] (a vso_buf is).  A 64 MiB value is then not
- * held twice. */
+/* The same, but nothing is copied that needs no unescaping: area, event,
+ * keys, and values and data without '%', point into line, which must stay
+ * valid while the command is used.  Such strings are NOT NUL-terminated,
+ * except data, which ends the line: line[len] must be NUL (a vso_buf's is).
+ * A 64 MiB value is then not held twice, and a command costs one allocation. */
 bool vso_parse_command_borrowing(const char *line, size_t len, bool decode_percents, vso_command *out,
                                  bool *oom);
 void vso_command_free(vso_command *cmd);

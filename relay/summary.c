@@ -14,10 +14,18 @@ static void print_counts(FILE *f, const vso_analysis *a) {
   }
 }
 
+/* A summary is for people: past this many entries a list says how many more
+ * there are (every one is in --report and --format json). */
+enum { LIST_LIMIT = 1000 };
+
 static void print_setvars(FILE *f, const vso_analysis *a) {
   if (!a->nsetvars) return;
   fprintf(f, "task.setvariable:\n");
   for (size_t i = 0; i < a->nsetvars; i++) {
+    if (i == LIST_LIMIT) {
+      fprintf(f, "  ... and %zu more (see --report or --format json)\n", a->nsetvars - i);
+      break;
+    }
     const vso_setvar *sv = &a->setvars[i];
     vso_buf name = {0};
     if (sv->name.p) vso_quote(&a->secrets, sv->name.p, sv->name.n, &name);
@@ -33,6 +41,10 @@ static void print_diags(FILE *f, const vso_analysis *a) {
   if (!a->ndiags) return;
   fprintf(f, "diagnostics:\n");
   for (size_t i = 0; i < a->ndiags; i++) {
+    if (i == LIST_LIMIT) {
+      fprintf(f, "  ... and %zu more (see --report)\n", a->ndiags - i);
+      break;
+    }
     const vso_diag *d = &a->diags[i];
     fprintf(f, "  %s:%llu: %s: %s\n", d->source ? d->source : "-", (unsigned long long)d->line_no,
             d->severity == VSO_ERROR ? "error" : "warning", d->message);
