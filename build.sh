@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(gcc clang libclang-rt-14-dev cmake make pkg-config valgrind libuv1-dev libcjson-dev libcmocka-dev)
+PACKAGES=(gcc clang libclang-rt-14-dev cmake make pkg-config valgrind time libuv1-dev libcjson-dev libcmocka-dev)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

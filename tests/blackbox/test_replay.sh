@@ -63,6 +63,21 @@ check_grep "json: secret shown as ***" '"data":"***"' "$out"
 check_grep "json: unescaped value, line 2 (bare CR ends line 1... )" '"line":2,"area":"task","event":"setvariable","properties":{"variable":"V","isOutput":"true"},"data":"a;b"' "$out"
 check_grep "json: third command on line 3" '"line":3,"area":"foo","event":"bar"' "$out"
 
+# every agent_parse vector of the agent's own tests, through --format json
+check "agent vectors through replay --format json" \
+  node "$(dirname "$0")/vectors-json.js" "$VSORELAY" "$SOURCE_DIR/tests/data/azure-agent-vectors.json" "$WORK"
+
+# a 1 GiB log replays in memory bounded by its longest line (not by its size)
+if [ -x /usr/bin/time ] && [ -n "$HELPERS" ]; then
+  "$HELPERS/fast-writer" --bytes 1073741824 --every 1000 2>/dev/null |
+    /usr/bin/time -f '%M' -o "$WORK/rss" "$VSORELAY" replay - >"$out" 2>"$err"
+  check_grep "1 GiB replay: read it all" "1073741" "$out"
+  rss=$(tail -1 "$WORK/rss")
+  check "1 GiB replay: peak RSS ${rss} KiB stays under 16 MiB" test "$rss" -lt 16384
+else
+  fail "1 GiB replay: /usr/bin/time (package time) is needed"
+fi
+
 # line counting is exact on dense input (every byte a terminator)
 head -c 3000000 /dev/zero | tr '\0' '\n' >"$WORK/nl.log"
 "$VSORELAY" replay "$WORK/nl.log" >"$out" 2>"$err"
