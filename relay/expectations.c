@@ -49,9 +49,8 @@ static bool add_expect_file(vso_expect_set *set, const char *path, vso_buf *err)
   return ok;
 }
 
-static bool add_manifest(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
-                         vso_buf *err) {
-  vso_manifest_filter filter = {
+vso_manifest_filter vso_manifest_filter_of(const vso_options *o) {
+  return (vso_manifest_filter){
       .os_type = o->os_type,
       .architecture = o->architecture,
       .os_version = o->os_version,
@@ -60,6 +59,11 @@ static bool add_manifest(const vso_options *o, vso_expect_set *set, vso_manifest
       .distinct_os_versions = (const char *const *)o->distinct_os_versions.items,
       .ndistinct = o->distinct_os_versions.n,
   };
+}
+
+static bool add_manifest(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
+                         vso_buf *err) {
+  vso_manifest_filter filter = vso_manifest_filter_of(o);
   if (!vso_manifest_expected(o->manifest, &filter, manifest, err)) return false;
   for (size_t i = 0; i < manifest->n; i++)
     if (!vso_expect_add(set, manifest->matrices[i].name, strlen(manifest->matrices[i].name), true, err))
@@ -67,8 +71,8 @@ static bool add_manifest(const vso_options *o, vso_expect_set *set, vso_manifest
   return true;
 }
 
-bool vso_build_expectations(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
-                            vso_buf *err) {
+static bool build_expectations(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
+                               vso_buf *err) {
   for (size_t i = 0; i < o->expect_lists.n; i++) {
     vso_buf why = {0};
     if (!vso_expect_add_list(set, o->expect_lists.items[i], false, &why)) {
@@ -97,4 +101,14 @@ bool vso_build_policy(const vso_options *o, vso_policy *policy) {
   for (size_t i = 0; i < o->allow_variables.n; i++)
     if (!vso_policy_add_set(policy, o->allow_variables.items[i])) return false;
   return true;
+}
+
+bool vso_prepare_expectations(const vso_options *o, const char *who, vso_expect_set *set,
+                              vso_manifest_result *manifest) {
+  vso_buf err = {0};
+  bool ok = build_expectations(o, set, manifest, &err);
+  if (ok) vso_print_manifest_warnings(manifest);
+  else vso_warn("%s: %s", who, err.data ? err.data : "cannot build the expectations");
+  vso_buf_free(&err);
+  return ok;
 }

@@ -40,15 +40,7 @@ static bool print_json(const vso_manifest_result *m) {
 }
 
 int vso_expect_command(const vso_options *opts) {
-  vso_manifest_filter filter = {
-      .os_type = opts->os_type,
-      .architecture = opts->architecture,
-      .os_version = opts->os_version,
-      .paths = (const char *const *)opts->paths.items,
-      .npaths = opts->paths.n,
-      .distinct_os_versions = (const char *const *)opts->distinct_os_versions.items,
-      .ndistinct = opts->distinct_os_versions.n,
-  };
+  vso_manifest_filter filter = vso_manifest_filter_of(opts);
   vso_manifest_result m = {0};
   vso_buf err = {0};
   if (!vso_manifest_expected(opts->manifest, &filter, &m, &err)) {

@@ -250,15 +250,11 @@ int vso_replay(const vso_options *opts) {
   double started = now_seconds();
   vso_expect_set expect = {0};
   vso_manifest_result manifest = {0};
-  vso_buf err = {0};
-  if (!vso_build_expectations(opts, &expect, &manifest, &err)) {
-    vso_warn("replay: %s", err.data ? err.data : "cannot build the expectations");
-    vso_buf_free(&err);
+  if (!vso_prepare_expectations(opts, "replay", &expect, &manifest)) {
     vso_expect_free(&expect);
     vso_manifest_result_free(&manifest);
     return 2;
   }
-  vso_print_manifest_warnings(&manifest);
   int status = 0;
   replay r = {.opts = opts};
   vso_analysis_init(&r.analysis, opts->decode_percents);
@@ -284,6 +280,5 @@ int vso_replay(const vso_options *opts) {
   vso_policy_free(&r.policy);
   vso_expect_free(&expect);
   vso_manifest_result_free(&manifest);
-  vso_buf_free(&err);
   return status;
 }

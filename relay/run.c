@@ -559,15 +559,12 @@ static void close_relay(relay *r) {
 int vso_run(const vso_options *opts) {
   vso_expect_set expect = {0};
   vso_manifest_result manifest = {0};
-  vso_buf err = {0};
-  if (!vso_build_expectations(opts, &expect, &manifest, &err)) {
-    vso_warn("run: %s", err.data ? err.data : "cannot build the expectations");
-    vso_buf_free(&err);
+  if (!vso_prepare_expectations(opts, "run", &expect, &manifest)) {
     vso_expect_free(&expect);
     vso_manifest_result_free(&manifest);
     return 2;
   }
-  vso_print_manifest_warnings(&manifest);
+  vso_buf err = {0};
   uv_disable_stdio_inheritance(); /* stray descriptors of the agent stay ours */
   uint64_t started = uv_hrtime();
   relay r;
