@@ -332,13 +332,14 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
   return setvariable ? VSO_LINE_SETVARIABLE : VSO_LINE_COMMAND;
 }
 
+size_t vso_line_visible_part(const vso_line *line) {
+  ptrdiff_t at = vso_find_prefix(line->text, line->len);
+  const char *rb = at >= 0 ? memchr(line->text + at, ']', line->len - (size_t)at) : NULL;
+  return rb ? (size_t)(rb - line->text) + 1 : line->len;
+}
+
 bool vso_neutralise(const vso_analysis *a, const vso_line *line, bool secret_value, vso_buf *out) {
-  size_t keep = line->len;
-  if (secret_value) {
-    ptrdiff_t at = vso_find_prefix(line->text, line->len);
-    const char *rb = at >= 0 ? memchr(line->text + at, ']', line->len - (size_t)at) : NULL;
-    if (rb) keep = (size_t)(rb - line->text) + 1;
-  }
+  size_t keep = secret_value ? vso_line_visible_part(line) : line->len;
   if (vso_secrets_empty(&a->secrets)) /* nothing to mask: one copy, not two */
     return vso_deactivate(line->text, keep, out) && (keep == line->len || vso_buf_append_str(out, "***"));
   vso_buf masked = {0};

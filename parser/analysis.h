@@ -90,6 +90,10 @@ bool vso_parse_bool(const char *p, size_t n);
  * 0 known area but unknown event (fails the step), -1 unknown area (warns). */
 int vso_known_command(const char *area, size_t an, const char *event, size_t en);
 
+/* The length of the line up to and including the ']' that ends its command
+ * (what stays visible when a secret value is hidden), or its whole length. */
+size_t vso_line_visible_part(const vso_line *line);
+
 /* The neutralised live copy of a held line: "##vso" deactivated, a secret
  * variable's value shown as "***", registered secrets masked. */
 bool vso_neutralise(const vso_analysis *a, const vso_line *line, bool secret_value, vso_buf *out);

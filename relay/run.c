@@ -53,7 +53,6 @@ struct relay {
   const vso_options *opts;
   uv_loop_t loop;
   uv_process_t proc;
-  bool proc_open;
   bool exited;
   int64_t exit_status;
   int term_signal;
@@ -107,11 +106,7 @@ static void on_pass(void *ctx, const char *p, size_t n) {
 static void record_line(relay *r, int stream, const vso_line *line, bool secret_value) {
   if (!r->capturing) return;
   vso_buf copy = {0};
-  size_t keep = line->len;
-  if (secret_value) {
-    const char *rb = memchr(line->text, ']', line->len);
-    if (rb) keep = (size_t)(rb - line->text) + 1;
-  }
+  size_t keep = secret_value ? vso_line_visible_part(line) : line->len;
   bool ok = vso_buf_append(&copy, line->text, keep) && (keep == line->len || vso_buf_append_str(&copy, "***")) &&
             vso_buf_append(&copy, line->term, line->term_len);
   if (ok) record(r, stream, copy.data, copy.len);
@@ -235,14 +230,18 @@ static void escalate(relay *r) {
 
 static void on_drain_timer(uv_timer_t *t) {
   relay *r = t->data;
-  if (r->exited)
+  if (r->exited) {
     vso_warn("the command exited, but its output pipes were still open %.3gs later (a background process "
-         "holds them): stopping it; output after this point may be truncated",
-         r->opts->drain_timeout);
-  else
-    vso_warn("the command did not end within %.3gs of signal %d: stopping its process group", r->opts->drain_timeout,
-         r->stop_signal);
-  escalate(r);
+             "holds them): stopping it; output after this point may be truncated",
+             r->opts->drain_timeout);
+    escalate(r);
+    return;
+  }
+  /* it already had the signal it ignores: no second SIGTERM, end it now */
+  vso_warn("the command did not end within %.3gs of signal %d: killing its process group", r->opts->drain_timeout,
+           r->stop_signal);
+  r->drain_stage = 1;
+  on_kill_timer(&r->kill_timer);
 }
 
 static void on_deadline(uv_timer_t *t) {
