@@ -76,16 +76,16 @@
  *  - buildOsVersion (docker-tools #2138, after the incident) is not read. */
 #include "manifest.h"
 
+#include "command.h"
+#include "file.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #if defined(__GNUC__)
 #define VSO_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -184,26 +184,7 @@ static char *copy_string(const char *s) {
 static char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 static char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c; }
 
-static bool ascii_ieq(const char *a, const char *b) {
-  for (; *a && *b; a++, b++)
-    if (ascii_lower(*a) != ascii_lower(*b)) return false;
-  return *a == *b;
-}
-
-/* Makes room for one more element in arr (holding n of cap); runs on_fail
- * when out of memory.  A macro so each array keeps its own pointer type. */
-#define GROW_OR(arr, cap, n, on_fail)                                            \
-  do {                                                                          \
-    if ((n) >= (cap)) {                                                         \
-      size_t new_cap_ = (cap) ? (cap) * 2 : 8;                                  \
-      void *grown_ = new_cap_ <= SIZE_MAX / sizeof *(arr)                       \
-                         ? realloc((arr), new_cap_ * sizeof *(arr))             \
-                         : NULL;                                                \
-      if (!grown_) { on_fail; }                                                 \
-      (arr) = grown_;                                                           \
-      (cap) = new_cap_;                                                         \
-    }                                                                           \
-  } while (0)
+static bool ascii_ieq(const char *a, const char *b) { return vso_ieq(a, strlen(a), b, strlen(b)); }
 
 /* ---- messages ------------------------------------------------------------- */
 
@@ -265,48 +246,6 @@ static void path_truncate(loader *ld, size_t len) {
 }
 
 /* ---- reading files ---------------------------------------------------------- */
-
-/* Reads path whole into a NUL-terminated buffer.  Returns 0 or an errno
- * value (EFBIG past MANIFEST_MAX_BYTES). */
-static int read_whole_file(const char *path, char **data, size_t *len) {
-  *data = NULL;
-  *len = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > MANIFEST_MAX_BYTES) {
-    close(fd);
-    return EFBIG;
-  }
-  vso_buf b = {0};
-  int rc = 0;
-  for (;;) {
-    if (!vso_buf_reserve(&b, 65536)) {
-      rc = ENOMEM;
-      break;
-    }
-    ssize_t got = read(fd, b.data + b.len, 65536);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      rc = errno;
-      break;
-    }
-    if (got == 0) break;
-    b.len += (size_t)got;
-    b.data[b.len] = '\0';
-    if (b.len > MANIFEST_MAX_BYTES) {
-      rc = EFBIG;
-      break;
-    }
-  }
-  close(fd);
-  if (rc) {
-    vso_buf_free(&b);
-    return rc;
-  }
-  *data = vso_buf_steal(&b, len);
-  return *data ? 0 : ENOMEM;
-}
 
 static bool fail_read(loader *ld, int rc) {
   if (!begin_failure(ld)) return false;
@@ -440,7 +379,7 @@ static bool parse_architecture(loader *ld, const cJSON *p, arch_kind *arch) {
 
 static bool add_platform(loader *ld, repo *r, os_kind os, arch_kind arch, const char *dockerfile,
                          const char *os_version) {
-  GROW_OR(r->platforms, r->cap, r->n, return fail_oom(ld));
+  if (!vso_grow(&r->platforms, &r->cap, r->n, sizeof *r->platforms)) return fail_oom(ld);
   platform *p = &r->platforms[r->n];
   *p = (platform){.os = os, .arch = arch};
   p->dockerfile = copy_string(dockerfile);
@@ -571,16 +510,19 @@ static bool load_file(loader *ld, const char *file, bool *missing, cJSON **root_
   ld->file = file;
   path_truncate(ld, 0);
   if (!vso_buf_append_char(&ld->path, '$')) return fail_oom(ld);
-  char *text;
-  size_t len;
-  int rc = read_whole_file(file, &text, &len);
+  vso_buf text = {0};
+  int rc = vso_read_file(file, MANIFEST_MAX_BYTES, &text);
   if ((rc == ENOENT || rc == ENOTDIR) && missing) {
+    vso_buf_free(&text);
     *missing = true;
     return true;
   }
-  if (rc) return fail_read(ld, rc);
-  cJSON *root = parse_json(ld, text, len);
-  free(text);
+  if (rc) {
+    vso_buf_free(&text);
+    return fail_read(ld, rc);
+  }
+  cJSON *root = parse_json(ld, text.data, text.len);
+  vso_buf_free(&text);
   if (!root) return false;
   if (root_out) {
     *root_out = root;
@@ -794,11 +736,14 @@ static bool add_to_group(group **groups, size_t *ngroups, size_t *cap, const pla
   if (g) {
     free(key);
   } else {
-    GROW_OR(*groups, *cap, *ngroups, free(key); return false);
+    if (!vso_grow(groups, cap, *ngroups, sizeof **groups)) {
+      free(key);
+      return false;
+    }
     g = &(*groups)[(*ngroups)++];
     *g = (group){.os = p->os, .arch = p->arch, .os_version = key};
   }
-  GROW_OR(g->members, g->cap, g->n, return false);
+  if (!vso_grow(&g->members, &g->cap, g->n, sizeof *g->members)) return false;
   g->members[g->n++] = p;
   return true;
 }

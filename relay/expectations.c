@@ -1,5 +1,7 @@
 #include "expectations.h"
 
+#include "file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,32 +10,14 @@
 
 #include "writer.h"
 
-bool vso_read_file(const char *path, size_t max, vso_buf *out) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char chunk[65536];
-  for (;;) {
-    ssize_t r = read(fd, chunk, sizeof chunk);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0 || (r > 0 && (size_t)r > max - out->len) || (r > 0 && !vso_buf_append(out, chunk, (size_t)r))) {
-      int e = r < 0 ? errno : (size_t)r > max - out->len ? EFBIG : ENOMEM;
-      close(fd);
-      errno = e;
-      return false;
-    }
-    if (r == 0) break;
-  }
-  if (close(fd) != 0) return false;
-  return vso_buf_reserve(out, 0);
-}
-
 static bool add_expect_file(vso_expect_set *set, const char *path, vso_buf *err) {
   vso_buf text = {0};
-  if (!vso_read_file(path, 16u << 20, &text)) {
+  int rc = vso_read_file(path, 16u << 20, &text);
+  if (rc) {
     vso_buf_append_str(err, "--expect-file ");
     vso_buf_append_str(err, path);
     vso_buf_append_str(err, ": ");
-    vso_buf_append_str(err, strerror(errno));
+    vso_buf_append_str(err, strerror(rc));
     vso_buf_free(&text);
     return false;
   }

@@ -20,7 +20,5 @@ vso_manifest_filter vso_manifest_filter_of(const vso_options *o);
 bool vso_build_policy(const vso_options *o, vso_policy *policy);
 /* Prints the manifest's warnings to stderr. */
 void vso_print_manifest_warnings(const vso_manifest_result *manifest);
-/* Reads a whole file (at most max bytes) into out; false with errno set. */
-bool vso_read_file(const char *path, size_t max, vso_buf *out);
 
 #endif
