@@ -27,40 +27,8 @@
 #include <unistd.h>
 
 #define PROG "exit-with"
-
-__attribute__((noreturn)) static void fail(const char *what) {
-  fprintf(stderr, PROG ": %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
-__attribute__((noreturn)) static void usage_error(const char *msg) {
-  fprintf(stderr,
-          PROG ": %s\nusage: " PROG " CODE | --signal N | --stdout-then CODE TEXT | --stderr-then CODE TEXT\n",
-          msg);
-  exit(2);
-}
-
-static bool parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out) {
-  if (!s || *s < '0' || *s > '9') return false;
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || *end || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-static void write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-}
+#define USAGE "CODE | --signal N | --stdout-then CODE TEXT | --stderr-then CODE TEXT"
+#include "helper.h"
 
 static int die_by_signal(int sig) {
   struct rlimit nocore = {0, 0};
@@ -81,7 +49,7 @@ static int die_by_signal(int sig) {
 }
 
 int main(int argc, char **argv) {
-  unsigned long v;
+  unsigned long long v;
   if (argc == 2 && argv[1][0] != '-') {
     if (!parse_num(argv[1], 0, 255, &v)) usage_error("CODE must be 0..255");
     return (int)v;

@@ -47,43 +47,11 @@
 #include <unistd.h>
 
 #define PROG "fast-writer"
+#define USAGE "[--lines N] [--bytes B] [--every K] [--stderr-too] [--partial TEXT]\n" \
+              "                   [--sleep MS] [--exit-code C] [--summary]"
+#include "helper.h"
 #define OUTBUF (64 * 1024)
 #define MAXLINE 256
-
-__attribute__((noreturn)) static void fail(const char *what) {
-  fprintf(stderr, PROG ": %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
-__attribute__((noreturn)) static void usage_error(const char *msg) {
-  fprintf(stderr,
-          PROG ": %s\nusage: " PROG " [--lines N] [--bytes B] [--every K] [--stderr-too] [--partial TEXT]\n"
-               "                   [--sleep MS] [--exit-code C] [--summary]\n",
-          msg);
-  exit(2);
-}
-
-static bool parse_num(const char *s, unsigned long long max, unsigned long long *out) {
-  if (!s || *s < '0' || *s > '9') return false;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v > max) return false;
-  *out = v;
-  return true;
-}
-
-static void write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      fail(fd == STDOUT_FILENO ? "write stdout" : "write stderr");
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-}
 
 static char outbuf[OUTBUF];
 static size_t outlen;
@@ -142,25 +110,25 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--lines")) {
-      if (!parse_num(v, 1000000000000ULL, &lines)) usage_error("--lines wants 0..10^12");
+      if (!parse_num(v, 0, 1000000000000ULL, &lines)) usage_error("--lines wants 0..10^12");
       have_lines = true;
       i++;
     } else if (!strcmp(a, "--bytes")) {
-      if (!parse_num(v, 1ULL << 50, &bytes)) usage_error("--bytes wants 0..2^50");
+      if (!parse_num(v, 0, 1ULL << 50, &bytes)) usage_error("--bytes wants 0..2^50");
       have_bytes = true;
       i++;
     } else if (!strcmp(a, "--every")) {
-      if (!parse_num(v, 1000000000000ULL, &every)) usage_error("--every wants 0..10^12");
+      if (!parse_num(v, 0, 1000000000000ULL, &every)) usage_error("--every wants 0..10^12");
       i++;
     } else if (!strcmp(a, "--partial")) {
       if (!v) usage_error("--partial wants a text");
       partial = v;
       i++;
     } else if (!strcmp(a, "--sleep")) {
-      if (!parse_num(v, 3600000ULL, &sleep)) usage_error("--sleep wants 0..3600000 ms");
+      if (!parse_num(v, 0, 3600000ULL, &sleep)) usage_error("--sleep wants 0..3600000 ms");
       i++;
     } else if (!strcmp(a, "--exit-code")) {
-      if (!parse_num(v, 255, &exit_code)) usage_error("--exit-code wants 0..255");
+      if (!parse_num(v, 0, 255, &exit_code)) usage_error("--exit-code wants 0..255");
       i++;
     } else if (!strcmp(a, "--stderr-too")) {
       stderr_too = true;

@@ -30,11 +30,8 @@
 #include <unistd.h>
 
 #define PROG "grandchild-holder"
-
-__attribute__((noreturn)) static void fail(const char *what) {
-  fprintf(stderr, PROG ": %s: %s\n", what, strerror(errno));
-  exit(1);
-}
+#define USAGE "[--hold SECONDS] [--daemon] [--late TEXT] [--exit-code C]"
+#include "helper.h"
 
 /* In a forked process: report and leave without running atexit handlers. */
 __attribute__((noreturn)) static void fail_child(const char *what) {
@@ -42,7 +39,9 @@ __attribute__((noreturn)) static void fail_child(const char *what) {
   _exit(1);
 }
 
-static bool write_all(int fd, const char *p, size_t n) {
+/* Like write_all, but reports failure instead of exiting: a forked process
+ * must leave with _exit (fail_child). */
+static bool write_fully(int fd, const char *p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
     if (w < 0) {
@@ -62,29 +61,12 @@ static void say(const char *word, long value) {
     errno = EOVERFLOW;
     fail("snprintf");
   }
-  if (!write_all(STDOUT_FILENO, line, (size_t)n)) fail("write stdout");
+  if (!write_fully(STDOUT_FILENO, line, (size_t)n)) fail("write stdout");
 }
 
-__attribute__((noreturn)) static void usage_error(const char *msg) {
-  fprintf(stderr,
-          PROG ": %s\nusage: " PROG " [--hold SECONDS] [--daemon] [--late TEXT] [--exit-code C]\n", msg);
-  exit(2);
-}
-
-static bool parse_count(const char *s, unsigned long max, unsigned long *out) {
-  if (!s || *s < '0' || *s > '9') return false;
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || *end || v > max) return false;
-  *out = v;
-  return true;
-}
-
-/* Runs in the holder; never returns. */
 __attribute__((noreturn)) static void hold(int report_fd, unsigned long seconds, const char *late) {
   pid_t self = getpid();
-  if (!write_all(report_fd, (const char *)&self, sizeof self)) fail_child("write pipe");
+  if (!write_fully(report_fd, (const char *)&self, sizeof self)) fail_child("write pipe");
   if (close(report_fd) != 0) fail_child("close pipe");
 
   struct timespec ts = {.tv_sec = (time_t)seconds, .tv_nsec = 0};
@@ -92,18 +74,18 @@ __attribute__((noreturn)) static void hold(int report_fd, unsigned long seconds,
     if (errno != EINTR) fail_child("nanosleep");
   }
   size_t n = strlen(late);
-  if (!write_all(STDOUT_FILENO, late, n) || !write_all(STDOUT_FILENO, "\n", 1)) fail_child("write stdout");
+  if (!write_fully(STDOUT_FILENO, late, n) || !write_fully(STDOUT_FILENO, "\n", 1)) fail_child("write stdout");
   _exit(0);
 }
 
 int main(int argc, char **argv) {
-  unsigned long hold_s = 30, exit_code = 0;
+  unsigned long long hold_s = 30, exit_code = 0;
   bool detach = false;
   const char *late = "late";
   for (int i = 1; i < argc; i++) {
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(argv[i], "--hold")) {
-      if (!parse_count(v, 86400, &hold_s)) usage_error("--hold wants 0..86400 seconds");
+      if (!parse_num(v, 0, 86400, &hold_s)) usage_error("--hold wants 0..86400 seconds");
       i++;
     } else if (!strcmp(argv[i], "--daemon")) {
       detach = true;
@@ -112,7 +94,7 @@ int main(int argc, char **argv) {
       late = v;
       i++;
     } else if (!strcmp(argv[i], "--exit-code")) {
-      if (!parse_count(v, 255, &exit_code)) usage_error("--exit-code wants 0..255");
+      if (!parse_num(v, 0, 255, &exit_code)) usage_error("--exit-code wants 0..255");
       i++;
     } else {
       usage_error("unknown argument");

@@ -34,23 +34,8 @@
 #include <unistd.h>
 
 #define PROG "print-signals"
-
-__attribute__((noreturn)) static void fail(const char *what) {
-  fprintf(stderr, PROG ": %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
-static void write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-}
+#define USAGE "[--stay | --exit-after N] [--timeout SECONDS]"
+#include "helper.h"
 
 static void say(const char *word, long value) {
   char line[64];
@@ -62,35 +47,20 @@ static void say(const char *word, long value) {
   write_all(STDOUT_FILENO, line, (size_t)n);
 }
 
-__attribute__((noreturn)) static void usage_error(const char *msg) {
-  fprintf(stderr, PROG ": %s\nusage: " PROG " [--stay | --exit-after N] [--timeout SECONDS]\n", msg);
-  exit(2);
-}
-
-static bool parse_count(const char *s, unsigned long max, unsigned long *out) {
-  if (!s || *s < '0' || *s > '9') return false;
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || *end || v > max) return false;
-  *out = v;
-  return true;
-}
-
 static bool terminating(int sig) { return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT; }
 
 int main(int argc, char **argv) {
   bool stay = false;
-  unsigned long exit_after = 0, timeout = 0;
+  unsigned long long exit_after = 0, timeout = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--stay")) {
       stay = true;
     } else if (!strcmp(argv[i], "--exit-after")) {
-      if (!parse_count(i + 1 < argc ? argv[i + 1] : NULL, 1000000, &exit_after) || exit_after == 0)
+      if (!parse_num(i + 1 < argc ? argv[i + 1] : NULL, 0, 1000000, &exit_after) || exit_after == 0)
         usage_error("--exit-after wants a count >= 1");
       i++;
     } else if (!strcmp(argv[i], "--timeout")) {
-      if (!parse_count(i + 1 < argc ? argv[i + 1] : NULL, 86400, &timeout) || timeout == 0)
+      if (!parse_num(i + 1 < argc ? argv[i + 1] : NULL, 0, 86400, &timeout) || timeout == 0)
         usage_error("--timeout wants 1..86400 seconds");
       i++;
     } else {

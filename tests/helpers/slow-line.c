@@ -23,41 +23,10 @@
 #include <unistd.h>
 
 #define PROG "slow-line"
+#define USAGE "[--chunk N] [--pause-ms M] [--no-newline] [--stderr] TEXT..."
+#include "helper.h"
 
-__attribute__((noreturn)) static void fail(const char *what) {
-  fprintf(stderr, PROG ": %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
-__attribute__((noreturn)) static void usage_error(const char *msg) {
-  fprintf(stderr, PROG ": %s\nusage: " PROG " [--chunk N] [--pause-ms M] [--no-newline] [--stderr] TEXT...\n",
-          msg);
-  exit(2);
-}
-
-static bool parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out) {
-  if (!s || *s < '0' || *s > '9') return false;
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || *end || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-static void write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-}
-
-static void sleep_ms(unsigned long ms) {
+static void sleep_ms(unsigned long long ms) {
   struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) != 0) {
     if (errno != EINTR) fail("nanosleep");
@@ -65,7 +34,7 @@ static void sleep_ms(unsigned long ms) {
 }
 
 int main(int argc, char **argv) {
-  unsigned long chunk = 1, pause_ms = 50;
+  unsigned long long chunk = 1, pause_ms = 50;
   bool newline = true;
   int fd = STDOUT_FILENO;
   int i = 1;
