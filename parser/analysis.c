@@ -168,6 +168,24 @@ static bool copy_str(vso_str *dst, const char *p, size_t n) {
   return true;
 }
 
+/* The properties task.setvariable reads, found in one pass (this runs for
+ * every command of a log that may hold millions). */
+typedef struct setvar_props {
+  const vso_prop *variable, *issecret, *isoutput, *isreadonly;
+} setvar_props;
+
+static setvar_props setvar_props_of(const vso_command *cmd) {
+  setvar_props sp = {0};
+  for (size_t i = 0; i < cmd->nprops; i++) {
+    const vso_prop *p = &cmd->props[i];
+    if (p->key.n == 8 && vso_ieq(p->key.p, 8, "variable", 8)) sp.variable = p;
+    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "issecret", 8)) sp.issecret = p;
+    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "isoutput", 8)) sp.isoutput = p;
+    else if (p->key.n == 10 && vso_ieq(p->key.p, 10, "isreadonly", 10)) sp.isreadonly = p;
+  }
+  return sp;
+}
+
 /* Whether the policy refuses to set the variable (or "path", for prependpath). */
 static bool refused_variable(vso_analysis *a, const char *name, size_t n, const vso_line *line, const char *source) {
   if (!a->policy || vso_policy_allows_variable(a->policy, name, n)) return false;
@@ -181,10 +199,9 @@ static bool refused_variable(vso_analysis *a, const char *name, size_t n, const 
 
 static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
   vso_setvar sv = {0};
-  const vso_prop *name = vso_command_prop(cmd, "variable");
-  const vso_prop *secret = vso_command_prop(cmd, "issecret");
-  const vso_prop *output = vso_command_prop(cmd, "isoutput");
-  const vso_prop *readonly = vso_command_prop(cmd, "isreadonly");
+  setvar_props props = setvar_props_of(cmd);
+  const vso_prop *name = props.variable, *secret = props.issecret, *output = props.isoutput,
+                 *readonly = props.isreadonly;
   sv.is_secret = secret && vso_parse_bool(secret->value.p, secret->value.n);
   sv.is_output = output && vso_parse_bool(output->value.p, output->value.n);
   sv.is_readonly = readonly && vso_parse_bool(readonly->value.p, readonly->value.n);
@@ -319,8 +336,8 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
   if (a->on_command) {
     bool secret_value = setsecret;
     if (setvariable) {
-      const vso_prop *s = vso_command_prop(&cmd, "issecret");
-      const vso_prop *n = vso_command_prop(&cmd, "variable");
+      setvar_props props = setvar_props_of(&cmd);
+      const vso_prop *s = props.issecret, *n = props.variable;
       const vso_setvar *before = n ? vso_analysis_last(a, n->value.p, n->value.n) : NULL;
       secret_value = (s && vso_parse_bool(s->value.p, s->value.n)) || (before && before->is_secret);
     }
