@@ -12,16 +12,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "file.h"
 #include "policy.h"
 
 static cJSON *load_vectors(void) {
-  FILE *f = fopen(VSO_SOURCE_DIR "/tests/data/azure-agent-vectors.json", "rb");
-  assert_non_null(f);
   vso_buf b = {0};
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) assert_true(vso_buf_append(&b, chunk, n));
-  fclose(f);
+  assert_int_equal(vso_read_file(VSO_SOURCE_DIR "/tests/data/azure-agent-vectors.json", SIZE_MAX, &b), 0);
   cJSON *root = cJSON_ParseWithLength(b.data, b.len);
   vso_buf_free(&b);
   assert_non_null(root);

@@ -24,6 +24,7 @@
 
 #include "analysis.h"
 #include "buf.h"
+#include "file.h"
 #include "scan.h"
 
 #ifndef VSO_SOURCE_DIR
@@ -78,13 +79,9 @@ static uint64_t rnd(void) {
 static size_t rnd_below(size_t n) { return (size_t)(rnd() % n); }
 
 static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) fail_msg("cannot open %s", path);
   vso_buf b = {0};
-  char tmp[65536];
-  size_t got;
-  while ((got = fread(tmp, 1, sizeof tmp, f)) > 0) xappend(&b, tmp, got);
-  fclose(f);
+  int rc = vso_read_file(path, SIZE_MAX, &b);
+  if (rc) fail_msg("cannot read %s: %s", path, strerror(rc));
   return vso_buf_steal(&b, len);
 }
 

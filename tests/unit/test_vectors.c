@@ -20,6 +20,7 @@
 #include "analysis.h"
 #include "buf.h"
 #include "command.h"
+#include "file.h"
 #include "scan.h"
 #include "text.h"
 
@@ -864,14 +865,11 @@ static void add_test(test_list *l, const char *prefix, const char *id, CMUnitTes
 }
 
 static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
   vso_buf b = {0};
-  char tmp[8192];
-  size_t got;
-  while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
-    if (!vso_buf_append(&b, tmp, got)) abort();
-  fclose(f);
+  if (vso_read_file(path, SIZE_MAX, &b) != 0) {
+    vso_buf_free(&b);
+    return NULL;
+  }
   return vso_buf_steal(&b, len);
 }
 
