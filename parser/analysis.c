@@ -332,6 +332,7 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
   check_known(a, &cmd, line, source);
   bool setvariable = is_command(&cmd, "task", "setvariable");
   bool setsecret = is_command(&cmd, "task", "setsecret");
+  bool complete = is_command(&cmd, "task", "complete");
   if (setsecret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
   if (a->on_command) {
     bool secret_value = setsecret;
@@ -346,7 +347,8 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
   bool carried_out = setvariable ? read_setvariable(a, &cmd, line, source) : true;
   vso_command_free(&cmd);
   if (!carried_out) return VSO_LINE_REFUSED;
-  return setvariable ? VSO_LINE_SETVARIABLE : VSO_LINE_COMMAND;
+  if (setvariable) return VSO_LINE_SETVARIABLE;
+  return complete ? VSO_LINE_COMPLETE : VSO_LINE_COMMAND;
 }
 
 size_t vso_line_visible_part(const vso_line *line) {

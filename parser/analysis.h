@@ -44,7 +44,8 @@ typedef struct vso_count {
 
 typedef enum {
   VSO_LINE_NOT_COMMAND,   /* holds "##vso[" but the agent prints it as text */
-  VSO_LINE_COMMAND,       /* a command other than task.setvariable */
+  VSO_LINE_COMMAND,       /* a command other than those below */
+  VSO_LINE_COMPLETE,      /* task.complete: after done=true the agent drops what follows */
   VSO_LINE_SETVARIABLE,   /* a task.setvariable (see the last entry of setvars) */
   VSO_LINE_REFUSED,       /* a command the policy does not allow: the agent skips it */
 } vso_line_kind;

@@ -64,6 +64,7 @@ struct relay {
   uv_signal_t signals[NSIGNALS];
   int drain_stage;            /* 0 waiting, 1 SIGTERM sent, 2 SIGKILL sent */
   vso_analysis analysis;      /* of the current attempt */
+  vso_buf held_completes;     /* the command's own task.complete lines, held */
   vso_out out, err;
   vso_capture_writer capture;
   bool capturing;
@@ -148,6 +149,16 @@ static void on_line(void *ctx, const vso_line *line) {
   if (kind == VSO_LINE_SETVARIABLE) secret_value = r->analysis.setvars[r->analysis.nsetvars - 1].is_secret;
   record_line(r, s->index, line, secret_value);
   bool hold = kind == VSO_LINE_SETVARIABLE && !r->opts->stream;
+  if (kind == VSO_LINE_COMPLETE && !r->opts->stream) {
+    /* After task.complete done=true the agent drops all output 5 s later,
+     * the re-emitted variables included: the command's verdict comes after
+     * them, or not at all when vsorelay fails the step. */
+    hold = true;
+    size_t at = (size_t)vso_find_prefix(line->text, line->len);
+    if (!vso_buf_append(&r->held_completes, line->text + at, line->len - at) ||
+        !vso_buf_append_char(&r->held_completes, '\n'))
+      r->own_failure = true;
+  }
   if (hold || kind == VSO_LINE_REFUSED || line->truncated) {
     write_neutralised(s, line, secret_value);
     return;
@@ -294,6 +305,7 @@ static void reset_attempt(relay *r) {
   vso_analysis_free(&r->analysis);
   vso_analysis_init(&r->analysis, r->opts->decode_percents);
   r->analysis.policy = &r->policy;
+  vso_buf_clear(&r->held_completes);
 }
 
 static int spawn_status(int uv_err) {
@@ -426,6 +438,10 @@ static bool emit_held(relay *r, const vso_expect_set *only) {
   free(wanted);
   if (ok && block.len) ok = vso_out_write(&r->out, block.data, block.len);
   vso_buf_free(&block);
+  /* the command's own task.complete, after its variables */
+  if (ok && r->held_completes.len)
+    ok = (started || vso_out_line_start(&r->out)) &&
+         vso_out_write(&r->out, r->held_completes.data, r->held_completes.len);
   return ok;
 }
 
@@ -553,6 +569,7 @@ static void close_relay(relay *r) {
   for (int i = 0; i < NSTREAMS; i++) vso_scanner_free(&r->streams[i].scanner);
   vso_analysis_free(&r->analysis);
   vso_policy_free(&r->policy);
+  vso_buf_free(&r->held_completes);
 }
 
 int vso_run(const vso_options *opts) {
@@ -622,6 +639,8 @@ int vso_run(const vso_options *opts) {
   }
   if (code != 0 && !(child_succeeded(&r) && !met) && r.analysis.nsetvars && !opts->stream)
     vso_warn("%zu task.setvariable command(s) held back and not re-emitted", r.analysis.nsetvars);
+  if (code != 0 && r.held_completes.len)
+    vso_warn("the command's own task.complete was held back and not re-emitted: the step fails");
   if (opts->report && !vso_write_report(opts->report, &o, &err)) {
     vso_warn("--report %s: %s", opts->report, err.data ? err.data : "cannot write");
     if (code == 0) code = 125;

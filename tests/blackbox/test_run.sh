@@ -36,6 +36,19 @@ check_grep "stderr command: neutralised on stderr" "**vso[task.setvariable varia
 check_grep "stderr command: re-emitted on stdout" "##vso[task.setvariable variable=a;isoutput=true]1" "$out"
 check_grep "other commands pass unchanged" "##vso[task.logdetail id=x]y" "$out"
 
+# --- the command's own task.complete comes after its variables (done=true drops what follows)
+"$VSORELAY" run -e a -- sh -c 'echo "##vso[task.complete result=Succeeded;done=true]done"; echo "##vso[task.setvariable variable=a;isoutput=true]1"' >"$out" 2>"$err"
+check_eq "task.complete: exit 0" 0 $?
+check_grep "task.complete: neutralised live" "**vso[task.complete result=Succeeded;done=true]done" "$out"
+check_eq "task.complete: re-emitted after the variable" \
+  "##vso[task.setvariable variable=a;isoutput=true]1|##vso[task.complete result=Succeeded;done=true]done" \
+  "$(grep '^##vso\[' "$out" | tr '\n' '|' | sed 's/|$//')"
+"$VSORELAY" run -e b -- sh -c 'echo "##vso[task.complete result=Succeeded]ok"' >"$out" 2>"$err"
+check_eq "task.complete on failure: exit 3" 3 $?
+check_no_grep "task.complete on failure: the command's Succeeded is not re-emitted" "##vso[task.complete result=Succeeded]" "$out"
+check_grep "task.complete on failure: vsorelay's Failed is" "##vso[task.complete result=Failed;]" "$out"
+check_grep "task.complete on failure: says so" "task.complete was held back" "$err"
+
 # --- secrets: the neutralised copy masks the value
 "$VSORELAY" run -- sh -c 'echo "##vso[task.setvariable variable=s;issecret=true]sentinel-s3cr3t"' >"$out" 2>"$err"
 check_eq "secret: exit 0" 0 $?
