@@ -6,12 +6,14 @@
 
 #include "expectcmd.h"
 #include "options.h"
+#include "platform.h"
 #include "replay.h"
 #include "run.h"
 #include "version.h"
 #include "writer.h"
 
 int main(int argc, char **argv) {
+  if (vso_open_missing_std_fds() != 0) return 125; /* no stderr to say why on */
   /* A closed stdout must end in EPIPE and exit 125, never in death by SIGPIPE.
    * The child gets SIG_DFL back: libuv resets dispositions before exec. */
   if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {

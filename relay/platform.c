@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <unistd.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -23,3 +25,25 @@ void vso_grow_pipe(int fd) {
   (void)fd;
 #endif
 }
+
+static unsigned closed_std_fds;
+
+int vso_open_missing_std_fds(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    /* open() takes the lowest free descriptor: this one.  Without it, the
+     * first pipe vsorelay makes would become the command's stdin or the
+     * relay's own stdout. */
+    int got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (got < 0) return -1;
+    if (got != fd) {
+      close(got);
+      errno = EBADF;
+      return -1;
+    }
+    closed_std_fds |= 1u << fd;
+  }
+  return 0;
+}
+
+bool vso_std_fd_was_closed(int fd) { return fd >= 0 && fd <= 2 && (closed_std_fds & (1u << fd)); }

@@ -15,6 +15,7 @@
 
 #include "capture.h"
 #include "expectations.h"
+#include "platform.h"
 #include "report.h"
 #include "writer.h"
 
@@ -237,7 +238,8 @@ static int finish(replay *r, vso_expect_set *expect, const vso_manifest_result *
     vso_warn("replay: out of memory: the analysis is incomplete");
     o.exit_code = 125;
   }
-  if (fflush(stdout) != 0 || ferror(stdout) || r->json_failed) {
+  if (vso_std_fd_was_closed(STDOUT_FILENO)) errno = EBADF;
+  if (vso_std_fd_was_closed(STDOUT_FILENO) || fflush(stdout) != 0 || ferror(stdout) || r->json_failed) {
     vso_warn("replay: cannot write to stdout: %s", strerror(errno));
     o.exit_code = 125;
   }

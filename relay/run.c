@@ -524,7 +524,8 @@ static const char *verdict_name(const relay *r, int spawn_failure, bool met, int
 static bool init_relay(relay *r, const vso_options *opts) {
   memset(r, 0, sizeof *r);
   r->opts = opts;
-  r->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout"};
+  /* a closed stdout cannot carry the variables: like EPIPE, exit 125 */
+  r->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout", .error = vso_std_fd_was_closed(1) ? EBADF : 0};
   r->err = (vso_out){.fd = STDERR_FILENO, .name = "stderr"};
   vso_analysis_init(&r->analysis, opts->decode_percents);
   if (!vso_build_policy(opts, &r->policy)) {

@@ -67,6 +67,17 @@ printf 'a\0b\xff\xfe\r50%%\r100%%\r\nlast' >"$WORK/raw"
 "$VSORELAY" run -- cat "$WORK/raw" >"$out" 2>"$err"
 check "raw bytes relayed byte for byte" cmp -s "$WORK/raw" "$out"
 
+# --- closed standard descriptors: no crash, no pipe taking their place
+"$VSORELAY" run -e a -- sh -c 'echo "##vso[task.setvariable variable=a;isoutput=true]1"; read x; echo "read=$?"' <&- >"$out" 2>"$err"
+check_eq "stdin closed: exit 0" 0 $?
+check_grep "stdin closed: the command reads end of file" "read=1" "$out"
+"$VSORELAY" run -- sh -c 'echo hi' >&- 2>"$err"
+check_eq "stdout closed: exit 125" 125 $?
+check_grep "stdout closed: says so" "stdout" "$err"
+"$VSORELAY" run -- sh -c 'echo hi; echo oops >&2' 2>&- >"$out"
+check_eq "stderr closed: exit 0" 0 $?
+check_grep "stderr closed: stdout still relayed" "hi" "$out"
+
 # --- a prompt without a newline shows at once
 "$VSORELAY" run -- "$HELPERS/fast-writer" --partial 'Password: ' --sleep 3000 >"$out" 2>"$err" &
 pid=$!
