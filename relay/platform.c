@@ -47,3 +47,14 @@ int vso_open_missing_std_fds(void) {
 }
 
 bool vso_std_fd_was_closed(int fd) { return fd >= 0 && fd <= 2 && (closed_std_fds & (1u << fd)); }
+
+int vso_unblock_signals(void) {
+  /* A launcher may hand vsorelay a blocked SIGCHLD or SIGTERM: libuv would
+   * then never see the command exit, nor vsorelay its cancellation. */
+  static const int wanted[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  sigset_t set;
+  if (sigemptyset(&set) != 0) return -1;
+  for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+    if (sigaddset(&set, wanted[i]) != 0) return -1;
+  return sigprocmask(SIG_UNBLOCK, &set, NULL);
+}

@@ -16,6 +16,8 @@ void vso_grow_pipe(int fd);
 /* Opens /dev/null on whichever of descriptors 0, 1 and 2 is closed, and
  * remembers which were.  Returns 0, or -1 with errno set. */
 int vso_open_missing_std_fds(void);
+/* Unblocks SIGCHLD and the signals vsorelay forwards.  0, or -1 with errno. */
+int vso_unblock_signals(void);
 /* Whether fd (0, 1 or 2) was closed when vsorelay started. */
 bool vso_std_fd_was_closed(int fd);
 

@@ -78,6 +78,17 @@ check_grep "stdout closed: says so" "stdout" "$err"
 check_eq "stderr closed: exit 0" 0 $?
 check_grep "stderr closed: stdout still relayed" "hi" "$out"
 
+# --- launched with every signal blocked: the exit is still seen, SIGTERM still forwarded
+timeout -k 2 10 "$HELPERS/blocked-exec" "$VSORELAY" run -e a -- sh -c 'echo "##vso[task.setvariable variable=a;isoutput=true]1"' >"$out" 2>"$err"
+check_eq "signals blocked: the run completes" 0 $?
+rm -f "$out"
+"$HELPERS/blocked-exec" "$VSORELAY" run -- "$HELPERS/print-signals" >"$out" 2>"$err" &
+pid=$!
+for _ in $(seq 50); do grep -q ready "$out" 2>/dev/null && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid
+check_eq "signals blocked: SIGTERM still ends it with 143" 143 $?
+
 # --- a prompt without a newline shows at once
 "$VSORELAY" run -- "$HELPERS/fast-writer" --partial 'Password: ' --sleep 3000 >"$out" 2>"$err" &
 pid=$!
