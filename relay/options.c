@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "command.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -26,7 +28,8 @@ const char vso_usage[] =
     "  --os-type T, --architecture A, --os-version V, --path P (repeatable),\n"
     "  --distinct-matrix-os-version V (repeatable)   ImageBuilder's manifest filters\n"
     "  --matrix                      every expected value must be a build matrix\n"
-    "  --no-decode-percents          do not decode %AZP25 (the agent's DECODE_PERCENTS=false)\n"
+    "  --no-decode-percents          do not decode %AZP25, as the agent with DECODE_PERCENTS=false\n"
+    "                                (also taken from DECODE_PERCENTS in the environment)\n"
     "\n"
     "Outputs (run, replay):\n"
     "  --report FILE                 a JSON report (schema in README.md)\n"
@@ -263,9 +266,19 @@ static bool check_operands(vso_options *o, vso_buf *err) {
   return true;
 }
 
+/* The agent's knob: DECODE_PERCENTS, a pipeline variable the step also sees
+ * in its environment, turns %AZP25 decoding off with "false", "0" or
+ * "$false" (StringUtil.ConvertToBoolean).  vsorelay must read as the agent
+ * reads, so it follows the same variable unless told otherwise. */
+static bool decode_percents_default(void) {
+  const char *v = getenv("DECODE_PERCENTS");
+  if (!v) return true;
+  return !(vso_ieq(v, strlen(v), "false", 5) || strcmp(v, "0") == 0 || vso_ieq(v, strlen(v), "$false", 6));
+}
+
 bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err) {
   memset(o, 0, sizeof *o);
-  o->decode_percents = true;
+  o->decode_percents = decode_percents_default();
   o->drain_timeout = 5.0;
   o->kill_after = 5.0;
   if (argc < 2) return fail(err, "no sub-command given", NULL, NULL);

@@ -82,6 +82,17 @@ else
   fail "1 GiB replay: /usr/bin/time (package time) is needed"
 fi
 
+# %AZP25 decoding follows --no-decode-percents, and the agent's DECODE_PERCENTS variable
+printf '%s\n' '##vso[task.setvariable variable=p]100%AZP25' >"$WORK/pct.log"
+"$VSORELAY" replay --format json "$WORK/pct.log" >"$out" 2>"$err"
+check_grep "percent decoded by default" '"data":"100%"' "$out"
+"$VSORELAY" replay --no-decode-percents --format json "$WORK/pct.log" >"$out" 2>"$err"
+check_grep "--no-decode-percents" '"data":"100%AZP25"' "$out"
+DECODE_PERCENTS=False "$VSORELAY" replay --format json "$WORK/pct.log" >"$out" 2>"$err"
+check_grep "DECODE_PERCENTS=False in the environment" '"data":"100%AZP25"' "$out"
+DECODE_PERCENTS=true "$VSORELAY" replay --format json "$WORK/pct.log" >"$out" 2>"$err"
+check_grep "DECODE_PERCENTS=true in the environment" '"data":"100%"' "$out"
+
 # line counting is exact on dense input (every byte a terminator)
 head -c 3000000 /dev/zero | tr '\0' '\n' >"$WORK/nl.log"
 "$VSORELAY" replay "$WORK/nl.log" >"$out" 2>"$err"
