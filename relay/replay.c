@@ -234,6 +234,8 @@ static int finish(replay *r, vso_expect_set *expect, const vso_manifest_result *
     o.exit_code = 125;
   }
   vso_buf_free(&err);
+  for (size_t i = 0; i < r->nstreams; i++)
+    if (r->streams[i]->scanner.out_of_memory) r->analysis.out_of_memory = true;
   if (r->analysis.out_of_memory) {
     vso_warn("replay: out of memory: the analysis is incomplete");
     o.exit_code = 125;

@@ -399,6 +399,11 @@ static int run_attempt(relay *r) {
   for (int i = 0; i < NSTREAMS; i++) {
     r->streams[i].bytes_total += r->streams[i].scanner.bytes;
     r->streams[i].lines_total += r->streams[i].scanner.lines;
+    if (r->streams[i].scanner.out_of_memory) r->analysis.out_of_memory = true;
+  }
+  if (r->analysis.out_of_memory) {
+    vso_warn("out of memory while reading the command's output: its commands could not all be held");
+    r->own_failure = true;
   }
   return 0;
 }

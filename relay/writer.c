@@ -42,7 +42,6 @@ bool vso_out_write(vso_out *o, const void *p, size_t n) {
 
 bool vso_out_line_start(vso_out *o) { return !o->mid_line || vso_out_write(o, "\n", 1); }
 
-bool vso_out_puts(vso_out *o, const char *s) { return vso_out_write(o, s, strlen(s)); }
 
 void vso_warn(const char *fmt, ...) {
   char msg[2048];

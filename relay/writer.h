@@ -22,7 +22,6 @@ typedef struct vso_out {
 } vso_out;
 
 bool vso_out_write(vso_out *o, const void *p, size_t n);
-bool vso_out_puts(vso_out *o, const char *s);
 /* Ends an unterminated last line, so that what follows starts a line of its
  * own: the agent would read a command glued to a line as that line's data. */
 bool vso_out_line_start(vso_out *o);
