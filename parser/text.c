@@ -147,16 +147,21 @@ bool vso_json_string(vso_buf *out, const char *p, size_t n) {
   const unsigned char *q = (const unsigned char *)p;
   if (!vso_buf_append_char(out, '"')) return false;
   size_t from = 0;
+  size_t keyword = vso_next_keyword(p, n); /* where the next "##vso" starts */
   for (size_t i = 0; i < n;) {
     size_t seq = vso_utf8_seq(q + i, n - i);
-    if (seq > 1 || (seq == 1 && q[i] >= 0x20 && q[i] != '"' && q[i] != '\\' && q[i] != 0x7F)) {
+    /* the second '#' of "##vso" as \u0023: the same string once parsed, but
+     * a line of this JSON printed in a step is no command for the agent */
+    bool hide_hash = i == keyword + 1;
+    if (!hide_hash && (seq > 1 || (seq == 1 && q[i] >= 0x20 && q[i] != '"' && q[i] != '\\' && q[i] != 0x7F))) {
       i += seq;
       continue;
     }
     if (!vso_buf_append(out, p + from, i - from)) return false;
     char esc[8];
     const char *rep = esc;
-    if (seq == 0) rep = "\xEF\xBF\xBD"; /* U+FFFD */
+    if (hide_hash) rep = "\\u0023";
+    else if (seq == 0) rep = "\xEF\xBF\xBD"; /* U+FFFD */
     else if (q[i] == '"') rep = "\\\"";
     else if (q[i] == '\\') rep = "\\\\";
     else if (q[i] == '\n') rep = "\\n";
@@ -164,6 +169,7 @@ bool vso_json_string(vso_buf *out, const char *p, size_t n) {
     else if (q[i] == '\t') rep = "\\t";
     else snprintf(esc, sizeof esc, "\\u%04x", q[i]);
     if (!vso_buf_append_str(out, rep)) return false;
+    if (hide_hash) keyword = i + 4 + vso_next_keyword(p + i + 4, n - i - 4);
     i++;
     from = i;
   }

@@ -36,7 +36,9 @@ void vso_secrets_free(vso_secrets *s);
 bool vso_quote(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
 
 /* Appends p[0..n) as a JSON string literal: valid UTF-8 passes, invalid
- * bytes become U+FFFD, control characters are escaped. */
+ * bytes become U+FFFD, control characters are escaped, and the second '#'
+ * of any "##vso" (any case) is written \u0023, so that no line of the JSON
+ * is a logging command the agent would run. */
 bool vso_json_string(vso_buf *out, const char *p, size_t n);
 
 /* Length of the valid UTF-8 sequence at p (1–4), or 0 if invalid. */

@@ -53,7 +53,12 @@ int vso_expect_command(const vso_options *opts) {
   bool ok = true;
   if (opts->format == VSO_FORMAT_JSON) ok = print_json(&m);
   else
-    for (size_t i = 0; i < m.n && ok; i++) ok = printf("%s\n", m.matrices[i].name) >= 0;
+    for (size_t i = 0; i < m.n && ok; i++) {
+      /* names come from the manifest's words: print them inert, one a line */
+      vso_buf name = {0};
+      ok = vso_quote(NULL, m.matrices[i].name, strlen(m.matrices[i].name), &name) && printf("%s\n", name.data) >= 0;
+      vso_buf_free(&name);
+    }
   if (m.n == 0) vso_warn("expect: no platform is left after the filters: no matrix");
   ok = ok && fflush(stdout) == 0;
   if (!ok) perror("vsorelay: expect: stdout");

@@ -64,52 +64,26 @@ static void putf(out *w, const char *fmt, ...) {
   putn(w, tmp, (size_t)n);
 }
 
-static bool is_vso_at(const char *p, size_t n) {
-  if (n < 5 || p[0] != '#' || p[1] != '#') return false;
-  static const char want[] = "vso";
-  for (int i = 0; i < 3; i++) {
-    char c = p[2 + i];
-    if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-    if (c != want[i]) return false;
-  }
-  return true;
-}
-
 static size_t safe_strlen(const char *s) { return s ? strlen(s) : 0; }
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-/* p[0..n) as the inside of a JSON string literal (no quotes). */
-static void json_inner(out *w, const char *p, size_t n) {
+/* p[0..n) as a JSON string literal. */
+static void json_string(out *w, const char *p, size_t n) {
   if (!w->ok) return;
-  vso_buf t = {0};
-  if (vso_json_string(&t, p, n) && t.len >= 2) putn(w, t.data + 1, t.len - 2);
+  vso_buf j = {0};
+  if (vso_json_string(&j, p, n)) putn(w, j.data, j.len);
   else w->ok = false;
-  vso_buf_free(&t);
+  vso_buf_free(&j);
 }
 
 /* Text from the child, the command line or a file: masked, then a JSON
- * string in which "##vso" cannot appear (its second '#' becomes \u0023). */
+ * string (in which vso_json_string leaves no "##vso"). */
 static void jtext(out *w, const char *p, size_t n) {
   if (!w->ok) return;
   vso_buf m = {0};
-  if (!vso_mask(w->secrets, p ? p : "", p ? n : 0, &m)) {
-    w->ok = false;
-    vso_buf_free(&m);
-    return;
-  }
-  const char *d = m.data ? m.data : "";
-  put(w, "\"");
-  size_t from = 0;
-  for (size_t i = 0; i + 5 <= m.len; i++) {
-    if (!is_vso_at(d + i, m.len - i)) continue;
-    json_inner(w, d + from, i + 1 - from);
-    put(w, "\\u0023");
-    from = i + 2;
-    i++;
-  }
-  json_inner(w, d + from, m.len - from);
-  put(w, "\"");
+  if (vso_mask(w->secrets, p ? p : "", p ? n : 0, &m)) json_string(w, m.data ? m.data : "", m.len);
+  else w->ok = false;
   vso_buf_free(&m);
 }
 
@@ -120,11 +94,7 @@ static void jtextz(out *w, const char *s) {
 }
 
 /* One of vsorelay's own words (schema, mode, status...): not masked. */
-static void jword(out *w, const char *s) {
-  put(w, "\"");
-  json_inner(w, s ? s : "", safe_strlen(s));
-  put(w, "\"");
-}
+static void jword(out *w, const char *s) { json_string(w, s ? s : "", safe_strlen(s)); }
 
 static void jbool(out *w, bool b) { put(w, b ? "true" : "false"); }
 

@@ -62,6 +62,10 @@ check_no_grep "json: secret masked" "hunter2" "$out"
 check_grep "json: secret shown as ***" '"data":"***"' "$out"
 check_grep "json: unescaped value, line 2 (bare CR ends line 1... )" '"line":2,"area":"task","event":"setvariable","properties":{"variable":"V","isOutput":"true"},"data":"a;b"' "$out"
 check_grep "json: third command on line 3" '"line":3,"area":"foo","event":"bar"' "$out"
+printf '%s\n' '##vso[task.setvariable variable=a]v ##vso[task.complete result=Failed]' >"$WORK/nested.log"
+"$VSORELAY" replay --format json "$WORK/nested.log" >"$out" 2>"$err"
+check_no_grep "json: a command inside data is not executable in the output" "##vso" "$out"
+check "json: and reads back as itself" node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); if(c.data!=="v ##vso[task.complete result=Failed]") process.exit(1)' "$out"
 
 # every agent_parse vector of the agent's own tests, through --format json
 check "agent vectors through replay --format json" \

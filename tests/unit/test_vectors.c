@@ -817,13 +817,17 @@ static void test_json_string(void **state) {
   JSON("\xc0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\"");
   JSON("cut\xe2\x82", "\"cut\xef\xbf\xbd\xef\xbf\xbd\"");
   JSON("\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+  /* no "##vso", in any case, survives: its second '#' is \u0023 */
+  JSON("a ##vso[x.y]z", "\"a #\\u0023vso[x.y]z\"");
+  JSON("###VsO ##vso", "\"##\\u0023VsO #\\u0023vso\"");
+  JSON("##vs", "\"##vs\"");
   /* appends */
   vso_buf b = {0};
   assert_true(vso_buf_append_str(&b, "{\"k\":"));
   CHECK(vso_json_string(&b, "v", 1) && eqb(&b, "{\"k\":\"v\"", 8), "does not append: %s", show(b.data, b.len));
   vso_buf_free(&b);
   /* any bytes give a JSON string that cJSON reads; valid NUL-free UTF-8 reads back as itself */
-  static const char alphabet[] = "a\"\\/\r\n\t\x01\0\x7f\xff\xc3\xa9\xe2\x82\xac";
+  static const char alphabet[] = "a\"\\/\r\n\t\x01\0\x7f\xff\xc3\xa9\xe2\x82\xac##vsoV";
   for (int t = 0; t < 5000; t++) {
     char in[40];
     size_t n = rnd_below(sizeof in);
@@ -833,6 +837,7 @@ static void test_json_string(void **state) {
     CHECK(valid_utf8(j.data, j.len), "json(%s) is not valid UTF-8", show(in, n));
     cJSON *parsed = cJSON_ParseWithLength(j.data, j.len);
     CHECK(cJSON_IsString(parsed), "cJSON cannot read json(%s) = %s", show(in, n), show(j.data, j.len));
+    CHECK(vso_next_keyword(j.data, j.len) == j.len, "json(%s) holds ##vso: %s", show(in, n), show(j.data, j.len));
     if (valid_utf8(in, n) && !memchr(in, '\0', n))
       CHECK(eq(parsed->valuestring, strlen(parsed->valuestring), in, n), "json(%s) reads back as %s",
             show(in, n), show(parsed->valuestring, strlen(parsed->valuestring)));
