@@ -99,20 +99,26 @@ static bool split_name(const char *p, size_t n, size_t part_at[2], size_t part_l
   return parts == 2;
 }
 
+/* One "key=value" piece of the properties, found in one pass over its bytes
+ * (the pieces are short: byte loops beat a libc call per delimiter). */
+typedef struct piece {
+  const char *key, *value;
+  size_t key_len, value_len;
+  bool value_has_percent;  /* false: the value needs no unescaping */
+} piece;
+
 /* piece.Split('=', 2, RemoveEmptyEntries): the key is the first non-empty
  * field, the value is what follows its '=' with any further '=' skipped.
  * Only a piece that yields both is kept. */
-static bool split_property(const char *p, size_t n, size_t *key_at, size_t *key_len, size_t *val_at) {
-  size_t i = 0;
-  while (i < n && p[i] == '=') i++;
-  const char *eq = memchr(p + i, '=', n - i);
-  if (i == n || !eq) return false;
-  *key_at = i;
-  *key_len = (size_t)(eq - (p + i));
-  size_t v = (size_t)(eq - p) + 1;
-  while (v < n && p[v] == '=') v++;
-  if (v == n) return false;
-  *val_at = v;
+static bool split_property(const char *p, const char *end, const char *last_percent, piece *out) {
+  while (p < end && *p == '=') p++;
+  const char *eq = p;
+  while (eq < end && *eq != '=') eq++;
+  if (p == end || eq == end) return false;
+  const char *v = eq + 1;
+  while (v < end && *v == '=') v++;
+  if (v == end) return false;
+  *out = (piece){p, v, (size_t)(eq - p), (size_t)(end - v), last_percent && last_percent >= v};
   return true;
 }
 
@@ -122,11 +128,12 @@ static vso_prop *find_prop(vso_command *cmd, const char *key, size_t n) {
   return NULL;
 }
 
-/* Sets *s to p[0..n), unescaped if asked.  When borrowing, a string with
- * nothing to unescape points into the line instead of being copied; *owned
- * says which it is. */
-static bool take(vso_str *s, const char *p, size_t n, bool unescape, bool decode, bool borrow, bool *owned) {
-  *owned = !(borrow && (!unescape || !memchr(p, '%', n)));
+/* Sets *s to p[0..n), unescaped if it holds a '%' and unescaping is asked.
+ * When borrowing, a string with nothing to unescape points into the line
+ * instead of being copied; *owned says which it is. */
+static bool take(vso_str *s, const char *p, size_t n, bool unescape, bool has_percent, bool decode, bool borrow,
+                 bool *owned) {
+  *owned = !(borrow && (!unescape || !has_percent));
   if (!*owned) {
     *s = (vso_str){(char *)p, n};
     return true;
@@ -139,26 +146,40 @@ static void drop(vso_str *s, bool owned) {
   *s = (vso_str){0};
 }
 
-static bool add_property(vso_command *cmd, const char *p, size_t n, bool decode, bool borrow) {
-  size_t key_at, key_len, val_at;
-  if (!split_property(p, n, &key_at, &key_len, &val_at)) return true;
+static bool room_for_property(vso_command *cmd) {
+  if (!cmd->props) {
+    cmd->props = cmd->few;
+    cmd->props_cap = VSO_FEW_PROPS;
+  }
+  if (cmd->nprops < cmd->props_cap) return true;
+  if (cmd->props != cmd->few) return vso_grow(&cmd->props, &cmd->props_cap, cmd->nprops, sizeof *cmd->props);
+  vso_prop *heap = malloc(2 * VSO_FEW_PROPS * sizeof *heap);
+  if (!heap) return false;
+  memcpy(heap, cmd->few, sizeof cmd->few);
+  cmd->props = heap;
+  cmd->props_cap = 2 * VSO_FEW_PROPS;
+  return true;
+}
+
+static bool add_property(vso_command *cmd, const piece *pc, bool decode, bool borrow) {
   vso_str value;
   bool value_owned;
-  if (!take(&value, p + val_at, n - val_at, true, decode, borrow, &value_owned)) return false;
-  vso_prop *prop = find_prop(cmd, p + key_at, key_len);
+  if (!take(&value, pc->value, pc->value_len, true, pc->value_has_percent, decode, borrow, &value_owned))
+    return false;
+  vso_prop *prop = find_prop(cmd, pc->key, pc->key_len);
   if (prop) { /* last value wins, first spelling stays */
     drop(&prop->value, prop->value_owned);
     prop->value = value;
     prop->value_owned = value_owned;
     return true;
   }
-  if (!vso_grow(&cmd->props, &cmd->props_cap, cmd->nprops, sizeof *cmd->props)) {
+  if (!room_for_property(cmd)) {
     drop(&value, value_owned);
     return false;
   }
   prop = &cmd->props[cmd->nprops];
   /* the agent unescapes values only; keys stay as they were written */
-  if (!take(&prop->key, p + key_at, key_len, false, decode, borrow, &prop->key_owned)) {
+  if (!take(&prop->key, pc->key, pc->key_len, false, false, decode, borrow, &prop->key_owned)) {
     drop(&value, value_owned);
     return false;
   }
@@ -168,12 +189,28 @@ static bool add_property(vso_command *cmd, const char *p, size_t n, bool decode,
   return true;
 }
 
-static bool parse_properties(vso_command *cmd, const char *p, size_t n, bool decode, bool borrow) {
-  for (size_t i = 0; i < n;) {
-    const char *semi = memchr(p + i, ';', n - i);
-    size_t j = semi ? (size_t)(semi - p) : n;
-    if (j > i && !add_property(cmd, p + i, j - i, decode, borrow)) return false;
-    i = j + 1;
+/* The bytes that end a scan inside the command info.  Every scan stops at
+ * the ']' that closes the info at the latest, so the loops need no bounds
+ * check: one table lookup per byte. */
+enum { STOP_SPACE = 1, STOP_SEMICOLON = 2, STOP_PERCENT = 4, STOP_BRACKET = 8 };
+static const unsigned char stops[256] = {
+    [' '] = STOP_SPACE, [';'] = STOP_SEMICOLON, ['%'] = STOP_PERCENT, [']'] = STOP_BRACKET};
+
+/* The first byte at or after p in the class mask (p's info ends with ']'). */
+static const char *scan_to(const char *p, unsigned mask) {
+  while (!(stops[(unsigned char)*p] & mask)) p++;
+  return p;
+}
+
+/* The properties between the name's ' ' and the ']' at end: pieces split at
+ * ';'.  A value without '%' needs no unescaping, so the scan notes the last. */
+static bool parse_properties(vso_command *cmd, const char *p, const char *end, bool decode, bool borrow) {
+  while (p < end) {
+    const char *semi = p, *last_percent = NULL;
+    while (*(semi = scan_to(semi, STOP_SEMICOLON | STOP_PERCENT | STOP_BRACKET)) == '%') last_percent = semi++;
+    piece pc;
+    if (split_property(p, semi, last_percent, &pc) && !add_property(cmd, &pc, decode, borrow)) return false;
+    p = semi + 1;
   }
   return true;
 }
@@ -189,8 +226,17 @@ bool vso_parse_command_borrowing(const char *line, size_t len, bool decode_perce
   return parse(line, len, decode_percents, true, out, oom);
 }
 
+/* An empty command; the few[] slots are left as they are, since they are
+ * only read below nprops (this runs for every command of a log). */
+static void clear_command(vso_command *cmd) {
+  cmd->area = cmd->event = cmd->data = (vso_str){0};
+  cmd->props = NULL;
+  cmd->nprops = cmd->props_cap = 0;
+  cmd->area_owned = cmd->event_owned = cmd->data_borrowed = false;
+}
+
 static bool parse(const char *line, size_t len, bool decode_percents, bool borrow, vso_command *out, bool *oom) {
-  memset(out, 0, sizeof *out);
+  clear_command(out);
   if (oom) *oom = false;
   ptrdiff_t at = vso_find_prefix(line, len);
   if (at < 0) return false;
@@ -198,18 +244,20 @@ static bool parse(const char *line, size_t len, bool decode_percents, bool borro
   const char *end = line + len;
   const char *rb = memchr(info, ']', (size_t)(end - info));
   if (!rb) return false;
-  size_t info_len = (size_t)(rb - info);
-  const char *space = memchr(info, ' ', info_len);
-  size_t name_len = space ? (size_t)(space - info) : info_len;
+  const char *space = scan_to(info, STOP_SPACE | STOP_BRACKET);
+  size_t name_len = (size_t)(space - info);
   size_t part_at[2], part_len[2];
   if (!split_name(info, name_len, part_at, part_len)) return false;
 
   bool data_owned = false;
-  bool ok = take(&out->area, info + part_at[0], part_len[0], false, false, borrow, &out->area_owned) &&
-            take(&out->event, info + part_at[1], part_len[1], false, false, borrow, &out->event_owned);
-  if (ok && space && name_len > 0)
-    ok = parse_properties(out, space + 1, info_len - name_len - 1, decode_percents, borrow);
-  if (ok) ok = take(&out->data, rb + 1, (size_t)(end - rb - 1), true, decode_percents, borrow, &data_owned);
+  const char *data = rb + 1;
+  size_t data_len = (size_t)(end - data);
+  bool ok = take(&out->area, info + part_at[0], part_len[0], false, false, false, borrow, &out->area_owned) &&
+            take(&out->event, info + part_at[1], part_len[1], false, false, false, borrow, &out->event_owned);
+  if (ok && space < rb && name_len > 0) ok = parse_properties(out, space + 1, rb, decode_percents, borrow);
+  if (ok)
+    ok = take(&out->data, data, data_len, true, memchr(data, '%', data_len) != NULL, decode_percents, borrow,
+              &data_owned);
   out->data_borrowed = ok && !data_owned;
   if (!ok) {
     vso_command_free(out);
@@ -226,9 +274,9 @@ void vso_command_free(vso_command *cmd) {
     drop(&cmd->props[i].key, cmd->props[i].key_owned);
     drop(&cmd->props[i].value, cmd->props[i].value_owned);
   }
-  free(cmd->props);
+  if (cmd->props != cmd->few) free(cmd->props);
   drop(&cmd->data, !cmd->data_borrowed);
-  memset(cmd, 0, sizeof *cmd);
+  clear_command(cmd);
 }
 
 const vso_prop *vso_command_prop(const vso_command *cmd, const char *key) {

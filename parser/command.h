@@ -20,11 +20,17 @@ typedef struct vso_prop {
   bool key_owned, value_owned;  /* false: points into the parsed line */
 } vso_prop;
 
+#define VSO_FEW_PROPS 4
+
+/* A vso_command must not be copied by value: props may point into it. */
 typedef struct vso_command {
   vso_str area;   /* as spelled in the line */
   vso_str event;
-  vso_prop *props;
+  vso_prop *props;  /* few, or the heap past VSO_FEW_PROPS properties */
   size_t nprops, props_cap;
+  /* task.setvariable has four properties: storing them in the command
+   * itself saves an allocation per command, which a log of millions feels */
+  vso_prop few[VSO_FEW_PROPS];
   vso_str data;   /* unescaped, may be empty */
   bool area_owned, event_owned;
   bool data_borrowed; /* data points into the parsed line (see below) */

@@ -2,7 +2,10 @@
  * for the analysis of held lines (parser/analysis.h).
  *
  * 1. vso_parse_command on the whole input, with decode_percents off and on
- *    (ASan/UBSan catch any out-of-bounds access).  For every parsed command:
+ *    (ASan/UBSan catch any out-of-bounds access).  It and the borrowing
+ *    variant must agree with reference_command.c, a plain transcription of
+ *    the agent's Split calls, on whether the line is a command and on every
+ *    field.  For every parsed command:
  *    - the parser's own invariants: area and event are non-empty and hold no
  *      '.', ' ' or ']'; keys are non-empty, hold no ';', '=' or ']', are
  *      distinct (ASCII case-insensitively); values are non-empty;
@@ -34,6 +37,7 @@
 #include "analysis.h"
 #include "buf.h"
 #include "command.h"
+#include "reference_command.h"
 #include "scan.h"
 #include "text.h"
 
@@ -104,7 +108,43 @@ static void serialise(const vso_command *c, vso_buf *out) {
   if (!vso_escape(c->data.p, c->data.n, out)) abort();
 }
 
+static bool same_field(const vso_str *a, const ref_field *b) {
+  return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
+}
+
+/* The fast parser, copying and borrowing, against the plain transcription. */
+static void check_against_reference(const uint8_t *data, size_t size, bool decode) {
+  ref_command want;
+  bool want_ok = ref_parse_command((const char *)data, size, decode, &want);
+  /* borrowing needs a NUL after the line, as in a vso_buf */
+  char *line = malloc(size + 1);
+  if (!line) abort();
+  memcpy(line, data, size);
+  line[size] = '\0';
+  for (int borrow = 0; borrow < 2; borrow++) {
+    vso_command got;
+    bool oom = false;
+    bool got_ok = borrow ? vso_parse_command_borrowing(line, size, decode, &got, &oom)
+                         : vso_parse_command(line, size, decode, &got, &oom);
+    if (oom) abort();
+    if (got_ok != want_ok) MISMATCH("parsed: %d, the reference says %d (borrow %d)", got_ok, want_ok, borrow);
+    if (got_ok && !want.too_many) {
+      if (!same_field(&got.area, &want.area)) MISMATCH("area differs from the reference");
+      if (!same_field(&got.event, &want.event)) MISMATCH("event differs from the reference");
+      if (!same_field(&got.data, &want.data)) MISMATCH("data differs from the reference");
+      if (got.nprops != want.nprops) MISMATCH("%zu properties, the reference has %zu", got.nprops, want.nprops);
+      for (size_t i = 0; i < got.nprops; i++)
+        if (!same_field(&got.props[i].key, &want.keys[i]) || !same_field(&got.props[i].value, &want.values[i]))
+          MISMATCH("property %zu differs from the reference", i);
+    }
+    if (got_ok) vso_command_free(&got);
+  }
+  free(line);
+  ref_command_free(&want);
+}
+
 static void check_command(const uint8_t *data, size_t size, bool decode) {
+  check_against_reference(data, size, decode);
   vso_command c;
   bool oom = true;
   bool ok = vso_parse_command((const char *)data, size, decode, &c, &oom);
