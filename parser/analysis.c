@@ -305,10 +305,9 @@ vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const cha
   }
   vso_command cmd;
   bool oom = false;
-  /* a line in a vso_buf is NUL-terminated and outlives the command: borrow */
-  bool borrow = line->owner && line->owner->data == line->text && line->owner->len == line->len;
-  bool parsed = borrow ? vso_parse_command_borrowing(line->text, line->len, a->decode_percents, &cmd, &oom)
-                       : vso_parse_command(line->text, line->len, a->decode_percents, &cmd, &oom);
+  /* the line outlives the command, which is freed before this returns:
+   * borrow rather than copy */
+  bool parsed = vso_parse_command_borrowing(line->text, line->len, a->decode_percents, &cmd, &oom);
   if (!parsed) {
     if (oom) {
       a->out_of_memory = true;

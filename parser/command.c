@@ -80,46 +80,62 @@ static bool str_unescape(vso_str *s, const char *p, size_t n, bool decode) {
   return str_from_buf(s, &b);
 }
 
-/* commandName.Split('.', RemoveEmptyEntries) must give exactly two parts. */
-static bool split_name(const char *p, size_t n, size_t part_at[2], size_t part_len[2]) {
-  int parts = 0;
-  for (size_t i = 0; i < n;) {
-    if (p[i] == '.') {
-      i++;
-      continue;
-    }
-    size_t j = i;
-    while (j < n && p[j] != '.') j++;
-    if (parts == 2) return false;
-    part_at[parts] = i;
-    part_len[parts] = j - i;
-    parts++;
-    i = j;
-  }
-  return parts == 2;
+/* The bytes that end a scan inside the command info.  Every scan stops at
+ * the ']' that closes the info at the latest, so the loops need no bounds
+ * check: one table lookup per byte, each byte visited once. */
+enum { STOP_SPACE = 1, STOP_DOT = 2, STOP_SEMICOLON = 4, STOP_EQUALS = 8, STOP_PERCENT = 16, STOP_BRACKET = 32 };
+static const unsigned char stops[256] = {[' '] = STOP_SPACE,  ['.'] = STOP_DOT,     [';'] = STOP_SEMICOLON,
+                                         ['='] = STOP_EQUALS, ['%'] = STOP_PERCENT, [']'] = STOP_BRACKET};
+
+/* The first byte at or after p in the class mask (p's info ends with ']'). */
+static const char *scan_to(const char *p, unsigned mask) {
+  while (!(stops[(unsigned char)*p] & mask)) p++;
+  return p;
 }
 
-/* One "key=value" piece of the properties, found in one pass over its bytes
- * (the pieces are short: byte loops beat a libc call per delimiter). */
+/* The command name runs from info to the first ' ' (or the ']'), and
+ * commandName.Split('.', RemoveEmptyEntries) must give exactly two parts.
+ * Returns where the name ends, or NULL when it is not two parts. */
+static const char *split_name(const char *info, vso_str parts[2]) {
+  int n = 0;
+  const char *p = info;
+  for (;;) {
+    while (*p == '.') p++;
+    if (stops[(unsigned char)*p] & (STOP_SPACE | STOP_BRACKET)) break;
+    const char *start = p;
+    p = scan_to(p, STOP_DOT | STOP_SPACE | STOP_BRACKET);
+    if (n == 2) return NULL;
+    parts[n++] = (vso_str){(char *)start, (size_t)(p - start)};
+  }
+  return n == 2 ? p : NULL;
+}
+
+/* One "key=value" piece of the properties. */
 typedef struct piece {
   const char *key, *value;
   size_t key_len, value_len;
   bool value_has_percent;  /* false: the value needs no unescaping */
 } piece;
 
-/* piece.Split('=', 2, RemoveEmptyEntries): the key is the first non-empty
- * field, the value is what follows its '=' with any further '=' skipped.
- * Only a piece that yields both is kept. */
-static bool split_property(const char *p, const char *end, const char *last_percent, piece *out) {
-  while (p < end && *p == '=') p++;
-  const char *eq = p;
-  while (eq < end && *eq != '=') eq++;
-  if (p == end || eq == end) return false;
-  const char *v = eq + 1;
-  while (v < end && *v == '=') v++;
-  if (v == end) return false;
-  *out = (piece){p, v, (size_t)(eq - p), (size_t)(end - v), last_percent && last_percent >= v};
-  return true;
+/* The piece at p, up to the next ';' or the ']', split the way
+ * piece.Split('=', 2, RemoveEmptyEntries) splits it: the key is the first
+ * non-empty field, the value what follows its '=' once any further '=' are
+ * skipped.  Returns where the piece ends; *kept says whether it gave both
+ * (an empty key or value drops the piece, as in the agent). */
+static const char *next_piece(const char *p, piece *out, bool *kept) {
+  *kept = false;
+  while (*p == '=') p++;
+  const char *key = p;
+  p = scan_to(p, STOP_EQUALS | STOP_SEMICOLON | STOP_BRACKET);
+  if (*p != '=') return p; /* no '=': not a property */
+  size_t key_len = (size_t)(p - key);
+  while (*p == '=') p++;
+  const char *value = p;
+  bool percent = false;
+  while (*(p = scan_to(p, STOP_SEMICOLON | STOP_PERCENT | STOP_BRACKET)) == '%') percent = true, p++;
+  *out = (piece){key, value, key_len, (size_t)(p - value), percent};
+  *kept = p > value;
+  return p;
 }
 
 static vso_prop *find_prop(vso_command *cmd, const char *key, size_t n) {
@@ -192,25 +208,14 @@ static bool add_property(vso_command *cmd, const piece *pc, bool decode, bool bo
 /* The bytes that end a scan inside the command info.  Every scan stops at
  * the ']' that closes the info at the latest, so the loops need no bounds
  * check: one table lookup per byte. */
-enum { STOP_SPACE = 1, STOP_SEMICOLON = 2, STOP_PERCENT = 4, STOP_BRACKET = 8 };
-static const unsigned char stops[256] = {
-    [' '] = STOP_SPACE, [';'] = STOP_SEMICOLON, ['%'] = STOP_PERCENT, [']'] = STOP_BRACKET};
-
-/* The first byte at or after p in the class mask (p's info ends with ']'). */
-static const char *scan_to(const char *p, unsigned mask) {
-  while (!(stops[(unsigned char)*p] & mask)) p++;
-  return p;
-}
-
-/* The properties between the name's ' ' and the ']' at end: pieces split at
- * ';'.  A value without '%' needs no unescaping, so the scan notes the last. */
-static bool parse_properties(vso_command *cmd, const char *p, const char *end, bool decode, bool borrow) {
-  while (p < end) {
-    const char *semi = p, *last_percent = NULL;
-    while (*(semi = scan_to(semi, STOP_SEMICOLON | STOP_PERCENT | STOP_BRACKET)) == '%') last_percent = semi++;
+/* The properties between the name's ' ' and the ']': pieces split at ';'. */
+static bool parse_properties(vso_command *cmd, const char *p, bool decode, bool borrow) {
+  while (*p != ']') {
     piece pc;
-    if (split_property(p, semi, last_percent, &pc) && !add_property(cmd, &pc, decode, borrow)) return false;
-    p = semi + 1;
+    bool kept;
+    p = next_piece(p, &pc, &kept);
+    if (kept && !add_property(cmd, &pc, decode, borrow)) return false;
+    if (*p == ';') p++;
   }
   return true;
 }
@@ -244,17 +249,17 @@ static bool parse(const char *line, size_t len, bool decode_percents, bool borro
   const char *end = line + len;
   const char *rb = memchr(info, ']', (size_t)(end - info));
   if (!rb) return false;
-  const char *space = scan_to(info, STOP_SPACE | STOP_BRACKET);
-  size_t name_len = (size_t)(space - info);
-  size_t part_at[2], part_len[2];
-  if (!split_name(info, name_len, part_at, part_len)) return false;
+  vso_str name[2];
+  const char *name_end = split_name(info, name);
+  if (!name_end) return false;
 
   bool data_owned = false;
   const char *data = rb + 1;
   size_t data_len = (size_t)(end - data);
-  bool ok = take(&out->area, info + part_at[0], part_len[0], false, false, false, borrow, &out->area_owned) &&
-            take(&out->event, info + part_at[1], part_len[1], false, false, false, borrow, &out->event_owned);
-  if (ok && space < rb && name_len > 0) ok = parse_properties(out, space + 1, rb, decode_percents, borrow);
+  bool ok = take(&out->area, name[0].p, name[0].n, false, false, false, borrow, &out->area_owned) &&
+            take(&out->event, name[1].p, name[1].n, false, false, false, borrow, &out->event_owned);
+  /* properties only after a ' ' at index > 0: a name that starts with ' ' is empty and split_name refused it */
+  if (ok && *name_end == ' ') ok = parse_properties(out, name_end + 1, decode_percents, borrow);
   if (ok)
     ok = take(&out->data, data, data_len, true, memchr(data, '%', data_len) != NULL, decode_percents, borrow,
               &data_owned);

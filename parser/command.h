@@ -44,9 +44,9 @@ bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_c
                        bool *oom);
 /* The same, but nothing is copied that needs no unescaping: area, event,
  * keys, and values and data without '%', point into line, which must stay
- * valid while the command is used.  Such strings are NOT NUL-terminated,
- * except data, which ends the line: line[len] must be NUL (a vso_buf's is).
- * A 64 MiB value is then not held twice, and a command costs one allocation. */
+ * valid while the command is used.  Such strings are NOT NUL-terminated.
+ * A 64 MiB value is then not held twice, and a command without escapes
+ * costs no allocation at all. */
 bool vso_parse_command_borrowing(const char *line, size_t len, bool decode_percents, vso_command *out,
                                  bool *oom);
 void vso_command_free(vso_command *cmd);

@@ -56,6 +56,25 @@ static void deliver(vso_scanner *s, const char *term, size_t term_len) {
   s->overflowed = false;
 }
 
+/* A held line that lies whole in the chunk goes to the sink from there,
+ * without a copy into hold: a log of nothing but commands (replay of a
+ * setvariable log) then costs no copy per line.  It has no owner, so a
+ * consumer cannot take it over, only read it during the call. */
+static void deliver_in_place(vso_scanner *s, const char *text, size_t len, const char *term, size_t term_len) {
+  vso_line line = {
+      .text = text,
+      .len = len,
+      .term = term,
+      .term_len = term_len,
+      .line_no = s->lines + 1,
+      .truncated = false,
+      .owner = NULL,
+  };
+  s->held_lines++;
+  if (s->sink.line) s->sink.line(s->sink.ctx, &line);
+  s->holding = false;
+}
+
 /* A held line that cannot grow any further is delivered as it is, marked
  * truncated; the rest of it is passed on so that no byte is lost. */
 static void overflow(vso_scanner *s) {
@@ -204,6 +223,14 @@ void vso_scanner_feed(vso_scanner *s, const char *p, size_t n) {
   while (i < n) {
     if (s->holding) {
       size_t e = i + find_eol(p + i, n - i);
+      bool whole_here = e < n && s->hold.len == 0 && !s->overflowed && e - i <= s->max_line;
+      if (whole_here) {
+        size_t t = term_len_at(s, p, n, e);
+        deliver_in_place(s, p + i, e - i, p + e, t);
+        s->lines++;
+        i = pass_from = e + t;
+        continue;
+      }
       hold(s, p + i, e - i);
       if (e == n) return;
       size_t t = term_len_at(s, p, n, e);

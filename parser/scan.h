@@ -33,7 +33,9 @@ typedef struct vso_line {
   bool truncated;     /* the line outgrew max_line: text is only its beginning  */
   /* The buffer text lives in.  A consumer that wants to keep the text may
    * take it over with vso_buf_steal instead of copying it (a 64 MiB value
-   * is then held once, not twice); text stays valid until it frees it. */
+   * is then held once, not twice); text stays valid until it frees it.
+   * NULL when the line lay whole in the chunk fed and is read from there:
+   * text is then valid only during the sink's call. */
   vso_buf *owner;
 } vso_line;
 
