@@ -13,8 +13,9 @@ void vso_analysis_init(vso_analysis *a, bool decode_percents) {
 void vso_analysis_free(vso_analysis *a) {
   for (size_t i = 0; i < a->ncounts; i++) free(a->counts[i].name);
   free(a->counts);
+  vso_index_free(&a->count_index);
   for (size_t i = 0; i < a->nsetvars; i++) {
-    free(a->setvars[i].name.p);
+    if (!a->setvars[i].name_in_raw) free(a->setvars[i].name.p);
     if (!a->setvars[i].value_in_raw) free(a->setvars[i].value.p);
     free(a->setvars[i].raw.p);
   }
@@ -79,26 +80,35 @@ bool vso_parse_bool(const char *p, size_t n) {
   return vso_ieq((const char *)q, n, "true", 4);
 }
 
+/* A name and its length, so that a lookup compares lengths before bytes
+ * (this runs for every command of a log that may hold millions). */
+typedef struct known_name {
+  const char *p;
+  size_t n;
+} known_name;
+#define KNOWN(s) {s, sizeof s - 1}
+
 static const struct {
-  const char *area;
-  const char *events[16];
+  known_name area;
+  known_name events[16];
 } known_commands[] = {
-    {"task",
-     {"logdetail", "uploadsummary", "uploadfile", "addattachment", "logissue", "issue", "complete",
-      "setprogress", "setsecret", "setvariable", "debug", "settaskvariable", "setendpoint", "prependpath"}},
-    {"artifact", {"associate", "upload"}},
-    {"build", {"uploadlog", "uploadsummary", "updatebuildnumber", "addbuildtag"}},
-    {"release", {"updatereleasename"}},
-    {"codecoverage", {"publish"}},
-    {"results", {"publish"}},
-    {"telemetry", {"publish"}},
+    {KNOWN("task"),
+     {KNOWN("logdetail"), KNOWN("uploadsummary"), KNOWN("uploadfile"), KNOWN("addattachment"), KNOWN("logissue"),
+      KNOWN("issue"), KNOWN("complete"), KNOWN("setprogress"), KNOWN("setsecret"), KNOWN("setvariable"),
+      KNOWN("debug"), KNOWN("settaskvariable"), KNOWN("setendpoint"), KNOWN("prependpath")}},
+    {KNOWN("artifact"), {KNOWN("associate"), KNOWN("upload")}},
+    {KNOWN("build"), {KNOWN("uploadlog"), KNOWN("uploadsummary"), KNOWN("updatebuildnumber"), KNOWN("addbuildtag")}},
+    {KNOWN("release"), {KNOWN("updatereleasename")}},
+    {KNOWN("codecoverage"), {KNOWN("publish")}},
+    {KNOWN("results"), {KNOWN("publish")}},
+    {KNOWN("telemetry"), {KNOWN("publish")}},
 };
 
 int vso_known_command(const char *area, size_t an, const char *event, size_t en) {
   for (size_t i = 0; i < sizeof known_commands / sizeof known_commands[0]; i++) {
-    if (!vso_ieq(area, an, known_commands[i].area, strlen(known_commands[i].area))) continue;
-    for (const char *const *e = known_commands[i].events; *e; e++)
-      if (vso_ieq(event, en, *e, strlen(*e))) return 1;
+    if (!vso_ieq(area, an, known_commands[i].area.p, known_commands[i].area.n)) continue;
+    for (const known_name *e = known_commands[i].events; e->p; e++)
+      if (vso_ieq(event, en, e->p, e->n)) return 1;
     return 0;
   }
   return -1;
@@ -109,37 +119,63 @@ static bool is_command(const vso_command *cmd, const char *area, const char *eve
          vso_ieq(cmd->event.p, cmd->event.n, event, strlen(event));
 }
 
-/* Whether name is "area.event", compared case-insensitively. */
-static bool is_count_of(const char *name, const vso_command *cmd) {
-  size_t an = cmd->area.n, en = cmd->event.n;
-  return strlen(name) == an + 1 + en && name[an] == '.' && vso_ieq(name, an, cmd->area.p, an) &&
-         vso_ieq(name + an + 1, en, cmd->event.p, en);
+static void count_name(const void *ctx, size_t i, const char **key, size_t *len) {
+  const vso_analysis *a = ctx;
+  *key = a->counts[i].name;
+  *len = a->counts[i].len;
 }
 
+/* A new entry for name, with a copy of it that counts keeps. */
+static bool add_count(vso_analysis *a, const char *name, size_t len) {
+  if (!vso_grow(&a->counts, &a->counts_cap, a->ncounts, sizeof *a->counts)) return false;
+  char *copy = malloc(len + 1);
+  if (!copy) return false;
+  memcpy(copy, name, len + 1);
+  a->counts[a->ncounts] = (vso_count){copy, len, 1};
+  const vso_index_keys keys = {a, count_name};
+  if (!vso_index_put(&a->count_index, &keys, copy, len, a->ncounts)) {
+    free(copy);
+    return false;
+  }
+  a->ncounts++;
+  return true;
+}
+
+/* Counts the command under "area.event", lower-cased.  An index finds the
+ * entry: a log of a million distinct unknown commands must not take a
+ * million squared comparisons.  The name is put together on the stack, since
+ * almost every command is counted under a name seen before. */
 static void count_command(vso_analysis *a, const vso_command *cmd) {
-  for (size_t i = 0; i < a->ncounts; i++)
-    if (is_count_of(a->counts[i].name, cmd)) {
-      a->counts[i].n++;
-      return;
-    }
-  vso_buf key = {0};
-  bool ok = vso_buf_append(&key, cmd->area.p, cmd->area.n) && vso_buf_append_char(&key, '.') &&
-            vso_buf_append(&key, cmd->event.p, cmd->event.n);
-  vso_count *grown = ok ? realloc(a->counts, (a->ncounts + 1) * sizeof *grown) : NULL;
-  if (!grown) {
-    vso_buf_free(&key);
+  char small[128];
+  size_t len = cmd->area.n + 1 + cmd->event.n;
+  char *name = len < sizeof small ? small : malloc(len + 1);
+  if (!name) {
     a->out_of_memory = true;
     return;
   }
-  for (size_t i = 0; i < key.len; i++)
-    if (key.data[i] >= 'A' && key.data[i] <= 'Z') key.data[i] = (char)(key.data[i] + 32);
-  a->counts = grown;
-  a->counts[a->ncounts++] = (vso_count){vso_buf_steal(&key, NULL), 1};
+  memcpy(name, cmd->area.p, cmd->area.n);
+  name[cmd->area.n] = '.';
+  memcpy(name + cmd->area.n + 1, cmd->event.p, cmd->event.n);
+  name[len] = '\0';
+  for (size_t i = 0; i < len; i++)
+    if (name[i] >= 'A' && name[i] <= 'Z') name[i] = (char)(name[i] + 32);
+  const vso_index_keys keys = {a, count_name};
+  size_t at;
+  if (vso_index_get(&a->count_index, &keys, name, len, &at)) a->counts[at].n++;
+  else if (!add_count(a, name, len)) a->out_of_memory = true;
+  if (name != small) free(name);
+}
+
+static void setvar_name(const void *ctx, size_t i, const char **key, size_t *len) {
+  const vso_analysis *a = ctx;
+  *key = a->setvars[i].name.p;
+  *len = a->setvars[i].name.n;
 }
 
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n) {
+  const vso_index_keys keys = {a, setvar_name};
   size_t i;
-  return vso_index_get(&a->last_set, name, n, &i) ? &a->setvars[i] : NULL;
+  return vso_index_get(&a->last_set, &keys, name, n, &i) ? &a->setvars[i] : NULL;
 }
 
 /* A quoted, length-limited copy of child text for a diagnostic. */
@@ -218,8 +254,14 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   else
     ok = copy_str(&sv.raw, line->text + at, line->len - (size_t)at);
   bool own_secret = sv.is_secret; /* the multi-line check reads this command's flag only */
-  if (ok && name && name->value.n) {
+  if (ok && name && name->value.n && !name->value_owned) {
+    /* nothing was unescaped: the name is a slice of raw, not a copy */
+    sv.name = (vso_str){sv.raw.p + (name->value.p - (line->text + at)), name->value.n};
+    sv.name_in_raw = true;
+  } else if (ok && name && name->value.n) {
     ok = copy_str(&sv.name, name->value.p, name->value.n);
+  }
+  if (ok && sv.name.p) {
     /* "once secret, always secret": the agent keeps masking the variable */
     const vso_setvar *before = ok ? vso_analysis_last(a, sv.name.p, sv.name.n) : NULL;
     if (before && before->is_secret) sv.is_secret = true;
@@ -232,7 +274,7 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
     take_str(&sv.value, &cmd->data);
   }
   if (!ok || !vso_grow(&a->setvars, &a->setvars_cap, a->nsetvars, sizeof *a->setvars)) {
-    free(sv.name.p);
+    if (!sv.name_in_raw) free(sv.name.p);
     if (!sv.value_in_raw) free(sv.value.p);
     free(sv.raw.p);
     a->out_of_memory = true;
@@ -255,7 +297,8 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   }
   if (sv.is_secret && !vso_secrets_add(&a->secrets, sv.value.p, sv.value.n)) a->out_of_memory = true;
   a->setvars[a->nsetvars] = sv;
-  if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set, sv.name.p, sv.name.n, a->nsetvars))
+  const vso_index_keys keys = {a, setvar_name};
+  if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set, &keys, sv.name.p, sv.name.n, a->nsetvars))
     a->out_of_memory = true;
   a->nsetvars++;
   return !sv.refused;

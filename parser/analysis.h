@@ -26,9 +26,10 @@ typedef struct vso_diag {
 } vso_diag;
 
 typedef struct vso_setvar {
-  vso_str name;        /* p == NULL when the command has no usable name */
+  vso_str name;        /* p == NULL when the command has no usable name; may point
+                          into raw (name_in_raw), so it is not NUL-terminated */
   vso_str value;        /* may point into raw (value_in_raw) */
-  bool value_in_raw;
+  bool name_in_raw, value_in_raw;
   bool is_secret, is_output, is_readonly;
   const char *source;
   uint64_t line_no;
@@ -38,7 +39,8 @@ typedef struct vso_setvar {
 } vso_setvar;
 
 typedef struct vso_count {
-  char *name;          /* "area.event", lower-cased */
+  char *name;          /* "area.event", lower-cased (ASCII) */
+  size_t len;
   uint64_t n;
 } vso_count;
 
@@ -54,8 +56,9 @@ typedef struct vso_analysis {
   bool decode_percents;
   bool out_of_memory;
   uint64_t commands;
-  vso_count *counts;
-  size_t ncounts;
+  vso_count *counts;       /* in the order first seen */
+  size_t ncounts, counts_cap;
+  vso_name_index count_index; /* name -> position in counts */
   vso_setvar *setvars;    /* every task.setvariable, in order */
   size_t nsetvars, setvars_cap;
   vso_name_index last_set; /* name -> index in setvars of its last carried-out set */

@@ -5,13 +5,20 @@
 
 #include "matrix.h"
 
+static void expectation_name(const void *ctx, size_t at, const char **key, size_t *len) {
+  const vso_expect_set *set = ctx;
+  *key = set->items[at].name;
+  *len = strlen(*key); /* names hold no NUL (checked when added) */
+}
+
 bool vso_expect_add(vso_expect_set *set, const char *name, size_t n, bool matrix, vso_buf *err) {
+  const vso_index_keys keys = {set, expectation_name};
   if (n == 0) {
     vso_buf_append_str(err, "an expected variable name is empty");
     return false;
   }
   size_t at;
-  if (vso_index_get(&set->index, name, n, &at)) {
+  if (vso_index_get(&set->index, &keys, name, n, &at)) {
     set->items[at].matrix |= matrix;
     return true;
   }
@@ -25,12 +32,17 @@ bool vso_expect_add(vso_expect_set *set, const char *name, size_t n, bool matrix
     memcpy(copy, name, n);
     copy[n] = '\0';
   }
-  if (!copy || !vso_index_put(&set->index, copy, n, set->n)) {
+  if (!copy) {
+    vso_buf_append_str(err, "out of memory");
+    return false;
+  }
+  set->items[set->n] = (vso_expectation){.name = copy, .matrix = matrix}; /* key_of reads it */
+  if (!vso_index_put(&set->index, &keys, copy, n, set->n)) {
     free(copy);
     vso_buf_append_str(err, "out of memory");
     return false;
   }
-  set->items[set->n++] = (vso_expectation){.name = copy, .matrix = matrix};
+  set->n++;
   return true;
 }
 

@@ -1,6 +1,11 @@
 /* A hash index from names to positions, comparing names the way the agent
  * does (case-insensitively, ASCII), so that 100,000 variables cost no more
- * per command than ten.  Keys are not copied: they must outlive the entry. */
+ * per command than ten.
+ *
+ * The index stores no keys: a slot is a 32-bit hash and a 32-bit position,
+ * and the owner says where the key of a position is (key_of).  A probe of a
+ * two-million-name index then reads 8-byte slots, eight to a cache line,
+ * instead of 40-byte ones that each missed the cache. */
 #ifndef VSO_NAMEINDEX_H
 #define VSO_NAMEINDEX_H
 
@@ -9,10 +14,8 @@
 #include <stdint.h>
 
 typedef struct vso_name_slot {
-  const char *key;   /* NULL: empty slot */
-  size_t len;
-  uint64_t hash;
-  size_t value;
+  uint32_t hash;
+  uint32_t value_plus_one;  /* 0: empty slot */
 } vso_name_slot;
 
 typedef struct vso_name_index {
@@ -21,9 +24,18 @@ typedef struct vso_name_index {
   size_t n;
 } vso_name_index;
 
-/* Inserts or replaces (the key pointer is replaced too).  False when memory runs out. */
-bool vso_index_put(vso_name_index *ix, const char *key, size_t len, size_t value);
-bool vso_index_get(const vso_name_index *ix, const char *key, size_t len, size_t *value);
+/* Where the owner keeps the key stored under value. */
+typedef struct vso_index_keys {
+  const void *ctx;
+  void (*key_of)(const void *ctx, size_t value, const char **key, size_t *len);
+} vso_index_keys;
+
+/* Inserts key, or points its entry at value when a key equal to it is there.
+ * The owner must already answer key_of for value.  False when memory runs
+ * out or value does not fit in 32 bits. */
+bool vso_index_put(vso_name_index *ix, const vso_index_keys *keys, const char *key, size_t len, size_t value);
+bool vso_index_get(const vso_name_index *ix, const vso_index_keys *keys, const char *key, size_t len,
+                   size_t *value);
 void vso_index_free(vso_name_index *ix);
 
 #endif

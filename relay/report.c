@@ -165,45 +165,51 @@ static void json_streams(out *w, const vso_outcome *o) {
   put(w, o->nstreams ? "\n  ]" : "]");
 }
 
+static void json_key_of(const void *ctx, size_t i, const char **key, size_t *len) {
+  const vso_buf *keys = ctx;
+  *key = keys[i].data;
+  *len = keys[i].len;
+}
+
 /* "area.event" -> count.  Keys are unique in the analysis, but masking and
- * the U+FFFD of invalid UTF-8 may make two equal: their counts are added. */
+ * the U+FFFD of invalid UTF-8 may make two equal: their counts are added.
+ * An index finds equal keys (the names are lower-cased already, so its
+ * case-insensitive match is equality), in time linear in their number. */
 static void json_commands(out *w, const vso_analysis *a) {
   vso_buf *keys = a->ncounts ? calloc(a->ncounts, sizeof *keys) : NULL;
   uint64_t *counts = a->ncounts ? calloc(a->ncounts, sizeof *counts) : NULL;
-  if (a->ncounts && (!keys || !counts)) {
-    free(keys);
-    free(counts);
-    w->ok = false;
-    return;
-  }
+  vso_name_index seen = {0};
+  const vso_index_keys index_keys = {keys, json_key_of};
+  if (a->ncounts && (!keys || !counts)) w->ok = false;
   size_t nkeys = 0;
   for (size_t i = 0; i < a->ncounts && w->ok; i++) {
     out k = {.secrets = w->secrets, .ok = true};
     jtextz(&k, a->counts[i].name);
+    size_t j;
     if (!k.ok) {
-      vso_buf_free(&k.b);
       w->ok = false;
-      break;
-    }
-    size_t j = 0;
-    while (j < nkeys && !(keys[j].len == k.b.len && memcmp(keys[j].data, k.b.data, k.b.len) == 0)) j++;
-    if (j < nkeys) {
+    } else if (vso_index_get(&seen, &index_keys, k.b.data, k.b.len, &j)) {
       counts[j] += a->counts[i].n;
-      vso_buf_free(&k.b);
     } else {
       keys[nkeys] = k.b;
-      counts[nkeys++] = a->counts[i].n;
+      counts[nkeys] = a->counts[i].n;
+      k.b = (vso_buf){0};
+      if (vso_index_put(&seen, &index_keys, keys[nkeys].data, keys[nkeys].len, nkeys)) nkeys++;
+      else w->ok = false;
     }
+    vso_buf_free(&k.b);
   }
   put(w, "{");
-  for (size_t j = 0; j < nkeys; j++) {
+  for (size_t j = 0; j < nkeys && w->ok; j++) {
     put(w, j ? ",\n    " : "\n    ");
     putn(w, keys[j].data, keys[j].len);
     put(w, ": ");
     ju64(w, counts[j]);
   }
   put(w, nkeys ? "\n  }" : "}");
-  for (size_t j = 0; j < nkeys; j++) vso_buf_free(&keys[j]);
+  if (keys) /* calloc'd: the entries past nkeys are empty or hold a key the index refused */
+    for (size_t j = 0; j < a->ncounts; j++) vso_buf_free(&keys[j]);
+  vso_index_free(&seen);
   free(keys);
   free(counts);
 }

@@ -105,4 +105,13 @@ printf 'a\r\r\nb\rc\n\n\r' >"$WORK/cr.log"
 "$VSORELAY" replay "$WORK/cr.log" >"$out" 2>"$err"
 check_grep "CR, CRLF and LF each end one line" "cr.log: 6 lines, 10 bytes" "$out"
 
+# many distinct names cost linear time: 100,000 different unknown commands and
+# 100,000 different variables each once.  Command counts and their report
+# keys were compared with every earlier one (this log took 60 s, 1,000,000
+# lines would have taken hours); 60 s here is a hang guard, not a speed test.
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "##vso[a%d.b]x\n##vso[task.setvariable variable=v%d;isoutput=true]%d\n", i, i, i }' >"$WORK/distinct.log"
+timeout -k 5 60 "$VSORELAY" replay --expect v0,v99999 --report "$WORK/distinct.json" "$WORK/distinct.log" >"$out" 2>"$err"
+check_eq "100,000 distinct commands and variables: replay ends, expectations met" 0 $?
+check_eq "every distinct command is counted once in the report" 100000 "$(grep -c '"a[0-9]*\.b": 1' "$WORK/distinct.json")"
+
 finish
