@@ -145,7 +145,18 @@ static bool add_count(vso_analysis *a, const char *name, size_t len) {
  * entry: a log of a million distinct unknown commands must not take a
  * million squared comparisons.  The name is put together on the stack, since
  * almost every command is counted under a name seen before. */
+static bool is_count_of(const vso_count *c, const vso_command *cmd) {
+  size_t an = cmd->area.n, en = cmd->event.n;
+  return c->len == an + 1 + en && c->name[an] == '.' && vso_ieq(c->name, an, cmd->area.p, an) &&
+         vso_ieq(c->name + an + 1, en, cmd->event.p, en);
+}
+
 static void count_command(vso_analysis *a, const vso_command *cmd) {
+  /* a log mostly repeats the command before: try that first */
+  if (a->ncounts && is_count_of(&a->counts[a->last_count], cmd)) {
+    a->counts[a->last_count].n++;
+    return;
+  }
   char small[128];
   size_t len = cmd->area.n + 1 + cmd->event.n;
   char *name = len < sizeof small ? small : malloc(len + 1);
@@ -161,8 +172,14 @@ static void count_command(vso_analysis *a, const vso_command *cmd) {
     if (name[i] >= 'A' && name[i] <= 'Z') name[i] = (char)(name[i] + 32);
   const vso_index_keys keys = {a, count_name};
   size_t at;
-  if (vso_index_get(&a->count_index, &keys, name, len, &at)) a->counts[at].n++;
-  else if (!add_count(a, name, len)) a->out_of_memory = true;
+  if (vso_index_get(&a->count_index, &keys, name, len, &at)) {
+    a->counts[at].n++;
+    a->last_count = at;
+  } else if (add_count(a, name, len)) {
+    a->last_count = a->ncounts - 1;
+  } else {
+    a->out_of_memory = true;
+  }
   if (name != small) free(name);
 }
 

@@ -59,6 +59,7 @@ typedef struct vso_analysis {
   vso_count *counts;       /* in the order first seen */
   size_t ncounts, counts_cap;
   vso_name_index count_index; /* name -> position in counts */
+  size_t last_count;          /* the entry counted last */
   vso_setvar *setvars;    /* every task.setvariable, in order */
   size_t nsetvars, setvars_cap;
   vso_name_index last_set; /* name -> index in setvars of its last carried-out set */
