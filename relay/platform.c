@@ -4,10 +4,114 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
-#include <unistd.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The attributes libuv's own spawn gives a child: its own session, signals
+ * 1-31 at their defaults (vsorelay ignores SIGPIPE, and that must not leak
+ * into the command), an empty signal mask. */
+static int spawn_attributes(posix_spawnattr_t *attr) {
+  sigset_t defaults, none;
+  if (sigemptyset(&defaults) != 0 || sigemptyset(&none) != 0) return errno;
+  for (int sig = 1; sig < 32; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP && sigaddset(&defaults, sig) != 0) return errno;
+  int e = posix_spawnattr_setsigdefault(attr, &defaults);
+  if (!e) e = posix_spawnattr_setsigmask(attr, &none);
+  if (!e) e = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  return e;
+}
+
+/* stdin stays: dup2 of a descriptor onto itself clears its FD_CLOEXEC
+ * (POSIX 2024; glibc since 2.29), which uv_disable_stdio_inheritance set. */
+static int spawn_descriptors(posix_spawn_file_actions_t *fa, int out_fd, int err_fd) {
+  int e = posix_spawn_file_actions_adddup2(fa, STDIN_FILENO, STDIN_FILENO);
+  if (!e) e = posix_spawn_file_actions_adddup2(fa, out_fd, STDOUT_FILENO);
+  if (!e) e = posix_spawn_file_actions_adddup2(fa, err_fd, STDERR_FILENO);
+  return e;
+}
+
+/* Where execvp would find file: itself when it holds a '/', else the first
+ * executable PATH entry (PATH unset: /bin:/usr/bin).  NULL if none. */
+static char *path_of(const char *file) {
+  if (strchr(file, '/')) return strdup(file);
+  const char *path = getenv("PATH");
+  if (!path) path = "/bin:/usr/bin";
+  for (const char *dir = path;; dir++) {
+    const char *end = strchr(dir, ':');
+    size_t n = end ? (size_t)(end - dir) : strlen(dir);
+    char *candidate = malloc(n + strlen(file) + 3);
+    if (!candidate) return NULL;
+    /* an empty entry is the current directory */
+    sprintf(candidate, "%.*s/%s", (int)(n ? n : 1), n ? dir : ".", file);
+    if (access(candidate, X_OK) == 0) return candidate;
+    free(candidate);
+    if (!end) return NULL;
+    dir = end;
+  }
+}
+
+/* execvp runs a file that is no executable format (a script without "#!")
+ * with /bin/sh; posix_spawnp does not.  vsorelay did it before it moved to
+ * posix_spawnp (uv_spawn calls execvp), and so do env and timeout. */
+static int spawn_with_sh(const char *file, char *const argv[], const posix_spawn_file_actions_t *fa,
+                         const posix_spawnattr_t *attr, pid_t *child) {
+  size_t argc = 0;
+  while (argv[argc]) argc++;
+  char *script = path_of(file);
+  char **sh_argv = script ? malloc((argc + 2) * sizeof *sh_argv) : NULL;
+  if (!sh_argv) {
+    free(script);
+    return ENOEXEC;
+  }
+  sh_argv[0] = "/bin/sh";
+  sh_argv[1] = script;
+  for (size_t i = 1; i <= argc; i++) sh_argv[i + 1] = argv[i]; /* argv[argc] is the NULL */
+  int e = posix_spawn(child, "/bin/sh", fa, attr, sh_argv, environ);
+  free(sh_argv);
+  free(script);
+  return e;
+}
+
+int vso_spawn(const char *file, char *const argv[], int out_fd, int err_fd, int *pid) {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t fa;
+  int e = posix_spawnattr_init(&attr);
+  if (e) return e;
+  e = posix_spawn_file_actions_init(&fa);
+  if (e) {
+    posix_spawnattr_destroy(&attr);
+    return e;
+  }
+  e = spawn_attributes(&attr);
+  if (!e) e = spawn_descriptors(&fa, out_fd, err_fd);
+  pid_t child = 0;
+  if (!e) e = posix_spawnp(&child, file, &fa, &attr, argv, environ);
+  if (e == ENOEXEC) e = spawn_with_sh(file, argv, &fa, &attr, &child);
+  if (!e) *pid = (int)child;
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  return e;
+}
+
+int vso_reap(int pid, int *exit_status, int *term_signal) {
+  int status;
+  pid_t got;
+  do got = waitpid((pid_t)pid, &status, WNOHANG);
+  while (got < 0 && errno == EINTR);
+  if (got <= 0) return got < 0 ? -1 : 0;
+  *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+  *term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  return 1;
+}
 
 int vso_kill_group(int pid, int sig) {
   if (pid <= 0) return 0;

