@@ -141,6 +141,23 @@ static void write_neutralised(relay_stream *s, const vso_line *line, bool secret
   vso_buf_free(&copy);
 }
 
+/* The agent registers a secret variable's value with its masker the moment
+ * it reads the command, and masks it in every line after.  vsorelay holds the
+ * command until the end, so it tells the agent at once, with a task.setsecret
+ * of the command's own (still escaped) data: whatever the step prints after
+ * it stays masked, as without vsorelay.  Not for a command the agent would
+ * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
+static void register_secret_now(relay *r, const vso_setvar *sv) {
+  if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
+  const char *rb = memchr(sv->raw.p, ']', sv->raw.n); /* raw starts at "##vso[": the info's own ']' */
+  if (!rb) return;
+  static const char setsecret[] = "##vso[task.setsecret]";
+  size_t data_at = (size_t)(rb + 1 - sv->raw.p);
+  /* a failed write is remembered by the writer (exit 125) */
+  (void)(vso_out_line_start(&r->out) && vso_out_write(&r->out, setsecret, sizeof setsecret - 1) &&
+         vso_out_write(&r->out, sv->raw.p + data_at, sv->raw.n - data_at) && vso_out_write(&r->out, "\n", 1));
+}
+
 static void on_line(void *ctx, const vso_line *line) {
   relay_stream *s = ctx;
   relay *r = s->r;
@@ -161,6 +178,7 @@ static void on_line(void *ctx, const vso_line *line) {
   }
   if (hold || kind == VSO_LINE_REFUSED || line->truncated) {
     write_neutralised(s, line, secret_value);
+    if (hold && kind == VSO_LINE_SETVARIABLE) register_secret_now(r, &r->analysis.setvars[r->analysis.nsetvars - 1]);
     return;
   }
   vso_out_write(s->out, line->text, line->len);

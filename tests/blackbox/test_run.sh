@@ -53,7 +53,8 @@ check_grep "task.complete on failure: says so" "task.complete was held back" "$e
 "$VSORELAY" run -- sh -c 'echo "##vso[task.setvariable variable=s;issecret=true]sentinel-s3cr3t"' >"$out" 2>"$err"
 check_eq "secret: exit 0" 0 $?
 check_grep "secret: masked copy" "**vso[task.setvariable variable=s;issecret=true]***" "$out"
-check_eq "secret: value only in the re-emitted command" 1 "$(grep -c 'sentinel-s3cr3t' "$out")"
+check_eq "secret: value only in the early setsecret and the re-emitted command" 2 "$(grep -c 'sentinel-s3cr3t' "$out")"
+check_grep "secret: registered at once" "##vso[task.setsecret]sentinel-s3cr3t" "$out"
 check_no_grep "secret: not on stderr" "sentinel-s3cr3t" "$err"
 
 # --- /dev/stdout and /dev/stderr work inside the child (real pipes, not sockets)

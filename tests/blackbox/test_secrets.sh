@@ -20,10 +20,16 @@ SH
   -- sh "$WORK/child.sh" >"$out" 2>"$err"
 check_eq "run: exit 3 (multi is rejected, absent missing)" 3 $?
 # Nothing is re-emitted on failure.  The child's own setsecret and logissue
-# commands pass through unchanged (the agent must register and mask them):
-# they are the child's, not vsorelay's, so they are left out of the scan.
+# commands pass through unchanged (the agent must register and mask them),
+# and for each secret variable vsorelay tells the agent at once with a
+# task.setsecret of its data (the variable itself is held to the end): those
+# commands are for the agent, which never shows them, so they are left out
+# of the scan.
 grep -v -e '^##vso\[task.setsecret\]' -e '^##vso\[task.logissue type=warning\]' "$out" >"$WORK/own"
-check_eq "the child's two pass-through commands are there" 2 "$(grep -c -e '^##vso\[task.setsecret\]' -e '^##vso\[task.logissue type=warning\]' "$out")"
+check_eq "the child's two pass-through commands are there" 2 "$(grep -c -e "^##vso\[task.setsecret\]$S1\$" -e '^##vso\[task.logissue type=warning\]' "$out")"
+check_grep "a secret variable is registered at once" "##vso[task.setsecret]$S2" "$out"
+check_grep "once secret, always secret: the new value is registered too" "##vso[task.setsecret]$S3-again" "$out"
+check_no_grep "a multi-line secret is not registered (the agent fails the step on it)" "##vso[task.setsecret]$S3%0A" "$out"
 for s in $S1 $S2 $S3; do
   for f in "$WORK/own" "$err" "$WORK/r.json" "$WORK/s.md" "$WORK/cap"; do
     check_no_grep "run: $s not in $(basename "$f")" "$s" "$f"
@@ -44,9 +50,19 @@ for s in $S1 $S2 $S3; do
   done
 done
 
-# on success, the secrets reach the agent only inside the re-emitted commands
+# on success, the secrets reach the agent only inside commands: the early
+# task.setsecret and the re-emitted variable
 "$VSORELAY" run -e token -- sh -c "echo '##vso[task.setvariable variable=token;issecret=true;isoutput=true]$S2'" >"$out" 2>"$err"
 check_eq "success: exit 0" 0 $?
-check_eq "success: the value only in the re-emitted command" 1 "$(grep -c "$S2" "$out")"
+check_eq "success: the value only in the two commands" 2 "$(grep -c "$S2" "$out")"
 check_grep "success: re-emitted raw" "##vso[task.setvariable variable=token;issecret=true;isoutput=true]$S2" "$out"
+
+# The agent masks a secret from the moment it reads the setvariable.  vsorelay
+# holds that command to the end, so the setsecret must come before anything
+# printed after the command, on either stream, or the agent would show it.
+"$VSORELAY" run -e token -- sh -c "printf 'Password: '; echo '##vso[task.setvariable variable=token;issecret=true;isoutput=true]a%3B$S2'; echo 'later: a;$S2'; echo 'on stderr: a;$S2' >&2" >"$out" 2>"$err"
+check_eq "early registration: exit 0" 0 $?
+check_eq "early registration: setsecret comes right after the held command, before what follows" \
+  "##vso[task.setsecret]a%3B$S2|later: a;$S2" "$(grep -A2 -F '**vso[task.setvariable' "$out" | tail -n 2 | paste -sd'|')"
+check_grep "early registration: the partial line before it is kept" "Password: **vso[task.setvariable" "$out"
 finish
