@@ -84,6 +84,31 @@ bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out) {
   return vso_buf_append(out, p + from, n - from);
 }
 
+/* Whether p[0..n) is the beginning of a secret longer than n: more bytes
+ * may still complete it. */
+static bool begins_secret(const vso_secrets *s, const char *p, size_t n) {
+  for (size_t k = 0; k < s->n; k++)
+    if (s->lens[k] > n && memcmp(p, s->items[k], n) == 0) return true;
+  return false;
+}
+
+bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done) {
+  size_t from = 0, i = 0;
+  while (i < n) {
+    if (begins_secret(s, p + i, n - i)) break; /* decided by the bytes that follow */
+    size_t hit = secret_at(s, p + i, n - i);
+    if (!hit) {
+      i++;
+      continue;
+    }
+    if (!vso_buf_append(out, p + from, i - from) || !vso_buf_append_str(out, "***")) return false;
+    i += hit;
+    from = i;
+  }
+  *done = i;
+  return vso_buf_append(out, p + from, i - from);
+}
+
 void vso_secrets_free(vso_secrets *s) {
   for (size_t i = 0; i < s->n; i++) free(s->items[i]);
   free(s->items);

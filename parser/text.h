@@ -28,6 +28,11 @@ bool vso_secrets_add(vso_secrets *s, const char *p, size_t n);
 bool vso_secrets_empty(const vso_secrets *s);
 /* Appends p[0..n) to out with every registered secret replaced by "***". */
 bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
+/* The same for a stream that goes on: stops where the rest of p could be
+ * the beginning of a secret that the next bytes complete, and says in *done
+ * how much it masked.  The caller keeps p[*done..n) and puts it before the
+ * next bytes (or masks it with vso_mask at the end of the stream). */
+bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done);
 void vso_secrets_free(vso_secrets *s);
 
 /* For a diagnostic or issue message: masks secrets, deactivates "##vso",

@@ -44,6 +44,7 @@ typedef struct relay_stream {
   uv_pipe_t pipe;
   bool reading;         /* the pipe is open and not yet at EOF */
   vso_scanner scanner;
+  vso_buf capture_tail; /* passed bytes that may begin a secret, not yet in the capture */
   vso_out *out;         /* where this stream is relayed to */
   uint64_t bytes_total; /* over every attempt */
   uint64_t lines_total;
@@ -85,16 +86,44 @@ static uint64_t seconds_to_ms(double s) {
 
 /* ---- writing what the scanner hands on ------------------------------- */
 
+/* Passed bytes go to the capture masked.  A secret may arrive cut in two by
+ * the reads, so the tail that could begin one waits in the stream's
+ * capture_tail for the next bytes (or the end of the stream). */
 static void record(relay *r, int stream, const char *p, size_t n) {
+  vso_buf *tail = &r->streams[stream].capture_tail;
   if (!r->capturing || !n) return;
-  if (vso_secrets_empty(&r->analysis.secrets)) {
+  if (vso_secrets_empty(&r->analysis.secrets) && tail->len == 0) {
     vso_capture_write(&r->capture, stream, p, n);
     return;
   }
+  if (!vso_buf_append(tail, p, n)) {
+    r->own_failure = true;
+    return;
+  }
   vso_buf masked = {0};
-  if (vso_mask(&r->analysis.secrets, p, n, &masked)) vso_capture_write(&r->capture, stream, masked.data, masked.len);
-  else r->own_failure = true;
+  size_t done = 0;
+  if (vso_mask_complete(&r->analysis.secrets, tail->data, tail->len, &masked, &done)) {
+    vso_capture_write(&r->capture, stream, masked.data, masked.len);
+    memmove(tail->data, tail->data + done, tail->len - done);
+    tail->len -= done;
+  } else {
+    r->own_failure = true;
+  }
   vso_buf_free(&masked);
+}
+
+/* What waits in capture_tail goes out masked as it is: a held line follows,
+ * or the stream ended. */
+static void record_tail(relay *r, int stream) {
+  vso_buf *tail = &r->streams[stream].capture_tail;
+  if (!r->capturing || tail->len == 0) return;
+  vso_buf masked = {0};
+  if (vso_mask(&r->analysis.secrets, tail->data, tail->len, &masked))
+    vso_capture_write(&r->capture, stream, masked.data, masked.len);
+  else
+    r->own_failure = true;
+  vso_buf_free(&masked);
+  vso_buf_clear(tail);
 }
 
 static void on_pass(void *ctx, const char *p, size_t n) {
@@ -106,6 +135,7 @@ static void on_pass(void *ctx, const char *p, size_t n) {
 /* The held line as the capture keeps it: a secret variable's value masked. */
 static void record_line(relay *r, int stream, const vso_line *line, bool secret_value) {
   if (!r->capturing) return;
+  record_tail(r, stream);
   vso_buf copy = {0};
   size_t keep = secret_value ? vso_line_visible_part(line) : line->len;
   bool ok = vso_buf_append(&copy, line->text, keep) && (keep == line->len || vso_buf_append_str(&copy, "***")) &&
@@ -204,6 +234,7 @@ static void close_stream(relay_stream *s) {
   uv_read_stop((uv_stream_t *)&s->pipe);
   uv_close((uv_handle_t *)&s->pipe, NULL);
   vso_scanner_finish(&s->scanner);
+  record_tail(s->r, s->index);
   stop_timers_if_complete(s->r);
 }
 
@@ -599,7 +630,10 @@ static void close_relay(relay *r) {
   uv_close((uv_handle_t *)&r->deadline_timer, NULL);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&r->loop) != 0) vso_warn("internal: handles left open at exit");
-  for (int i = 0; i < NSTREAMS; i++) vso_scanner_free(&r->streams[i].scanner);
+  for (int i = 0; i < NSTREAMS; i++) {
+    vso_scanner_free(&r->streams[i].scanner);
+    vso_buf_free(&r->streams[i].capture_tail);
+  }
   vso_analysis_free(&r->analysis);
   vso_policy_free(&r->policy);
   vso_buf_free(&r->held_completes);

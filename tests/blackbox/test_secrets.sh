@@ -65,4 +65,30 @@ check_eq "early registration: exit 0" 0 $?
 check_eq "early registration: setsecret comes right after the held command, before what follows" \
   "##vso[task.setsecret]a%3B$S2|later: a;$S2" "$(grep -A2 -F '**vso[task.setvariable' "$out" | tail -n 2 | paste -sd'|')"
 check_grep "early registration: the partial line before it is kept" "Password: **vso[task.setvariable" "$out"
+# a secret cut in two by the reads is masked in the capture as a whole
+cat >"$WORK/split.sh" <<SH
+echo "##vso[task.setvariable variable=token;issecret=true;isoutput=true]$S2"
+printf 'split: %s' "$(printf %s "$S2" | cut -c1-8)"
+sleep 0.3
+printf '%s end\n' "$(printf %s "$S2" | cut -c9-)"
+printf 'tail: %s' "$(printf %s "$S2" | cut -c1-5)"
+SH
+"$VSORELAY" run -e token --capture "$WORK/cap2" -- sh "$WORK/split.sh" >"$out" 2>"$err"
+check_eq "split secret: exit 0" 0 $?
+check_no_grep "split secret: not in the capture" "$S2" "$WORK/cap2"
+# the stdout records of the capture, joined
+node -e '
+  const b = require("fs").readFileSync(process.argv[1]); let i = b.indexOf(10) + 1, out = [];
+  while (i < b.length) {
+    const nl = b.indexOf(10, i), h = b.toString("latin1", i, nl).split(" ");
+    i = nl + 1;
+    if (h[0] === "@stdout") out.push(b.subarray(i, i + Number(h[1])));
+    if (h[0] === "@stdout" || h[0] === "@stderr") i += Number(h[1]);
+  }
+  process.stdout.write(Buffer.concat(out));' "$WORK/cap2" >"$WORK/cap2.stdout"
+check_no_grep "split secret: not in the capture's stdout, records joined" "$S2" "$WORK/cap2.stdout"
+check_grep "split secret: masked in the capture" "split: *** end" "$WORK/cap2.stdout"
+check_grep "split secret: a possible beginning at the end is written at the end" "tail: $(printf %s "$S2" | cut -c1-5)" "$WORK/cap2.stdout"
+"$VSORELAY" replay -e token "$WORK/cap2" >"$out" 2>"$err"
+check_eq "split secret: the capture replays to the same verdict" 0 $?
 finish

@@ -25,7 +25,9 @@
  * 2. The input is split into lines by the scanner (held mode) and every held
  *    line goes through vso_analysis_line and vso_neutralise, with both
  *    decode_percents settings; the neutralised copy must hold no "##vso";
- *    vso_quote and vso_json_string run on every held line as well.
+ *    vso_quote and vso_json_string run on every held line as well.  The
+ *    input, masked with the secrets found in it, comes out the same whole
+ *    and fed in pieces to vso_mask_complete.
  * Any mismatch prints what differed and calls abort(). */
 #include <stdbool.h>
 #include <stddef.h>
@@ -224,6 +226,28 @@ static void on_line(void *ctx, const vso_line *line) {
   vso_buf_free(&j);
 }
 
+/* The capture masks passed text as it arrives, in pieces: fed through
+ * vso_mask_complete in chunks, the text must come out as vso_mask makes it
+ * of the whole (a secret cut by a read is masked all the same). */
+static void check_stream_mask(const vso_secrets *secrets, const char *p, size_t n) {
+  vso_buf whole = {0}, streamed = {0}, tail = {0};
+  if (!vso_mask(secrets, p, n, &whole)) abort();
+  size_t step = n ? 1 + (unsigned char)p[0] % 7 : 1;
+  for (size_t at = 0; at < n; at += step) {
+    size_t piece = n - at < step ? n - at : step, done = 0;
+    if (!vso_buf_append(&tail, p + at, piece)) abort();
+    if (!vso_mask_complete(secrets, tail.data, tail.len, &streamed, &done)) abort();
+    memmove(tail.data, tail.data + done, tail.len - done);
+    tail.len -= done;
+  }
+  if (!vso_mask(secrets, tail.data ? tail.data : "", tail.len, &streamed)) abort();
+  if (whole.len != streamed.len || (whole.len && memcmp(whole.data, streamed.data, whole.len) != 0))
+    MISMATCH("masking in pieces of %zu gives %zu bytes, masking the whole %zu", step, streamed.len, whole.len);
+  vso_buf_free(&whole);
+  vso_buf_free(&streamed);
+  vso_buf_free(&tail);
+}
+
 static void check_analysis(const uint8_t *data, size_t size, bool decode) {
   vso_analysis a;
   vso_analysis_init(&a, decode);
@@ -246,6 +270,7 @@ static void check_analysis(const uint8_t *data, size_t size, bool decode) {
     if (!m) MISMATCH("diagnostic %zu without a message", i);
     if (holds_vso(m, strlen(m))) MISMATCH("diagnostic %zu holds \"##vso\"", i);
   }
+  check_stream_mask(&a.secrets, (const char *)data, size);
   vso_analysis_free(&a);
 }
 
