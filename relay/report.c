@@ -414,36 +414,56 @@ static bool write_all(int fd, const char *p, size_t n) {
   return true;
 }
 
-/* Writes data to path atomically, mode 0600. */
-static bool write_atomically(const char *path, const char *data, size_t len, vso_buf *err) {
+/* Creates the temporary file that write_atomically renames over path:
+ * ".NAME.XXXXXX" in path's directory.  Returns its descriptor and its name
+ * in *tmpl, or -1 with err set. */
+static int create_temporary(const char *path, vso_buf *tmpl, vso_buf *err) {
   size_t plen = strlen(path);
   if (plen == 0) {
     vso_buf_append_str(err, "the path is empty");
-    return false;
+    return -1;
   }
   if (path[plen - 1] == '/') {
     vso_buf_append_str(err, "the path ");
     err_path(err, path);
     vso_buf_append_str(err, " names a directory, not a file");
-    return false;
+    return -1;
   }
   const char *slash = strrchr(path, '/');
   size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0; /* with its '/' */
-  vso_buf tmpl = {0}, dir = {0};
-  bool ok = vso_buf_append(&tmpl, path, dirlen) && vso_buf_append_char(&tmpl, '.') &&
-            vso_buf_append_str(&tmpl, path + dirlen) && vso_buf_append_str(&tmpl, ".XXXXXX") &&
+  vso_buf dir = {0};
+  bool ok = vso_buf_append(tmpl, path, dirlen) && vso_buf_append_char(tmpl, '.') &&
+            vso_buf_append_str(tmpl, path + dirlen) && vso_buf_append_str(tmpl, ".XXXXXX") &&
             (slash ? vso_buf_append(&dir, path, dirlen > 1 ? dirlen - 1 : dirlen) : vso_buf_append_str(&dir, "."));
-  if (!ok) {
-    vso_buf_append_str(err, "out of memory");
-    vso_buf_free(&tmpl);
-    vso_buf_free(&dir);
-    return false;
+  int fd = ok ? mkstemp(tmpl->data) : -1;
+  if (!ok) vso_buf_append_str(err, "out of memory");
+  else if (fd < 0) err_errno(err, "cannot create a temporary file in the directory", dir.data, errno);
+  vso_buf_free(&dir);
+  return fd;
+}
+
+bool vso_report_path_usable(const char *path, vso_buf *err) {
+  vso_buf tmpl = {0};
+  int fd = create_temporary(path, &tmpl, err);
+  bool ok = fd >= 0;
+  if (ok && close(fd) != 0) {
+    err_errno(err, "cannot close", tmpl.data, errno);
+    ok = false;
   }
-  int fd = mkstemp(tmpl.data);
+  if (fd >= 0 && unlink(tmpl.data) != 0) {
+    if (ok) err_errno(err, "cannot remove", tmpl.data, errno);
+    ok = false;
+  }
+  vso_buf_free(&tmpl);
+  return ok;
+}
+
+/* Writes data to path atomically, mode 0600. */
+static bool write_atomically(const char *path, const char *data, size_t len, vso_buf *err) {
+  vso_buf tmpl = {0};
+  int fd = create_temporary(path, &tmpl, err);
   if (fd < 0) {
-    err_errno(err, "cannot create a temporary file in the directory", dir.data, errno);
     vso_buf_free(&tmpl);
-    vso_buf_free(&dir);
     return false;
   }
   const char *step = NULL;
@@ -475,7 +495,6 @@ static bool write_atomically(const char *path, const char *data, size_t len, vso
     vso_buf_append_str(err, strerror(errno));
   }
   vso_buf_free(&tmpl);
-  vso_buf_free(&dir);
   return step == NULL;
 }
 

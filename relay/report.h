@@ -42,6 +42,11 @@ typedef struct vso_outcome {
 
 /* The readable summary of `replay` (to stdout). */
 void vso_print_summary(FILE *f, const vso_outcome *o);
+/* Whether a report could be written to path: a temporary file can be
+ * created (and is removed) in its directory.  Checked before the command
+ * runs, so that a mistyped --report or --summary fails at once, not after
+ * the variables were re-emitted. */
+bool vso_report_path_usable(const char *path, vso_buf *err);
 /* The JSON report (--report).  False with err set when it cannot be written. */
 bool vso_write_report(const char *path, const vso_outcome *o, vso_buf *err);
 /* The Markdown summary (--summary). */

@@ -639,6 +639,31 @@ static void close_relay(relay *r) {
   vso_buf_free(&r->held_completes);
 }
 
+/* The outcome the summary and the report describe follows the exit code
+ * as it changes at the end: a write that fails after the verdict (the
+ * re-emission, the capture, stdout) makes it vsorelay's failure, 125. */
+static void settle_outcome(vso_outcome *o, const relay *r, int *code) {
+  if (r->out.error && !r->stop_signal) *code = 125;
+  if (*code == 125 && o->exit_code != 125) {
+    o->exit_code = 125;
+    o->verdict = "vsorelay-failed";
+  }
+}
+
+/* A --report or --summary that cannot be written is a usage error found
+ * before the command runs, like a --capture that cannot be opened. */
+static bool report_paths_usable(const vso_options *opts, vso_buf *err) {
+  const char *paths[] = {opts->report, opts->summary}, *flags[] = {"--report", "--summary"};
+  for (int i = 0; i < 2; i++) {
+    vso_buf_clear(err);
+    if (paths[i] && !vso_report_path_usable(paths[i], err)) {
+      vso_warn("%s %s: %s", flags[i], paths[i], err->data ? err->data : "cannot write");
+      return false;
+    }
+  }
+  return true;
+}
+
 int vso_run(const vso_options *opts) {
   vso_expect_set expect = {0};
   vso_manifest_result manifest = {0};
@@ -648,6 +673,12 @@ int vso_run(const vso_options *opts) {
     return 2;
   }
   vso_buf err = {0};
+  if (!report_paths_usable(opts, &err)) {
+    vso_buf_free(&err);
+    vso_expect_free(&expect);
+    vso_manifest_result_free(&manifest);
+    return 2;
+  }
   uv_disable_stdio_inheritance(); /* stray descriptors of the agent stay ours */
   if (vso_unblock_signals() != 0) vso_warn("cannot unblock signals: %s", strerror(errno));
   uint64_t started = uv_hrtime();
@@ -709,11 +740,13 @@ int vso_run(const vso_options *opts) {
     vso_warn("%zu task.setvariable command(s) held back and not re-emitted", r.analysis.nsetvars);
   if (code != 0 && r.held_completes.len)
     vso_warn("the command's own task.complete was held back and not re-emitted: the step fails");
-  if (opts->report && !vso_write_report(opts->report, &o, &err)) {
-    vso_warn("--report %s: %s", opts->report, err.data ? err.data : "cannot write");
+  /* the capture, then the summary, then the report: each failure becomes
+   * exit 125, and the report, written last, carries the final code */
+  if (r.capturing && !vso_capture_close(&r.capture)) {
+    vso_warn("--capture %s: %s", opts->capture, strerror(r.capture.error));
     if (code == 0) code = 125;
   }
-  vso_buf_clear(&err);
+  settle_outcome(&o, &r, &code);
   if (opts->summary) {
     if (!vso_write_markdown(opts->summary, &o, &err)) {
       vso_warn("--summary %s: %s", opts->summary, err.data ? err.data : "cannot write");
@@ -726,14 +759,13 @@ int vso_run(const vso_options *opts) {
       }
     }
   }
-  if (r.capturing && !vso_capture_close(&r.capture)) {
-    vso_warn("--capture %s: %s", opts->capture, strerror(r.capture.error));
+  vso_buf_clear(&err);
+  settle_outcome(&o, &r, &code);
+  if (opts->report && !vso_write_report(opts->report, &o, &err)) {
+    vso_warn("--report %s: %s", opts->report, err.data ? err.data : "cannot write");
     if (code == 0) code = 125;
   }
-  if (r.out.error) {
-    vso_warn("writing to stdout: %s", strerror(r.out.error));
-    code = r.stop_signal ? code : 125;
-  }
+  if (r.out.error) vso_warn("writing to stdout: %s", strerror(r.out.error));
   close_relay(&r);
 done:
   vso_buf_free(&err);

@@ -145,13 +145,29 @@ check_eq "replace: no temporary file left" "r.json s.md" "$(cd "$WORK/atomic" &&
 check_eq "unwritable report (replay): exit 125" 125 $?
 check_grep "unwritable report: names the path" "/nonexistent/dir/r.json" "$err"
 check_grep "unwritable report: says why" "No such file or directory" "$err"
-"$VSORELAY" run --report /nonexistent/dir/r.json -- true >"$out" 2>"$err"
-check_eq "unwritable report (run): exit 125" 125 $?
+# run finds out before it starts the command: exit 2, nothing run, nothing re-emitted
+"$VSORELAY" run --report /nonexistent/dir/r.json -- touch "$WORK/ran" >"$out" 2>"$err"
+check_eq "unwritable report (run): exit 2, before the command" 2 $?
+check "unwritable report (run): the command did not run" test ! -e "$WORK/ran"
 check_grep "unwritable report (run): names the path" "/nonexistent/dir/r.json" "$err"
-"$VSORELAY" run --summary /nonexistent/dir/s.md -- true >"$out" 2>"$err"
-check_eq "unwritable summary (run): exit 125" 125 $?
+"$VSORELAY" run --summary /nonexistent/dir/s.md -- touch "$WORK/ran" >"$out" 2>"$err"
+check_eq "unwritable summary (run): exit 2, before the command" 2 $?
+check "unwritable summary (run): the command did not run" test ! -e "$WORK/ran"
 check_grep "unwritable summary: names the path" "/nonexistent/dir/s.md" "$err"
 check_no_grep "unwritable summary: no uploadsummary" "uploadsummary" "$out"
+mkdir "$WORK/pre"
+"$VSORELAY" run --report "$WORK/pre/r.json" -- true >"$out" 2>"$err"
+check_eq "the check's temporary file is gone: only the report is there" "r.json" "$(ls -A "$WORK/pre")"
+
+# a failure after the verdict is in the report: the reader of stdout goes away
+# before the variables are re-emitted (EPIPE), exit 125, and the report says so
+# (the live copy goes out first; head reads 5 bytes of it and leaves)
+{ "$VSORELAY" run --report "$WORK/late.json" -e v -- sh -c 'echo "##vso[task.setvariable variable=v;isoutput=true]1"; sleep 0.5' 2>"$err"
+  echo $? >"$WORK/late.code"; } | head -c 5 >/dev/null
+check_eq "stdout gone before the re-emission: exit 125" 125 "$(cat "$WORK/late.code")"
+check "the report carries the final exit code and verdict" node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  if (r.exitCode !== 125 || r.verdict !== "vsorelay-failed") { console.error(r.exitCode, r.verdict); process.exit(1); }' "$WORK/late.json"
 mkdir "$WORK/adir"
 "$VSORELAY" replay --report "$WORK/adir" "$HEALTHY" >"$out" 2>"$err"
 check_eq "report onto a directory: exit 125" 125 $?
