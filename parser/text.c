@@ -54,6 +54,9 @@ bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {
   copy[n] = '\0';
   s->items[s->n] = copy;
   s->lens[s->n] = n;
+  unsigned char first = (unsigned char)p[0];
+  s->first_byte = s->n == 0 || s->first_byte == first ? first : -1;
+  s->starts[first] = true;
   s->n++;
   return true;
 }
@@ -68,20 +71,15 @@ static size_t secret_at(const vso_secrets *s, const char *p, size_t n) {
   return best;
 }
 
-bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out) {
-  if (s == NULL || s->n == 0) return vso_buf_append(out, p, n);
-  size_t from = 0;
-  for (size_t i = 0; i < n;) {
-    size_t hit = secret_at(s, p + i, n - i);
-    if (!hit) {
-      i++;
-      continue;
-    }
-    if (!vso_buf_append(out, p + from, i - from) || !vso_buf_append_str(out, "***")) return false;
-    i += hit;
-    from = i;
+/* Where the next secret could start in p[from..n), or n. */
+static size_t next_start(const vso_secrets *s, const char *p, size_t n, size_t from) {
+  if (from >= n) return n;
+  if (s->first_byte >= 0) {
+    const char *q = memchr(p + from, s->first_byte, n - from);
+    return q ? (size_t)(q - p) : n;
   }
-  return vso_buf_append(out, p + from, n - from);
+  while (from < n && !s->starts[(unsigned char)p[from]]) from++;
+  return from;
 }
 
 /* Whether p[0..n) is the beginning of a secret longer than n: more bytes
@@ -92,10 +90,17 @@ static bool begins_secret(const vso_secrets *s, const char *p, size_t n) {
   return false;
 }
 
-bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done) {
+/* Appends p[0..n) masked; with stop_at_partial, stops at the first place
+ * where a secret may begin that later bytes would complete.  *done: how
+ * much of p went out. */
+static bool mask(const vso_secrets *s, const char *p, size_t n, bool stop_at_partial, vso_buf *out, size_t *done) {
   size_t from = 0, i = 0;
-  while (i < n) {
-    if (begins_secret(s, p + i, n - i)) break; /* decided by the bytes that follow */
+  *done = n;
+  while (s && s->n && (i = next_start(s, p, n, i)) < n) {
+    if (stop_at_partial && begins_secret(s, p + i, n - i)) {
+      *done = i;
+      break;
+    }
     size_t hit = secret_at(s, p + i, n - i);
     if (!hit) {
       i++;
@@ -105,8 +110,16 @@ bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *o
     i += hit;
     from = i;
   }
-  *done = i;
-  return vso_buf_append(out, p + from, i - from);
+  return vso_buf_append(out, p + from, *done - from);
+}
+
+bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out) {
+  size_t done;
+  return mask(s, p, n, false, out, &done);
+}
+
+bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done) {
+  return mask(s, p, n, true, out, done);
 }
 
 void vso_secrets_free(vso_secrets *s) {

@@ -22,6 +22,12 @@ typedef struct vso_secrets {
   char **items;
   size_t *lens;
   size_t n;
+  /* Masking skips to the next byte that starts a secret: with memchr when
+   * one byte starts them all (one secret, the usual case), else through
+   * this table.  Without it, a relay with --capture and one secret ran at
+   * 100 MB/s, comparing every secret at every byte. */
+  bool starts[256];
+  int first_byte;      /* the byte every secret starts with, or -1 */
 } vso_secrets;
 
 bool vso_secrets_add(vso_secrets *s, const char *p, size_t n);

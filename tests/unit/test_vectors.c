@@ -720,6 +720,23 @@ static void test_mask(void **state) {
   CHECK(vso_mask(&s, "abc", 3, &b) && eqb(&b, ">***", 4), "does not append: %s", show(b.data, b.len));
   vso_buf_free(&b);
   vso_secrets_free(&s);
+  /* secrets that all start with one byte (found with memchr) */
+  vso_secrets one = {0};
+  CHECK(vso_secrets_add(&one, "tok3n", 5) && vso_secrets_add(&one, "tok", 3), "add");
+  MASK(&one, "a tok3n, a tok, a to", "a ***, a ***, a to");
+  MASK(&one, "tttok3n", "tt***");
+  /* in pieces: what may begin a secret waits for the next bytes */
+  size_t done = 0;
+  CHECK(vso_mask_complete(&one, "x tok3", 6, &b, &done) && done == 2 && eqb(&b, "x ", 2),
+        "partial tail: done %zu, %s", done, show(b.data, b.len));
+  vso_buf_clear(&b);
+  CHECK(vso_mask_complete(&one, "tok3n y tok", 11, &b, &done) && done == 8 && eqb(&b, "*** y ", 6),
+        "completed: done %zu, %s", done, show(b.data, b.len));
+  vso_buf_clear(&b);
+  CHECK(vso_mask_complete(&one, "tok y", 5, &b, &done) && done == 5 && eqb(&b, "*** y", 5),
+        "a whole shorter secret once the longer one cannot match: done %zu, %s", done, show(b.data, b.len));
+  vso_buf_free(&b);
+  vso_secrets_free(&one);
   CHECK(s.n == 0 && s.items == NULL, "not reset by free");
 }
 
