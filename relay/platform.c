@@ -30,12 +30,13 @@ static int spawn_attributes(posix_spawnattr_t *attr) {
   return e;
 }
 
-/* stdin stays: dup2 of a descriptor onto itself clears its FD_CLOEXEC
- * (POSIX 2024; glibc since 2.29), which uv_disable_stdio_inheritance set. */
+/* stdin as it is, stdout and stderr on the pipes, and nothing else: every
+ * descriptor from 3 up is closed, whatever the launcher left open without
+ * close-on-exec (the agent's own pipes, a CI harness's descriptor 251). */
 static int spawn_descriptors(posix_spawn_file_actions_t *fa, int out_fd, int err_fd) {
-  int e = posix_spawn_file_actions_adddup2(fa, STDIN_FILENO, STDIN_FILENO);
-  if (!e) e = posix_spawn_file_actions_adddup2(fa, out_fd, STDOUT_FILENO);
+  int e = posix_spawn_file_actions_adddup2(fa, out_fd, STDOUT_FILENO);
   if (!e) e = posix_spawn_file_actions_adddup2(fa, err_fd, STDERR_FILENO);
+  if (!e) e = posix_spawn_file_actions_addclosefrom_np(fa, 3); /* glibc 2.34 */
   return e;
 }
 

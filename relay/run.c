@@ -679,7 +679,6 @@ int vso_run(const vso_options *opts) {
     vso_manifest_result_free(&manifest);
     return 2;
   }
-  uv_disable_stdio_inheritance(); /* stray descriptors of the agent stay ours */
   if (vso_unblock_signals() != 0) vso_warn("cannot unblock signals: %s", strerror(errno));
   uint64_t started = uv_hrtime();
   relay r;

@@ -79,6 +79,15 @@ check_grep "stdout closed: says so" "stdout" "$err"
 check_eq "stderr closed: exit 0" 0 $?
 check_grep "stderr closed: stdout still relayed" "hi" "$out"
 
+# --- descriptors the launcher left open (no close-on-exec) do not reach the command
+# (5 and 200: below and above the first gap; bash opens them without FD_CLOEXEC)
+bash -c 'exec 5>"$1/fd5" 200>"$1/fd200"; exec "$2" run -- sh -c "ls /proc/\$\$/fd"' _ "$WORK" "$VSORELAY" >"$out" 2>"$err"
+check_eq "stray descriptors: exit 0" 0 $?
+check_eq "stray descriptors: the command has 0, 1 and 2 (and 3, ls's own), nothing else" 0 \
+  "$(grep -c -v -x -e 0 -e 1 -e 2 -e 3 "$out")"
+check_no_grep "stray descriptors: 200 is not passed" "^200$" "$out"
+check_no_grep "stray descriptors: 5 is not passed" "^5$" "$out"
+
 # --- launched with every signal blocked: the exit is still seen, SIGTERM still forwarded
 timeout -k 2 10 "$HELPERS/blocked-exec" "$VSORELAY" run -e a -- sh -c 'echo "##vso[task.setvariable variable=a;isoutput=true]1"' >"$out" 2>"$err"
 check_eq "signals blocked: the run completes" 0 $?
