@@ -205,9 +205,6 @@ static bool add_property(vso_command *cmd, const piece *pc, bool decode, bool bo
   return true;
 }
 
-/* The bytes that end a scan inside the command info.  Every scan stops at
- * the ']' that closes the info at the latest, so the loops need no bounds
- * check: one table lookup per byte. */
 /* The properties between the name's ' ' and the ']': pieces split at ';'. */
 static bool parse_properties(vso_command *cmd, const char *p, bool decode, bool borrow) {
   while (*p != ']') {

@@ -1,4 +1,6 @@
-/* F_SETPIPE_SZ is Linux's; the rest of vsorelay is plain POSIX. */
+/* _GNU_SOURCE for F_SETPIPE_SZ (Linux) and
+ * posix_spawn_file_actions_addclosefrom_np (glibc 2.34); the rest of
+ * vsorelay is plain POSIX. */
 #define _GNU_SOURCE
 #include "platform.h"
 
@@ -16,9 +18,9 @@
 
 extern char **environ;
 
-/* The attributes libuv's own spawn gives a child: its own session, signals
- * 1-31 at their defaults (vsorelay ignores SIGPIPE, and that must not leak
- * into the command), an empty signal mask. */
+/* The start libuv's spawn gave a child: its own session, signals 1-31 at
+ * their defaults (vsorelay ignores SIGPIPE, and that must not leak into the
+ * command), an empty signal mask. */
 static int spawn_attributes(posix_spawnattr_t *attr) {
   sigset_t defaults, none;
   if (sigemptyset(&defaults) != 0 || sigemptyset(&none) != 0) return errno;
