@@ -2,6 +2,12 @@
 
 #include <string.h>
 
+/* SSE2 is part of every x86-64 CPU; elsewhere the portable code runs. */
+#if defined(__SSE2__) && defined(__x86_64__)
+#define VSO_SCAN_SSE2 1
+#include <emmintrin.h>
+#endif
+
 void vso_scanner_init(vso_scanner *s, const vso_scan_sink *sink, unsigned flags) {
   memset(s, 0, sizeof *s);
   s->sink = *sink;
@@ -130,6 +136,14 @@ static size_t count_byte(const char *p, size_t n, unsigned char c) {
   return count;
 }
 
+#ifdef VSO_SCAN_SSE2
+/* The sum of the 16 byte lanes. */
+static uint64_t sum_lanes(__m128i lanes) {
+  __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128()); /* two 64-bit halves */
+  return (uint64_t)_mm_cvtsi128_si64(sums) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+}
+#endif
+
 /* Line ends in p[0..n): every '\n', and every '\r' not followed by '\n'
  * (a "\r\n" is one).  A '\r' at p[n-1] counts: the caller knows p[n] is
  * not '\n' (it is '#', or the chunk ends and after_cr takes the '\n'). */
@@ -138,6 +152,65 @@ static size_t count_line_ends(const char *p, size_t n) {
   for (const char *q = p, *end = p + n; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++)
     if (q + 1 == end || q[1] != '\n') ends++;
   return ends;
+}
+
+#ifdef VSO_SCAN_SSE2
+/* The 16-bytes-at-a-time part of scan_plain.  A candidate is a '#' followed
+ * by '#', so the '#' of "#12 [build 3/7]" or "#0000000042" costs nothing,
+ * and line ends are counted in the same registers.  Returns where it
+ * stopped: at a "##vso[" (*found), or where the portable code goes on (the
+ * last 16 bytes, or a "##" too close to the end to decide). */
+static size_t scan_blocks(const char *p, size_t n, uint64_t *ends, bool *found) {
+  const __m128i hash = _mm_set1_epi8('#'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  size_t i = 0;
+  *found = false;
+  while (i + 17 <= n) { /* each block also reads the byte after it */
+    /* each lane counts up to 2 line ends a block: summed every 127 blocks */
+    __m128i lanes = _mm_setzero_si128();
+    for (int k = 0; k < 127 && i + 17 <= n; k++, i += 16) {
+      __m128i here = _mm_loadu_si128((const __m128i *)(p + i));
+      __m128i next = _mm_loadu_si128((const __m128i *)(p + i + 1));
+      int pairs = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, hash), _mm_cmpeq_epi8(next, hash)));
+      for (; pairs; pairs &= pairs - 1) {
+        size_t at = i + (size_t)__builtin_ctz((unsigned)pairs);
+        bool decided = at + VSO_PREFIX_LEN <= n;
+        *found = decided && memcmp(p + at, VSO_PREFIX, VSO_PREFIX_LEN) == 0;
+        if (*found || !decided) {
+          *ends += sum_lanes(lanes);
+          if (*found) {
+            *ends += count_line_ends(p + i, at - i);
+            return at;
+          }
+          return i;
+        }
+      }
+      /* '\n', and '\r' not followed by '\n' ("\r\n" is one end): -1 where true */
+      __m128i lone_cr = _mm_andnot_si128(_mm_cmpeq_epi8(next, lf), _mm_cmpeq_epi8(here, cr));
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(here, lf));
+      lanes = _mm_sub_epi8(lanes, lone_cr);
+    }
+    *ends += sum_lanes(lanes);
+  }
+  return i;
+}
+#endif
+
+/* Where the first "##vso[" starts in p[0..n) (n if none), with the line
+ * ends before it added to *ends: the one pass over text that holds no
+ * command, which is nearly all of a log.  SSE2 on x86-64 (every such CPU
+ * has it) does the bulk; the portable code does the rest, or all of it
+ * elsewhere. */
+static size_t scan_plain(const char *p, size_t n, uint64_t *ends) {
+  size_t i = 0;
+#ifdef VSO_SCAN_SSE2
+  bool found;
+  i = scan_blocks(p, n, ends, &found);
+  if (found) return i;
+#endif
+  ptrdiff_t k = vso_find_prefix(p + i, n - i);
+  size_t c = k >= 0 ? i + (size_t)k : n;
+  *ends += count_line_ends(p + i, c - i);
+  return c;
 }
 
 /* Index of the first '\r' or '\n' in p[0..n), or n. */
@@ -241,10 +314,8 @@ void vso_scanner_feed(vso_scanner *s, const char *p, size_t n) {
     }
     /* Not in a command: jump straight to the next "##vso[" in the chunk and
      * count the lines on the way, rather than visiting every line. */
-    ptrdiff_t k = vso_find_prefix(p + i, n - i);
-    size_t c = k >= 0 ? i + (size_t)k : n;
-    s->lines += count_line_ends(p + i, c - i);
-    if (k >= 0) {
+    size_t c = i + scan_plain(p + i, n - i, &s->lines);
+    if (c < n) {
       pass(s, p + pass_from, c - pass_from);
       s->holding = true;
       i = c;

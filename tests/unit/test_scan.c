@@ -458,6 +458,24 @@ static void test_held_random_bytes(void **state) {
   }
 }
 
+/* Long plain runs: the scan of text between commands goes 16 bytes at a
+ * time (SSE2 on x86-64), so line ends, "\r\n" pairs and "##vso[" must be
+ * found at every offset of a block and across blocks. */
+static void test_held_long_random_text(void **state) {
+  (void)state;
+  static const char alphabet[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaa#\r\n";
+  for (unsigned t = 0; t < 300; t++) {
+    size_t n = 17 + rnd_below(3000);
+    char *in = xmalloc(n);
+    for (size_t i = 0; i < n; i++) in[i] = alphabet[rnd_below(sizeof alphabet - 1)];
+    for (unsigned k = rnd_below(4); k > 0; k--) memcpy(in + rnd_below(n - 6), "##vso[", 6);
+    char label[64];
+    snprintf(label, sizeof label, "long random text %u", t);
+    random_chunkings(label, check_held, in, n, 0, 6);
+    free(in);
+  }
+}
+
 /* "##vso[" cut by the chunk boundary at every position. */
 static void test_held_prefix_split_everywhere(void **state) {
   (void)state;
@@ -775,6 +793,7 @@ int main(void) {
       cmocka_unit_test(test_held_mixed_every_chunking),
       cmocka_unit_test(test_held_real_log_random_chunkings),
       cmocka_unit_test(test_held_random_bytes),
+      cmocka_unit_test(test_held_long_random_text),
       cmocka_unit_test(test_held_prefix_split_everywhere),
       cmocka_unit_test(test_held_edge_cases),
       cmocka_unit_test(test_held_passes_at_once),
