@@ -79,7 +79,7 @@ trap '[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$DATA"' EXIT
 
 # ---- the C helpers ---------------------------------------------------------
 say "compiling the generators into $WORK/bin"
-for p in bench-gen bench-timer bench-latency; do
+for p in bench-gen bench-timer bench-latency bench-wrap; do
   cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -o "$WORK/bin/$p" "$HERE/$p.c"
 done
 # vsorelay's own scanner and parser, compiled from the tree as the default preset compiles them
@@ -132,15 +132,17 @@ rm -f "$DATA/big.log"
 
 # ---- 3. start-up ----------------------------------------------------------------------
 say "start-up: $STARTUP_RUNS runs each, alternating"
-R=$("$TIMER" -n "$STARTUP_RUNS" -w 20 -- "$VSORELAY" run -- true ::: true ::: "$VSORELAY" --version)
+R=$("$TIMER" -n "$STARTUP_RUNS" -w 20 -- "$VSORELAY" run -- true ::: true ::: "$VSORELAY" --version ::: "$WORK/bin/bench-wrap" true)
 START=$(printf '%s\n' "$R" | sed -n 's/^cmd=1 //p')
 TRUE=$(printf '%s\n' "$R" | sed -n 's/^cmd=2 //p')
 VERS=$(printf '%s\n' "$R" | sed -n 's/^cmd=3 //p')
+WRAP=$(printf '%s\n' "$R" | sed -n 's/^cmd=4 //p')
 say "  vsorelay run -- true: $START"
 say "  true:                 $TRUE"
 say "  vsorelay --version:   $VERS"
 START_MS=$(calc "$(kv "$START" median) * 1000"); TRUE_MS=$(calc "$(kv "$TRUE" median) * 1000")
 VERS_MS=$(calc "$(kv "$VERS" median) * 1000")
+WRAP_MS=$(calc "$(kv "$WRAP" median) * 1000")
 IDLE_RSS=$(kv "$START" maxrss_kib)
 
 # ---- 4. latency ---------------------------------------------------------------------------
@@ -252,6 +254,7 @@ ELAPSED=$(( $(date +%s) - STARTED ))
 
   d=$(calc "$START_MS - $TRUE_MS")
   echo "| start-up: \`vsorelay run -- true\` vs \`true\`, median of $STARTUP_RUNS | $(fmt %.2f "$START_MS") ms | $(fmt %.2f "$TRUE_MS") ms | $(signed %.2f "$d") ms | ≤ +1 ms | $(met "$d" '<=' 1.0) |"
+  echo "| ↳ the floor: \`bench-wrap true\`, a wrapper that only runs \`posix_spawnp\` and \`waitpid\` | $(fmt %.2f "$WRAP_MS") ms | $(fmt %.2f "$TRUE_MS") ms | $(signed %.2f "$(calc "$WRAP_MS - $TRUE_MS")") ms | (bound) | |"
 
   for mode in line partial; do
     b=${LAT[$mode.bare]}; v=${LAT[$mode.relay]}
@@ -308,6 +311,7 @@ ELAPSED=$(( $(date +%s) - STARTED ))
   echo "start   vsorelay run -- true       $START"
   echo "start   true                       $TRUE"
   echo "start   vsorelay --version         $VERS (exec + dynamic linking alone: $(fmt %.2f "$(calc "$VERS_MS - $TRUE_MS")") ms over true)"
+  echo "start   bench-wrap true            $WRAP (spawning and waiting alone: $(fmt %.2f "$(calc "$WRAP_MS - $TRUE_MS")") ms over true)"
   for k in line.bare line.relay partial.bare partial.relay; do
     printf 'latency %-24s %s\n' "$k" "${LAT[$k]}"
   done
