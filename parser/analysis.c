@@ -141,16 +141,17 @@ static bool add_count(vso_analysis *a, const char *name, size_t len) {
   return true;
 }
 
-/* Counts the command under "area.event", lower-cased.  An index finds the
- * entry: a log of a million distinct unknown commands must not take a
- * million squared comparisons.  The name is put together on the stack, since
- * almost every command is counted under a name seen before. */
+/* Whether c counts cmd: "area.event", compared case-insensitively. */
 static bool is_count_of(const vso_count *c, const vso_command *cmd) {
   size_t an = cmd->area.n, en = cmd->event.n;
   return c->len == an + 1 + en && c->name[an] == '.' && vso_ieq(c->name, an, cmd->area.p, an) &&
          vso_ieq(c->name + an + 1, en, cmd->event.p, en);
 }
 
+/* Counts the command under "area.event", lower-cased.  An index finds the
+ * entry: a log of a million distinct unknown commands must not take a
+ * million squared comparisons.  The name is put together on the stack, since
+ * almost every command is counted under a name seen before. */
 static void count_command(vso_analysis *a, const vso_command *cmd) {
   /* a log mostly repeats the command before: try that first */
   if (a->ncounts && is_count_of(&a->counts[a->last_count], cmd)) {
@@ -280,7 +281,7 @@ static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *
   }
   if (ok && sv.name.p) {
     /* "once secret, always secret": the agent keeps masking the variable */
-    const vso_setvar *before = ok ? vso_analysis_last(a, sv.name.p, sv.name.n) : NULL;
+    const vso_setvar *before = vso_analysis_last(a, sv.name.p, sv.name.n);
     if (before && before->is_secret) sv.is_secret = true;
   }
   if (ok && cmd->data_borrowed) {

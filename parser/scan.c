@@ -41,59 +41,32 @@ static size_t prefix_tail(const char *p, size_t n) {
   return 0;
 }
 
+/* Hands a held line to the sink, numbered.  Its owner is the buffer its
+ * text lives in, or NULL when the line lay whole in the chunk and is read
+ * from there: it is then valid only during the call, and a log of nothing
+ * but commands (replay of a setvariable log) costs no copy per line. */
+static void give_line(vso_scanner *s, vso_line line) {
+  line.line_no = s->lines + 1;
+  s->held_lines++;
+  if (s->sink.line) s->sink.line(s->sink.ctx, &line);
+}
+
+/* The line gathered in hold has ended at term. */
 static void deliver(vso_scanner *s, const char *term, size_t term_len) {
-  if (!s->overflowed) {
-    vso_line line = {
-        .text = s->hold.data ? s->hold.data : "",
-        .len = s->hold.len,
-        .term = term,
-        .term_len = term_len,
-        .line_no = s->lines + 1,
-        .truncated = false,
-        .owner = &s->hold,
-    };
-    s->held_lines++;
-    if (s->sink.line) s->sink.line(s->sink.ctx, &line);
-  } else {
+  if (!s->overflowed)
+    give_line(s, (vso_line){.text = s->hold.data ? s->hold.data : "", .len = s->hold.len, .term = term,
+                            .term_len = term_len, .owner = &s->hold});
+  else
     pass(s, term, term_len);
-  }
   vso_buf_clear(&s->hold);
   s->holding = false;
   s->overflowed = false;
 }
 
-/* A held line that lies whole in the chunk goes to the sink from there,
- * without a copy into hold: a log of nothing but commands (replay of a
- * setvariable log) then costs no copy per line.  It has no owner, so a
- * consumer cannot take it over, only read it during the call. */
-static void deliver_in_place(vso_scanner *s, const char *text, size_t len, const char *term, size_t term_len) {
-  vso_line line = {
-      .text = text,
-      .len = len,
-      .term = term,
-      .term_len = term_len,
-      .line_no = s->lines + 1,
-      .truncated = false,
-      .owner = NULL,
-  };
-  s->held_lines++;
-  if (s->sink.line) s->sink.line(s->sink.ctx, &line);
-  s->holding = false;
-}
-
 /* A held line that cannot grow any further is delivered as it is, marked
  * truncated; the rest of it is passed on so that no byte is lost. */
 static void overflow(vso_scanner *s) {
-  vso_line line = {
-      .text = s->hold.data ? s->hold.data : "",
-      .len = s->hold.len,
-      .term = "",
-      .term_len = 0,
-      .line_no = s->lines + 1,
-      .truncated = true,
-  };
-  s->held_lines++;
-  if (s->sink.line) s->sink.line(s->sink.ctx, &line);
+  give_line(s, (vso_line){.text = s->hold.data ? s->hold.data : "", .len = s->hold.len, .term = "", .truncated = true});
   vso_buf_free(&s->hold);
   s->overflowed = true;
 }
@@ -173,15 +146,14 @@ static size_t scan_blocks(const char *p, size_t n, uint64_t *ends, bool *found) 
       int pairs = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, hash), _mm_cmpeq_epi8(next, hash)));
       for (; pairs; pairs &= pairs - 1) {
         size_t at = i + (size_t)__builtin_ctz((unsigned)pairs);
-        bool decided = at + VSO_PREFIX_LEN <= n;
-        *found = decided && memcmp(p + at, VSO_PREFIX, VSO_PREFIX_LEN) == 0;
-        if (*found || !decided) {
+        if (at + VSO_PREFIX_LEN > n) { /* decided by the next chunk: the portable code goes on */
           *ends += sum_lanes(lanes);
-          if (*found) {
-            *ends += count_line_ends(p + i, at - i);
-            return at;
-          }
           return i;
+        }
+        if (memcmp(p + at, VSO_PREFIX, VSO_PREFIX_LEN) == 0) {
+          *found = true;
+          *ends += sum_lanes(lanes) + count_line_ends(p + i, at - i);
+          return at;
         }
       }
       /* '\n', and '\r' not followed by '\n' ("\r\n" is one end): -1 where true */
@@ -296,18 +268,19 @@ void vso_scanner_feed(vso_scanner *s, const char *p, size_t n) {
   while (i < n) {
     if (s->holding) {
       size_t e = i + find_eol(p + i, n - i);
-      bool whole_here = e < n && s->hold.len == 0 && !s->overflowed && e - i <= s->max_line;
-      if (whole_here) {
-        size_t t = term_len_at(s, p, n, e);
-        deliver_in_place(s, p + i, e - i, p + e, t);
-        s->lines++;
-        i = pass_from = e + t;
-        continue;
+      /* a line that began and ends in this chunk needs no copy into hold */
+      bool in_place = e < n && s->hold.len == 0 && !s->overflowed && e - i <= s->max_line;
+      if (!in_place) {
+        hold(s, p + i, e - i);
+        if (e == n) return;
       }
-      hold(s, p + i, e - i);
-      if (e == n) return;
       size_t t = term_len_at(s, p, n, e);
-      deliver(s, p + e, t);
+      if (in_place) {
+        give_line(s, (vso_line){.text = p + i, .len = e - i, .term = p + e, .term_len = t});
+        s->holding = false;
+      } else {
+        deliver(s, p + e, t);
+      }
       s->lines++;
       i = pass_from = e + t;
       continue;

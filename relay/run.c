@@ -86,6 +86,20 @@ static uint64_t seconds_to_ms(double s) {
 
 /* ---- writing what the scanner hands on ------------------------------- */
 
+/* Writes p[0..n) to the capture, secrets masked.  With wait_for_more, it
+ * stops where the rest could begin a secret that the next bytes complete,
+ * and returns how much went out (nothing when it failed). */
+static size_t capture_masked(relay *r, int stream, const char *p, size_t n, bool wait_for_more) {
+  vso_buf masked = {0};
+  size_t done = n;
+  bool ok = wait_for_more ? vso_mask_complete(&r->analysis.secrets, p, n, &masked, &done)
+                          : vso_mask(&r->analysis.secrets, p, n, &masked);
+  if (ok) vso_capture_write(&r->capture, stream, masked.data, masked.len);
+  else r->own_failure = true;
+  vso_buf_free(&masked);
+  return ok ? done : 0;
+}
+
 /* Passed bytes go to the capture masked.  A secret may arrive cut in two by
  * the reads, so the tail that could begin one waits in the stream's
  * capture_tail for the next bytes (or the end of the stream). */
@@ -100,16 +114,9 @@ static void record(relay *r, int stream, const char *p, size_t n) {
     r->own_failure = true;
     return;
   }
-  vso_buf masked = {0};
-  size_t done = 0;
-  if (vso_mask_complete(&r->analysis.secrets, tail->data, tail->len, &masked, &done)) {
-    vso_capture_write(&r->capture, stream, masked.data, masked.len);
-    memmove(tail->data, tail->data + done, tail->len - done);
-    tail->len -= done;
-  } else {
-    r->own_failure = true;
-  }
-  vso_buf_free(&masked);
+  size_t done = capture_masked(r, stream, tail->data, tail->len, true);
+  memmove(tail->data, tail->data + done, tail->len - done);
+  tail->len -= done;
 }
 
 /* What waits in capture_tail goes out masked as it is: a held line follows,
@@ -117,12 +124,7 @@ static void record(relay *r, int stream, const char *p, size_t n) {
 static void record_tail(relay *r, int stream) {
   vso_buf *tail = &r->streams[stream].capture_tail;
   if (!r->capturing || tail->len == 0) return;
-  vso_buf masked = {0};
-  if (vso_mask(&r->analysis.secrets, tail->data, tail->len, &masked))
-    vso_capture_write(&r->capture, stream, masked.data, masked.len);
-  else
-    r->own_failure = true;
-  vso_buf_free(&masked);
+  capture_masked(r, stream, tail->data, tail->len, false);
   vso_buf_clear(tail);
 }
 

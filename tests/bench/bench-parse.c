@@ -60,18 +60,25 @@ static double now(void) {
 
 enum { CHUNK = 1 << 18 }; /* replay's read size */
 
-static int floor_run(int fd, const char *path) {
+/* read(2) with EINTR retried; -1 after saying why. */
+static ssize_t read_some(int fd, char *buf, size_t n, const char *path) {
+  for (;;) {
+    ssize_t got = read(fd, buf, n);
+    if (got >= 0) return got;
+    if (errno == EINTR) continue;
+    fprintf(stderr, "bench-parse: cannot read '%s': %s\n", path, strerror(errno));
+    return -1;
+  }
+}
+
+/* started: taken before the file was opened, as for the parser */
+static int floor_run(int fd, const char *path, double started) {
   static char chunk[CHUNK];
   size_t have = 0;
   unsigned long lines = 0, commands = 0;
-  double started = now();
   for (;;) {
-    ssize_t n = read(fd, chunk + have, sizeof chunk - have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      fprintf(stderr, "bench-parse: cannot read '%s': %s\n", path, strerror(errno));
-      return 1;
-    }
+    ssize_t n = read_some(fd, chunk + have, sizeof chunk - have, path);
+    if (n < 0) return 1;
     if (n == 0) break;
     have += (size_t)n;
     char *p = chunk, *end = chunk + have;
@@ -104,19 +111,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench-parse: cannot open '%s': %s\n", path, strerror(errno));
     return 1;
   }
-  if (floor_only) return floor_run(fd, path);
+  if (floor_only) return floor_run(fd, path, started);
   counter c = {0};
   vso_scanner s;
   vso_scan_sink sink = {.ctx = &c, .pass = NULL, .line = on_line};
   vso_scanner_init(&s, &sink, 0);
   static char chunk[CHUNK];
   for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      fprintf(stderr, "bench-parse: cannot read '%s': %s\n", path, strerror(errno));
-      return 1;
-    }
+    ssize_t n = read_some(fd, chunk, sizeof chunk, path);
+    if (n < 0) return 1;
     if (n == 0) break;
     vso_scanner_feed(&s, chunk, (size_t)n);
   }
