@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One entry point for a fresh Debian bookworm machine:
 #   ./build.sh demo    install what is missing, build, replay the bundled go-images logs
 #   ./build.sh test    install what is missing, build (gcc, clang, ASan+UBSan), run every test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the agent makes of the logging commands in a step's output: the
  * command parser's results, task.setvariable semantics (§5 of
  * azure-logging-commands.md), secrets, and the diagnostics for everything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A growable byte buffer.  Every piece of child output vsorelay keeps lives in
  * one of these, so memory stays proportional to what is actually held. */
 #ifndef VSO_BUF_H

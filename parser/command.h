@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The agent's logging-command grammar: Command.TryParse and
  * CommandStringConvertor from microsoft/azure-pipelines-agent, to the byte.
  * See ../shared/reference/azure-logging-commands.md §2–§3. */

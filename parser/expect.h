@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expectations: the output variables a step must set.  A name is met when
  * the last task.setvariable for it (case-insensitive) has isoutput=true and a
  * non-empty value, and, for a matrix, a value that is a usable build matrix. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading a whole (small) file: manifests, includes, expectation lists. */
 #ifndef VSO_FILE_H
 #define VSO_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The matrix variables ImageBuilder's generateBuildMatrix would emit for a
  * manifest.json (see manifest.h, imagebuilder-matrix.md §1.1–§1.2).
  *

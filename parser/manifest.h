@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The matrix variable names ImageBuilder's generateBuildMatrix would emit for
  * a manifest.json and a set of filters (imagebuilder-matrix.md §1.2). */
 #ifndef VSO_MANIFEST_H

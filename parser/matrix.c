@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Build-matrix values (see matrix.h).
  *
  * What a usable value is: the text Azure's `strategy.matrix: $[ ... ]` turns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Build-matrix values: what `strategy.matrix: $[ ... ]` accepts downstream.
  * A usable matrix is a JSON object with at least one leg, each leg an object
  * whose values are all strings.  Microsoft's own dynamic-matrix example uses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "nameindex.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A hash index from names to positions, comparing names the way the agent
  * does (case-insensitively, ASCII), so that 100,000 variables cost no more
  * per command than ten.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Restrictions the agent applies to a step (azure-logging-commands.md §7):
  * `target: { commands: restricted }` and `settableVariables`. */
 #ifndef VSO_POLICY_H

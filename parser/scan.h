@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stream scanner and line splitter: the first two stages of the data path.
  *
  * Bytes arrive in chunks of any size.  Lines end at "\n", "\r\n" or a bare

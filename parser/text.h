@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Text transformations for everything vsorelay itself prints about a
  * child's output: the agent's own deactivation, secret masking, and quoting
  * for one-line diagnostics.  Nothing vsorelay prints may carry a child's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The --capture file: a faithful record of both streams of every attempt,
  * so that `vsorelay replay FILE` reaches the same verdict as the run.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Builds the expected-variable set from --expect, --expect-file and
  * --manifest (with its filters), for run and replay alike. */
 #ifndef VSO_EXPECTATIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vsorelay expect --manifest FILE [filters] [--format text|json] */
 #include "expectcmd.h"
 

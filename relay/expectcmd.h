@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef VSO_EXPECTCMD_H
 #define VSO_EXPECTCMD_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vsorelay: stands between a build-matrix generator and Azure Pipelines so
  * that an output variable can never again be lost in silence. */
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Command-line options of every sub-command, parsed into one structure. */
 #ifndef VSO_OPTIONS_H
 #define VSO_OPTIONS_H

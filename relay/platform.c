@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* _GNU_SOURCE for F_SETPIPE_SZ (Linux) and
  * posix_spawn_file_actions_addclosefrom_np (glibc 2.34); the rest of
  * vsorelay is plain POSIX. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The POSIX-only parts of vsorelay, in one place, so that a Windows build
  * stays within reach: spawning and reaping the command, process groups.
  * (Writes to fd 1 live in writer.c.)  Everything else goes through libuv:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vsorelay replay: the analysis of `run`, offline, on captured logs.
  *
  * Every FILE is one stream of the same step (a plain log, or a --capture

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef VSO_REPLAY_H
 #define VSO_REPLAY_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON report (--report) and the Markdown summary (--summary).
  *
  * Both are built in memory, then written atomically: a temporary file in the

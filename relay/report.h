@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reports of a run or a replay: the readable summary, the JSON report
  * (--report), the Markdown summary (--summary) and the verdict lines. */
 #ifndef VSO_REPORT_H

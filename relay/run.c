@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vsorelay run: the product.
  *
  * The data path is one straight line:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef VSO_RUN_H
 #define VSO_RUN_H
 

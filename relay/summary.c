@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The readable summary of a replay. */
 #include <stdlib.h>
 #include <string.h>

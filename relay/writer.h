@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checked, blocking writes.  Stdout is written with write(2) in a full-write
  * loop and never made non-blocking (libuv's uv_pipe_open would leave
  * O_NONBLOCK on a description shared with the next command of the step). */

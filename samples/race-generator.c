@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* race-generator: a stand-in for ImageBuilder's `generateBuildMatrix` that
  * reproduces the lost-tail race of 2026-05-25 (docker-tools #2124,
  * microsoft/go#2313).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench-gen: writes the benchmark inputs to stdout, as fast as it can.
  *
  *   bench-gen log --bytes N [--every K] [--write-size B]

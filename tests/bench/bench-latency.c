@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench-latency: how long a byte the child writes takes to come out.
  *
  *   bench-latency measure [--relay VSORELAY] [--mode line|partial] [--count N] [--interval-us U]

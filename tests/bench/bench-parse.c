@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The C side of the parse-rate comparison: vsorelay's own stream scanner and
  * command parser (parser/scan.c, parser/command.c, the code `replay` and
  * `run` use) over a log file, doing what parse-node.js does with task-lib:

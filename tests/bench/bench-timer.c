@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench-timer: runs a command N times and reports its wall time and peak RSS.
  *
  *   bench-timer [-n RUNS] [-w WARMUP] [-i IN] [-o OUT] [-t TIMEOUT] [-v] -- COMMAND [ARG...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The least any wrapper of a command costs: start it with posix_spawnp and
  * wait for it, nothing else (no pipes, no event loop, no signals).
  *

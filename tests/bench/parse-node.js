@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The baseline parser: azure-pipelines-task-lib's own commandFromString, run
 // over every line of a log of logging commands.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The performance benchmark of vsorelay: one command, every measurement side
 # by side with its baseline, a Markdown table on stdout.  See README.md here.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Validates a vsorelay --report file against the schema of README.md ("Reports"),
 // strictly: every documented key present with its type, no other key.
 // Usage: node check-report.js REPORT [run|replay]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for the black-box tests of the vsorelay binary.
 # Each test script sources this, calls check/... and ends with `finish`,
 # which prints "N passed, M failed" and exits non-zero on any failure.

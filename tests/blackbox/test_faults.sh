@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Black-box fault injection for `vsorelay run`: children that die mid-line, a
 # closed or slow stdout, huge lines, huge numbers of variables, interleaved
 # streams, children that leave their pipes to others, exec failures, huge

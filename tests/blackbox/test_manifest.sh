@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Matrix awareness: expected names from manifest.json, matrix values checked,
 # the incident reproduced end to end with the race generator.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Restricted mode (--restrict), --allow-variables (settableVariables), and
 # injection: nothing in a name or value can make vsorelay's own output
 # executable or forge a command.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The ImageBuilder race (samples/race-generator): over 200 runs, vsorelay never
 # exits 0 unless every expected command was re-emitted, and never re-emits a
 # partial set.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Black-box tests of `vsorelay replay` on the bundled go-images logs.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Black-box tests of --report (JSON, schema in README.md ("Reports")) and --summary
 # (Markdown for ##vso[task.uploadsummary]), in replay and run mode.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Black-box tests of `vsorelay run` (issue: wrap the generator, hold, verify, re-emit).
 . "$(dirname "$0")/lib.sh"
 : "${HELPERS:?}"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Sentinel secrets: values of issecret=true variables and of task.setsecret
 # never appear in clear in anything vsorelay itself prints or writes (the
 # neutralised live copy, diagnostics, --report, --summary, --capture, replay

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interoperability with the real npm package azure-pipelines-task-lib: the lines
 # its setVariable prints read back to the same name, flags and value, and
 # `run` re-emits them byte for byte.

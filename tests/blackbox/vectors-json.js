@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every agent_parse vector through `vsorelay replay --format json`.
 // usage: node vectors-json.js VSORELAY VECTORS.json WORKDIR ; one line per mismatch, exit 1 if any.
 const fs = require('fs');

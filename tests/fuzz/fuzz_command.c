@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness for the agent's command grammar (parser/command.h) and
  * for the analysis of held lines (parser/analysis.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness for the JSON readers: build-matrix values
  * (parser/matrix.h) and ImageBuilder manifests (parser/manifest.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer harness for the stream scanner and line splitter (parser/scan.h).
  *
  * Input layout: byte 0 gives k = byte0 % 16, the number of chunk-size bytes

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Regenerates the seed corpora in tests/fuzz/corpus/{scan,command,json}/.
 
 usage: tests/fuzz/make-corpus.py   (from anywhere; rewrites the three directories)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fuzz smoke test: builds the libFuzzer harnesses with clang and runs each one
 # for a short fixed time on a copy of its seed corpus.  Exits non-zero if a
 # harness crashes, aborts, leaks, hits a sanitizer or cannot be built.

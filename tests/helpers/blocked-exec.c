@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* blocked-exec: runs a command with every signal blocked, as some launchers
  * leave them, to show that vsorelay still sees its child exit and still
  * receives the signals it forwards.

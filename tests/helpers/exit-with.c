@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exit-with: a child that ends in a chosen way.
  *
  * usage: exit-with CODE

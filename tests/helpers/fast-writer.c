@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fast-writer: floods stdout with realistic log lines and some
  * ##vso[task.setvariable] lines, as fast as it can, then exits at once.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* grandchild-holder: a child that exits at once but leaves a descendant
  * holding its stdout/stderr open (the relay must not wait forever for EOF).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every helper child shares.  Define PROG (its name) and USAGE (its
  * argument synopsis) before including this. */
 #ifndef VSO_TEST_HELPER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* print-signals: a child for vsorelay's signal-forwarding tests.
  *
  * usage: print-signals [--stay | --exit-after N] [--timeout SECONDS]

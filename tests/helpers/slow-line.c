@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* slow-line: writes one line in small pieces with pauses, so that the reader
  * gets it split across several reads.
  *

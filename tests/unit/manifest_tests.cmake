@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Unit tests for parser/matrix.c and parser/manifest.c; include()d from
 # tests/CMakeLists.txt.  The manifest tests read samples/*/manifest.json
 # through VSO_SOURCE_DIR and write scratch files under /tmp.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Expectations (parser/expect.h) evaluated against what the analysis read
  * from real-looking output: the output variables a step must set, and why
  * each one is or is not met (azure-logging-commands.md §5, §6). */

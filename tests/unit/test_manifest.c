@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for parser/manifest.c: the matrix names generateBuildMatrix
  * would emit for a manifest.json and a set of filters.  The real manifests
  * are in samples/ (VSO_SOURCE_DIR); malformed ones are written to a

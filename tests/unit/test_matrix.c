@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for parser/matrix.c: which ##vso matrix values are usable. */
 #include <setjmp.h>
 #include <stdarg.h>

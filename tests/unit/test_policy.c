@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settableVariables and restricted mode: the §T4 vectors of
  * azure-agent-vectors.json, and the glob matcher. */
 #include <setjmp.h>

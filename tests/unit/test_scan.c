@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for the streaming line splitter (parser/scan.h).
  *
  * The rules under test (azure-logging-commands.md §1, §2): a line ends at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The parser against the machine-readable test vectors
  * (tests/data/azure-agent-vectors.json, azure-logging-commands.md §T1–§T9),
  * plus the text helpers: escaping, Boolean.TryParse, the command table,

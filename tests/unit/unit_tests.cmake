@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Unit tests of the parser library (cmocka): one ctest entry per binary.
 #   test_vectors  the machine-readable agent/task-lib vectors + text helpers
 #   test_scan     the streaming line splitter, under every chunking

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Compares vsorelay's reading (replay --format json) with what task-lib set.
 // usage: node check.js EXPECTED.json REPLAY.jsonl ; prints one line per mismatch, exits 1 if any.
 const fs = require('fs');

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Prints task.setvariable lines with the real azure-pipelines-task-lib, and
 // writes what it set to the file named by argv[3] (values base64-encoded).
 // usage: node emit.js TASKLIB_DIR EXPECTED.json
