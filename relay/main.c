@@ -5,11 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "expectcmd.h"
+#include "commands.h"
 #include "options.h"
 #include "platform.h"
-#include "replay.h"
-#include "run.h"
 #include "version.h"
 #include "writer.h"
 
@@ -38,10 +36,10 @@ int main(int argc, char **argv) {
     case VSO_CMD_VERSION:
       status = printf("vsorelay %s\n", VSO_VERSION) < 0 || fflush(stdout) != 0 ? 125 : 0;
       break;
-    case VSO_CMD_REPLAY: status = vso_replay(&opts); break;
-    case VSO_CMD_EXPECT: status = vso_expect_command(&opts); break;
+    case VSO_CMD_REPLAY: status = vso_cmd_replay(&opts); break;
+    case VSO_CMD_EXPECT: status = vso_cmd_expect(&opts); break;
     case VSO_CMD_RUN:
-    default: status = vso_run(&opts); break;
+    default: status = vso_cmd_run(&opts); break;
   }
   vso_options_free(&opts);
   vso_buf_free(&err);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The C side of the parse-rate comparison: vsorelay's own stream scanner and
- * command parser (parser/scan.c, parser/command.c, the code `replay` and
+ * command parser (core/scan.c, core/command.c, the code `replay` and
  * `run` use) over a log file, doing what parse-node.js does with task-lib:
  * split the file into lines, parse each logging command, read its name,
  * "variable" property and data.

@@ -84,11 +84,11 @@ for p in bench-gen bench-timer bench-latency bench-wrap; do
   cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -o "$WORK/bin/$p" "$HERE/$p.c"
 done
 # vsorelay's own scanner and parser, compiled from the tree as the default preset compiles them
-cc -std=c11 -D_XOPEN_SOURCE=700 -O2 -Wall -Wextra -Werror -Wshadow -I"$ROOT/parser" -o "$WORK/bin/bench-parse" \
-  "$HERE/bench-parse.c" "$ROOT/parser/scan.c" "$ROOT/parser/command.c" "$ROOT/parser/buf.c"
+cc -std=c11 -D_XOPEN_SOURCE=700 -O2 -Wall -Wextra -Werror -Wshadow -I"$ROOT/core" -o "$WORK/bin/bench-parse" \
+  "$HERE/bench-parse.c" "$ROOT/core/scan.c" "$ROOT/core/command.c" "$ROOT/core/buf.c"
 # a private copy: a rebuild of the tree during the run must not swap the binary
 cp "$VSORELAY" "$WORK/bin/vsorelay"
-VSORELAY_SRC=$VSORELAY
+VSORELAY_SRC=${VSORELAY#"$ROOT"/} # as the report shows it: relative to the tree when in it
 VSORELAY=$WORK/bin/vsorelay
 GEN=$WORK/bin/bench-gen
 TIMER=$WORK/bin/bench-timer

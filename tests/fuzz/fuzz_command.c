@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness for the agent's command grammar (parser/command.h) and
- * for the analysis of held lines (parser/analysis.h).
+/* libFuzzer harness for the agent's command grammar (core/command.h) and
+ * for the analysis of held lines (core/analysis.h).
  *
  * 1. vso_parse_command on the whole input, with decode_percents off and on
  *    (ASan/UBSan catch any out-of-bounds access).  It and the borrowing

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer harness for the JSON readers: build-matrix values
- * (parser/matrix.h) and ImageBuilder manifests (parser/manifest.h).
+ * (core/matrix.h) and ImageBuilder manifests (core/manifest.h).
  *
  * 1. vso_matrix_parse on the input (not NUL-terminated, may hold NULs).  On
  *    success the matrix has at least one leg and no NULL string; on failure

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness for the stream scanner and line splitter (parser/scan.h).
+/* libFuzzer harness for the stream scanner and line splitter (core/scan.h).
  *
  * Input layout: byte 0 gives k = byte0 % 16, the number of chunk-size bytes
  * that follow (each a chunk size 0..255, used in turn, cycling); byte k+1

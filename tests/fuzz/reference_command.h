@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A plain transcription of the agent's Command.TryParse, written for
  * clarity, not speed: every field is copied and every Split is literal.
- * fuzz_command checks parser/command.c, which is tuned for speed, against it. */
+ * fuzz_command checks core/command.c, which is tuned for speed, against it. */
 #ifndef VSO_REFERENCE_COMMAND_H
 #define VSO_REFERENCE_COMMAND_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Expectations (parser/expect.h) evaluated against what the analysis read
+/* Expectations (core/expect.h) evaluated against what the analysis read
  * from real-looking output: the output variables a step must set, and why
  * each one is or is not met (azure-logging-commands.md §5, §6). */
 #include <stdarg.h>
@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "check.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,17 +20,7 @@
 #include "expect.h"
 #include "scan.h"
 
-static unsigned long g_checks;
 
-#define CHECK(cond, ...)                                                        \
-  do {                                                                          \
-    g_checks++;                                                                 \
-    if (!(cond)) {                                                              \
-      print_error(__VA_ARGS__);                                                 \
-      print_error("\n");                                                        \
-      fail_msg("check failed: %s (%s:%d)", #cond, __FILE__, __LINE__);          \
-    }                                                                           \
-  } while (0)
 
 /* ---- feeding output through the scanner into the analysis ---------------- */
 

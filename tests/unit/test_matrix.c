@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for parser/matrix.c: which ##vso matrix values are usable. */
+/* Unit tests for core/matrix.c: which ##vso matrix values are usable. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "expectations.h"
+#include "sources.h"
 
 #include "file.h"
 

@@ -10,7 +10,7 @@
  * read).  If a grandchild keeps a pipe open, the drain timer ends the wait the
  * way the agent does: SIGTERM to the group, SIGKILL a second later, then stop
  * reading and say so. */
-#include "run.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,7 +22,7 @@
 #include <uv.h>
 
 #include "capture.h"
-#include "expectations.h"
+#include "sources.h"
 #include "platform.h"
 #include "report.h"
 #include "writer.h"
@@ -667,7 +667,7 @@ static bool report_paths_usable(const vso_options *opts, vso_buf *err) {
   return true;
 }
 
-int vso_run(const vso_options *opts) {
+int vso_cmd_run(const vso_options *opts) {
   vso_expect_set expect = {0};
   vso_manifest_result manifest = {0};
   if (!vso_prepare_expectations(opts, "run", &expect, &manifest)) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Builds the expected-variable set from --expect, --expect-file and
  * --manifest (with its filters), for run and replay alike. */
-#ifndef VSO_EXPECTATIONS_H
-#define VSO_EXPECTATIONS_H
+#ifndef VSO_SOURCES_H
+#define VSO_SOURCES_H
 
 #include "buf.h"
 #include "expect.h"

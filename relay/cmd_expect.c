@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* vsorelay expect --manifest FILE [filters] [--format text|json] */
-#include "expectcmd.h"
+#include "commands.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "expectations.h"
+#include "sources.h"
 #include "text.h"
 #include "writer.h"
 
@@ -40,7 +40,7 @@ static bool print_json(const vso_manifest_result *m) {
   return true;
 }
 
-int vso_expect_command(const vso_options *opts) {
+int vso_cmd_expect(const vso_options *opts) {
   vso_manifest_filter filter = vso_manifest_filter_of(opts);
   vso_manifest_result m = {0};
   vso_buf err = {0};

@@ -4,7 +4,7 @@
  * Every FILE is one stream of the same step (a plain log, or a --capture
  * file holding both streams), read through the same scanner and analysis as
  * a live run.  Expectations are judged over all of them together. */
-#include "replay.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "expectations.h"
+#include "sources.h"
 #include "platform.h"
 #include "report.h"
 #include "writer.h"
@@ -251,7 +251,7 @@ static int finish(replay *r, vso_expect_set *expect, const vso_manifest_result *
   return o.exit_code;
 }
 
-int vso_replay(const vso_options *opts) {
+int vso_cmd_replay(const vso_options *opts) {
   double started = now_seconds();
   vso_expect_set expect = {0};
   vso_manifest_result manifest = {0};
