@@ -2,13 +2,12 @@
 #include "capture.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "platform.h"
 #include "writer.h"
 
 static bool reader_fail(vso_capture_reader *r, const char *why) {
@@ -77,17 +76,9 @@ void vso_capture_reader_free(vso_capture_reader *r) { vso_buf_free(&r->header); 
 
 bool vso_capture_open(vso_capture_writer *w, const char *path) {
   w->error = 0;
-  w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  /* the capture may hold everything the step printed: private, whatever it was */
+  w->fd = vso_open_private(path);
   if (w->fd < 0) return false;
-  /* an existing file keeps its mode through O_TRUNC: the capture may hold
-   * everything the step printed, so make it private whatever it was */
-  if (fchmod(w->fd, 0600) != 0) {
-    int e = errno;
-    close(w->fd);
-    w->fd = -1;
-    errno = e;
-    return false;
-  }
   w->error = vso_write_all(w->fd, VSO_CAPTURE_MAGIC, strlen(VSO_CAPTURE_MAGIC));
   return w->error == 0 || (errno = w->error, false);
 }

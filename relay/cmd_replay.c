@@ -11,16 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "sources.h"
 #include "platform.h"
-#include "report.h"
+#include "listing.h"
+#include "outcome.h"
 #include "writer.h"
-
-enum { MAX_SOURCES = 8 };
 
 typedef struct replay_stream {
   vso_scanner scanner;
@@ -133,156 +131,157 @@ static void on_capture_data(void *ctx, int stream, const char *p, size_t n) {
   vso_scanner_feed(&c->r->streams[c->first + (size_t)stream]->scanner, p, n);
 }
 
-/* Reads one operand.  Returns 0, or 2 with a message printed. */
+/* The first chunk of a file says what it is: a capture holds both streams
+ * of a run, anything else is one stream.  False when memory runs out. */
+static bool add_file_streams(replay *r, const char *shown, const char *chunk, size_t n, bool *is_capture) {
+  size_t m = strlen(VSO_CAPTURE_MAGIC);
+  *is_capture = n >= m && memcmp(chunk, VSO_CAPTURE_MAGIC, m) == 0;
+  if (!*is_capture) return add_stream(r, shown);
+  char name[4096];
+  snprintf(name, sizeof name, "%s:stdout", shown);
+  bool ok = add_stream(r, name);
+  snprintf(name, sizeof name, "%s:stderr", shown);
+  return ok && add_stream(r, name);
+}
+
+/* Reads fd to its end into the file's streams.  Returns 0, or the exit
+ * status with a message printed. */
+static int read_stream(replay *r, int fd, const char *shown, size_t first, vso_capture_reader *cap) {
+  static char chunk[1 << 18];
+  bool decided = false, is_capture = false;
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      vso_warn("replay: cannot read '%s': %s", shown, strerror(errno));
+      return VSO_EXIT_USAGE;
+    }
+    if (!decided && !add_file_streams(r, shown, chunk, (size_t)n, &is_capture)) {
+      vso_warn("replay: out of memory");
+      return VSO_EXIT_SELF;
+    }
+    decided = true;
+    if (n == 0) break;
+    if (!is_capture) vso_scanner_feed(&r->streams[first]->scanner, chunk, (size_t)n);
+    else if (!vso_capture_feed(cap, chunk, (size_t)n)) break;
+  }
+  if (is_capture && !vso_capture_finish(cap)) {
+    vso_warn("replay: '%s': %s", shown, cap->error);
+    return VSO_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* Reads one operand ("-": stdin).  Returns 0, or the exit status with a
+ * message printed. */
 static int replay_file(replay *r, const char *path) {
   bool is_stdin = strcmp(path, "-") == 0;
   const char *shown = is_stdin ? "(stdin)" : path;
   int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     vso_warn("replay: cannot open '%s': %s", path, strerror(errno));
-    return 2;
+    return VSO_EXIT_USAGE;
   }
-  static char chunk[1 << 18];
   size_t first = r->nstreams;
-  bool is_capture = false, decided = false;
   capture_ctx cctx = {r, first};
   vso_capture_reader cap = {.ctx = &cctx, .data = on_capture_data, .attempt = on_attempt};
-  int status = 0;
-  for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      vso_warn("replay: cannot read '%s': %s", shown, strerror(errno));
-      status = 2;
-      break;
-    }
-    if (!decided) {
-      decided = true;
-      size_t m = strlen(VSO_CAPTURE_MAGIC);
-      is_capture = (size_t)n >= m && memcmp(chunk, VSO_CAPTURE_MAGIC, m) == 0;
-      char name[4096];
-      bool ok;
-      if (is_capture) {
-        snprintf(name, sizeof name, "%s:stdout", shown);
-        ok = add_stream(r, name);
-        snprintf(name, sizeof name, "%s:stderr", shown);
-        ok = ok && add_stream(r, name);
-        cctx.first = first;
-      } else {
-        ok = add_stream(r, shown);
-      }
-      if (!ok) {
-        vso_warn("replay: out of memory");
-        status = 125;
-        break;
-      }
-    }
-    if (n == 0) break;
-    if (is_capture) {
-      if (!vso_capture_feed(&cap, chunk, (size_t)n)) break;
-    } else {
-      vso_scanner_feed(&r->streams[first]->scanner, chunk, (size_t)n);
-    }
-  }
-  if (!decided && status == 0 && !add_stream(r, shown)) status = 125;
-  if (is_capture && status == 0 && !vso_capture_finish(&cap)) {
-    vso_warn("replay: '%s': %s", shown, cap.error);
-    status = 2;
-  }
+  int status = read_stream(r, fd, shown, first, &cap);
   vso_capture_reader_free(&cap);
   for (size_t i = first; i < r->nstreams; i++) vso_scanner_finish(&r->streams[i]->scanner);
   if (!is_stdin && close(fd) != 0 && status == 0) {
     vso_warn("replay: cannot close '%s': %s", shown, strerror(errno));
-    status = 2;
+    status = VSO_EXIT_USAGE;
   }
   return status;
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* ---- the sequence ------------------------------------------------------------------ */
 
-static int finish(replay *r, vso_expect_set *expect, const vso_manifest_result *manifest, double started) {
+static void judge(replay *r, vso_outcome *o, vso_expect_set *expect, const vso_manifest_result *manifest) {
   vso_expect_evaluate(expect, &r->analysis);
-  bool met = vso_expect_all_met(expect);
-  vso_outcome o = {
-      .mode = "replay",
+  for (size_t i = 0; i < r->nstreams; i++)
+    if (r->streams[i]->scanner.out_of_memory) r->analysis.out_of_memory = true;
+  if (r->analysis.out_of_memory) vso_warn("replay: out of memory: the analysis is incomplete");
+  *o = (vso_outcome){
+      .mode = VSO_MODE_REPLAY,
       .command = r->opts->operands,
       .ncommand = r->opts->noperands,
       .attempts = r->attempt ? r->attempt : 1,
-      .duration = now_seconds() - started,
       .analysis = &r->analysis,
       .expect = expect,
       .manifest = r->opts->manifest ? manifest : NULL,
       .decode_percents = r->opts->decode_percents,
-      .verdict = met ? "passed" : "expectations-failed",
-      .exit_code = met ? 0 : 3,
+      .facts = {.met = vso_expect_all_met(expect), .own_failure = r->analysis.out_of_memory},
   };
-  for (size_t i = 0; i < r->nstreams && o.nstreams < sizeof o.streams / sizeof o.streams[0]; i++)
-    o.streams[o.nstreams++] = (vso_stream_stats){r->streams[i]->name, r->streams[i]->scanner.bytes,
-                                                 r->streams[i]->scanner.lines};
-  if (r->opts->format == VSO_FORMAT_TEXT) vso_print_summary(stdout, &o);
-  vso_buf err = {0};
-  if (r->opts->report && !vso_write_report(r->opts->report, &o, &err)) {
-    vso_warn("--report %s: %s", r->opts->report, err.data ? err.data : "failed");
-    o.exit_code = 125;
+  for (size_t i = 0; i < r->nstreams && o->nstreams < VSO_OUTCOME_MAX_STREAMS; i++)
+    o->streams[o->nstreams++] = (vso_stream_stats){r->streams[i]->name, r->streams[i]->scanner.bytes,
+                                                   r->streams[i]->scanner.lines};
+  vso_outcome_judge(o);
+}
+
+/* The listing (--format text; JSON Lines went out while reading), and
+ * whether stdout took all of it. */
+static void emit(replay *r, vso_outcome *o) {
+  if (r->opts->format == VSO_FORMAT_TEXT) vso_print_listing(stdout, o);
+  bool closed = vso_std_fd_was_closed(STDOUT_FILENO);
+  if (closed || fflush(stdout) != 0 || ferror(stdout) || r->json_failed) {
+    vso_warn("replay: cannot write to stdout: %s", strerror(closed ? EBADF : errno));
+    vso_outcome_late_failure(o, VSO_LATE_STDOUT);
   }
-  vso_buf_clear(&err);
-  if (r->opts->summary && !vso_write_markdown(r->opts->summary, &o, &err)) {
-    vso_warn("--summary %s: %s", r->opts->summary, err.data ? err.data : "failed");
-    o.exit_code = 125;
+}
+
+static void free_replay(replay *r) {
+  for (size_t i = 0; i < r->nstreams; i++) {
+    vso_scanner_free(&r->streams[i]->scanner);
+    free(r->streams[i]->name);
+    free(r->streams[i]);
   }
-  vso_buf_free(&err);
-  for (size_t i = 0; i < r->nstreams; i++)
-    if (r->streams[i]->scanner.out_of_memory) r->analysis.out_of_memory = true;
-  if (r->analysis.out_of_memory) {
-    vso_warn("replay: out of memory: the analysis is incomplete");
-    o.exit_code = 125;
-  }
-  if (vso_std_fd_was_closed(STDOUT_FILENO)) errno = EBADF;
-  if (vso_std_fd_was_closed(STDOUT_FILENO) || fflush(stdout) != 0 || ferror(stdout) || r->json_failed) {
-    vso_warn("replay: cannot write to stdout: %s", strerror(errno));
-    o.exit_code = 125;
-  }
-  if (!met && o.exit_code == 3)
-    vso_warn("%zu expected variable(s) missing or unusable", vso_expect_unmet(expect));
-  return o.exit_code;
+  free(r->streams);
+  vso_analysis_free(&r->analysis);
+  vso_policy_free(&r->policy);
+}
+
+/* Every operand, or stdin without one.  Returns 0 or the exit status. */
+static int read_all(replay *r) {
+  if (r->opts->noperands == 0) return replay_file(r, "-");
+  int status = 0;
+  for (int i = 0; i < r->opts->noperands && status == 0; i++) status = replay_file(r, r->opts->operands[i]);
+  return status;
 }
 
 int vso_cmd_replay(const vso_options *opts) {
-  double started = now_seconds();
+  double started = vso_now();
   vso_expect_set expect = {0};
   vso_manifest_result manifest = {0};
-  if (!vso_prepare_expectations(opts, "replay", &expect, &manifest)) {
-    vso_expect_free(&expect);
-    vso_manifest_result_free(&manifest);
-    return 2;
-  }
-  int status = 0;
   replay r = {.opts = opts};
   vso_analysis_init(&r.analysis, opts->decode_percents);
-  if (!vso_build_policy(opts, &r.policy)) {
-    vso_warn("replay: out of memory");
-    status = 125;
-  }
+  /* 1. prepare: expectations and destinations, before anything is read */
+  int status = 0;
+  if (!vso_prepare_expectations(opts, "replay", &expect, &manifest) ||
+      !vso_destinations_usable(opts->report, opts->summary))
+    status = VSO_EXIT_USAGE;
+  else if (!vso_build_policy(opts, &r.policy))
+    vso_warn("replay: out of memory"), status = VSO_EXIT_SELF;
   r.analysis.policy = &r.policy;
   if (opts->format == VSO_FORMAT_JSON) {
     r.analysis.on_command = print_command_json;
     r.analysis.on_command_ctx = &r;
   }
-  if (opts->noperands == 0 && status == 0) status = replay_file(&r, "-");
-  for (int i = 0; i < opts->noperands && status == 0; i++) status = replay_file(&r, opts->operands[i]);
-  if (status == 0) status = finish(&r, &expect, &manifest, started);
-  for (size_t i = 0; i < r.nstreams; i++) {
-    vso_scanner_free(&r.streams[i]->scanner);
-    free(r.streams[i]->name);
-    free(r.streams[i]);
+  /* 2. read: every file through the scanner and the analysis, as run reads */
+  if (status == 0) status = read_all(&r);
+  if (status == 0) {
+    vso_outcome o;
+    /* 3. judge */
+    judge(&r, &o, &expect, &manifest);
+    /* 4. emit: the listing */
+    emit(&r, &o);
+    if (o.verdict == VSO_VERDICT_EXPECTATIONS_FAILED)
+      vso_warn("%zu expected variable(s) missing or unusable", vso_expect_unmet(&expect));
+    /* 5. write the artefacts: the summary, then the report */
+    o.duration = vso_now() - started;
+    status = vso_outcome_finish(&o, &(vso_artefacts){.summary_path = opts->summary, .report_path = opts->report});
   }
-  free(r.streams);
-  vso_analysis_free(&r.analysis);
-  vso_policy_free(&r.policy);
+  free_replay(&r);
   vso_expect_free(&expect);
   vso_manifest_result_free(&manifest);
   return status;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The readable summary of a replay. */
+/* The listing of a replay: what it read, as a person reads it (stdout). */
+#include "listing.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "report.h"
 
 static void print_counts(FILE *f, const vso_analysis *a) {
   fprintf(f, "logging commands: %llu\n", (unsigned long long)a->commands);
@@ -15,7 +15,7 @@ static void print_counts(FILE *f, const vso_analysis *a) {
   }
 }
 
-/* A summary is for people: past this many entries a list says how many more
+/* A listing is for people: past this many entries a list says how many more
  * there are (every one is in --report and --format json). */
 enum { LIST_LIMIT = 1000 };
 
@@ -71,7 +71,7 @@ static void print_expectations(FILE *f, const vso_outcome *o) {
   }
 }
 
-void vso_print_summary(FILE *f, const vso_outcome *o) {
+void vso_print_listing(FILE *f, const vso_outcome *o) {
   for (size_t i = 0; i < o->nstreams; i++)
     fprintf(f, "%s: %llu lines, %llu bytes\n", o->streams[i].name, (unsigned long long)o->streams[i].lines,
             (unsigned long long)o->streams[i].bytes);
@@ -79,31 +79,5 @@ void vso_print_summary(FILE *f, const vso_outcome *o) {
   print_setvars(f, o->analysis);
   print_diags(f, o->analysis);
   print_expectations(f, o);
-  fprintf(f, "verdict: %s\n", o->verdict);
-}
-
-bool vso_unmet_messages(const vso_outcome *o, char ***lines, size_t *n) {
-  *lines = NULL;
-  *n = 0;
-  const vso_expect_set *e = o->expect;
-  size_t unmet = vso_expect_unmet(e);
-  if (!unmet) return true;
-  char **out = calloc(unmet, sizeof *out);
-  if (!out) return false;
-  size_t k = 0;
-  for (size_t i = 0; i < e->n; i++) {
-    const vso_expectation *x = &e->items[i];
-    if (x->status == VSO_EXP_MET) continue;
-    vso_buf line = {0};
-    vso_buf_append_str(&line, "expected output variable '");
-    vso_quote(&o->analysis->secrets, x->name, strlen(x->name), &line);
-    vso_buf_append_str(&line, "' ");
-    vso_buf_append_str(&line, x->status == VSO_EXP_MISSING ? "is missing" : "is unusable");
-    vso_buf_append_str(&line, ": ");
-    vso_buf_append_str(&line, x->reason ? x->reason : vso_exp_status_name(x->status));
-    out[k++] = vso_buf_steal(&line, NULL);
-  }
-  *lines = out;
-  *n = k;
-  return true;
+  fprintf(f, "verdict: %s\n", vso_verdict_name(o->verdict));
 }

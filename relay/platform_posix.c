@@ -13,9 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "text.h"
+#include "writer.h"
 
 extern char **environ;
 
@@ -123,6 +128,19 @@ int vso_kill_group(int pid, int sig) {
   return errno;
 }
 
+int vso_stop_group(int pid, bool for_good) { return vso_kill_group(pid, for_good ? SIGKILL : SIGTERM); }
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+const int *vso_forwarded_signals(size_t *n) {
+  *n = sizeof forwarded_signals / sizeof forwarded_signals[0];
+  return forwarded_signals;
+}
+
+bool vso_signal_stops(int sig) { return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT; }
+
+int vso_child_signal(void) { return SIGCHLD; }
+
 void vso_grow_pipe(int fd) {
 #ifdef F_SETPIPE_SZ
   /* Best effort: a larger pipe means fewer wake-ups per megabyte relayed.
@@ -136,7 +154,7 @@ void vso_grow_pipe(int fd) {
 
 static unsigned closed_std_fds;
 
-int vso_open_missing_std_fds(void) {
+static int open_missing_std_fds(void) {
   for (int fd = 0; fd <= 2; fd++) {
     if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
     /* open() takes the lowest free descriptor: this one.  Without it, the
@@ -154,6 +172,11 @@ int vso_open_missing_std_fds(void) {
   return 0;
 }
 
+int vso_platform_init(void) {
+  if (open_missing_std_fds() != 0) return -1;
+  return signal(SIGPIPE, SIG_IGN) == SIG_ERR ? -1 : 0;
+}
+
 bool vso_std_fd_was_closed(int fd) { return fd >= 0 && fd <= 2 && (closed_std_fds & (1u << fd)); }
 
 int vso_unblock_signals(void) {
@@ -165,4 +188,127 @@ int vso_unblock_signals(void) {
   for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
     if (sigaddset(&set, wanted[i]) != 0) return -1;
   return sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+static void err_path(vso_buf *err, const char *path) {
+  vso_buf_append_char(err, '\'');
+  vso_quote(NULL, path, strlen(path), err);
+  vso_buf_append_char(err, '\'');
+}
+
+static void err_errno(vso_buf *err, const char *what, const char *path, int e) {
+  vso_buf_append_str(err, what);
+  if (path) {
+    vso_buf_append_char(err, ' ');
+    err_path(err, path);
+  }
+  vso_buf_append_str(err, ": ");
+  vso_buf_append_str(err, strerror(e));
+}
+
+/* Creates the temporary file that write_atomically renames over path:
+ * ".NAME.XXXXXX" in path's directory.  Returns its descriptor and its name
+ * in *tmpl, or -1 with err set. */
+static int create_temporary(const char *path, vso_buf *tmpl, vso_buf *err) {
+  size_t plen = strlen(path);
+  if (plen == 0) {
+    vso_buf_append_str(err, "the path is empty");
+    return -1;
+  }
+  if (path[plen - 1] == '/') {
+    vso_buf_append_str(err, "the path ");
+    err_path(err, path);
+    vso_buf_append_str(err, " names a directory, not a file");
+    return -1;
+  }
+  const char *slash = strrchr(path, '/');
+  size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0; /* with its '/' */
+  vso_buf dir = {0};
+  bool ok = vso_buf_append(tmpl, path, dirlen) && vso_buf_append_char(tmpl, '.') &&
+            vso_buf_append_str(tmpl, path + dirlen) && vso_buf_append_str(tmpl, ".XXXXXX") &&
+            (slash ? vso_buf_append(&dir, path, dirlen > 1 ? dirlen - 1 : dirlen) : vso_buf_append_str(&dir, "."));
+  int fd = ok ? mkstemp(tmpl->data) : -1;
+  if (!ok) vso_buf_append_str(err, "out of memory");
+  else if (fd < 0) err_errno(err, "cannot create a temporary file in the directory", dir.data, errno);
+  vso_buf_free(&dir);
+  return fd;
+}
+
+bool vso_file_creatable(const char *path, vso_buf *err) {
+  vso_buf tmpl = {0};
+  int fd = create_temporary(path, &tmpl, err);
+  bool ok = fd >= 0;
+  if (ok && close(fd) != 0) {
+    err_errno(err, "cannot close", tmpl.data, errno);
+    ok = false;
+  }
+  if (fd >= 0 && unlink(tmpl.data) != 0) {
+    if (ok) err_errno(err, "cannot remove", tmpl.data, errno);
+    ok = false;
+  }
+  vso_buf_free(&tmpl);
+  return ok;
+}
+
+bool vso_file_replace(const char *path, const char *data, size_t len, vso_buf *err) {
+  vso_buf tmpl = {0};
+  int fd = create_temporary(path, &tmpl, err);
+  if (fd < 0) {
+    vso_buf_free(&tmpl);
+    return false;
+  }
+  const char *step = NULL;
+  int e = 0;
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) step = "cannot set close-on-exec on";
+  else if (fchmod(fd, S_IRUSR | S_IWUSR) != 0) step = "cannot set mode 0600 on";
+  else if ((e = vso_write_all(fd, data, len)) != 0) step = "cannot write";
+  else if (fsync(fd) != 0) step = "cannot flush";
+  if (step && !e) e = errno;
+  if (close(fd) != 0 && !step) {
+    step = "cannot close";
+    e = errno;
+  }
+  if (!step && rename(tmpl.data, path) != 0) {
+    e = errno;
+    vso_buf_append_str(err, "cannot rename ");
+    err_path(err, tmpl.data);
+    vso_buf_append_str(err, " to ");
+    err_path(err, path);
+    vso_buf_append_str(err, ": ");
+    vso_buf_append_str(err, strerror(e));
+    step = "rename";
+  } else if (step) {
+    err_errno(err, step, tmpl.data, e);
+  }
+  if (step && unlink(tmpl.data) != 0 && errno != ENOENT) {
+    vso_buf_append_str(err, "; and cannot remove it: ");
+    vso_buf_append_str(err, strerror(errno));
+  }
+  vso_buf_free(&tmpl);
+  return step == NULL;
+}
+
+char *vso_absolute_path(const char *path) { return realpath(path, NULL); }
+
+double vso_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int vso_open_private(const char *path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  /* an existing file keeps its mode through O_TRUNC: make it private
+   * whatever it was */
+  if (fchmod(fd, 0600) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
 }

@@ -142,10 +142,12 @@ check_eq "replace: mode 600 even over a 644 file" 600 "$(mode_of "$WORK/atomic/r
 check_eq "replace: no temporary file left" "r.json s.md" "$(cd "$WORK/atomic" && ls -A | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- unwritable destinations --------------------------------------------------
+# replay, like run, finds out before it reads anything: exit 2, nothing written
 "$VSORELAY" replay --expect "$GO_EXPECT" --report /nonexistent/dir/r.json "$HEALTHY" >"$out" 2>"$err"
-check_eq "unwritable report (replay): exit 125" 125 $?
+check_eq "unwritable report (replay): exit 2, before reading" 2 $?
 check_grep "unwritable report: names the path" "/nonexistent/dir/r.json" "$err"
 check_grep "unwritable report: says why" "No such file or directory" "$err"
+check_eq "unwritable report (replay): no listing printed" "" "$(cat "$out")"
 # run finds out before it starts the command: exit 2, nothing run, nothing re-emitted
 "$VSORELAY" run --report /nonexistent/dir/r.json -- touch "$WORK/ran" >"$out" 2>"$err"
 check_eq "unwritable report (run): exit 2, before the command" 2 $?
@@ -174,5 +176,48 @@ mkdir "$WORK/adir"
 check_eq "report onto a directory: exit 125" 125 $?
 check_grep "report onto a directory: says so" "Is a directory" "$err"
 check_eq "report onto a directory: no temporary file left" "" "$(ls -A "$WORK" | grep '^\.adir' || true)"
+
+# ---- the report always carries the exit status vsorelay ends with ---------------
+# (replay once wrote "passed", 0 and then exited 125 when the summary could
+# not be written, or when stdout was closed)
+# report_says FILE VERDICT CODE: the report's verdict and exitCode
+report_says() {
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    if (r.verdict !== process.argv[2] || r.exitCode !== +process.argv[3]) { console.error(r.verdict, r.exitCode); process.exit(1); }' "$@"
+}
+mkdir "$WORK/late"
+cd "$WORK/late" || exit 1
+"$VSORELAY" replay --expect linuxArm32 --report r.json --summary missing-dir/s.md "$HEALTHY" >"$out" 2>"$err"
+check_eq "replay, summary in a missing directory: exit 2, before reading" 2 $?
+check_grep "replay, summary in a missing directory: names it" "missing-dir/s.md" "$err"
+check "replay, summary in a missing directory: no report claims a verdict" test ! -e r.json
+"$VSORELAY" replay --expect linuxArm32 --report r.json --summary missing-dir/s.md "$HEALTHY" >&- 2>"$err"
+check_eq "the same with stdout closed: exit 2" 2 $?
+check "the same with stdout closed: no report" test ! -e r.json
+# a summary that fails at the end (onto a directory: its temporary file can be made)
+"$VSORELAY" replay --expect linuxArm32 --report r.json --summary "$WORK/adir" "$HEALTHY" >"$out" 2>"$err"
+check_eq "replay, summary fails at the end: exit 125" 125 $?
+check "replay, summary fails at the end: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
+"$VSORELAY" replay --expect "$GO_EXPECT" --report r.json --summary "$WORK/adir" "$BROKEN" >"$out" 2>"$err"
+check_eq "replay of a failing step, summary fails at the end: keeps 3" 3 $?
+check "replay of a failing step: the report says expectations-failed, 3" report_says r.json expectations-failed 3
+# stdout closed: the listing cannot be printed
+"$VSORELAY" replay --expect linuxArm32 --report r.json --summary s.md "$HEALTHY" >&- 2>"$err"
+check_eq "replay with stdout closed: exit 125" 125 $?
+check "replay with stdout closed: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
+check_grep "replay with stdout closed: so does the summary" "vsorelay-failed" s.md
+# run: the same rules
+"$VSORELAY" run -e v --report r.json --summary "$WORK/adir" -- \
+  sh -c 'echo "##vso[task.setvariable variable=v;isoutput=true]1"' >"$out" 2>"$err"
+check_eq "run, summary fails at the end: exit 125" 125 $?
+check "run, summary fails at the end: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
+"$VSORELAY" run -e v --report r.json --summary s.md -- \
+  sh -c 'echo "##vso[task.setvariable variable=v;isoutput=true]1"' >&- 2>"$err"
+check_eq "run with stdout closed: exit 125" 125 $?
+check "run with stdout closed: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
+"$VSORELAY" run -e v --report r.json -- sh -c 'exit 125' >"$out" 2>"$err"
+check_eq "a command that exits 125 itself: 125" 125 $?
+check "a command that exits 125 itself: command-failed, not vsorelay-failed" report_says r.json command-failed 125
+cd - >/dev/null || exit 1
 
 finish

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+#include "live.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+/* ---- the capture ------------------------------------------------------------- */
+
+/* Writes p[0..n) to the capture, secrets masked.  With wait_for_more, it
+ * stops where the rest could begin a secret that the next bytes complete,
+ * and returns how much went out (nothing when it failed). */
+static size_t capture_masked(vso_live *l, int stream, const char *p, size_t n, bool wait_for_more) {
+  vso_buf masked = {0};
+  size_t done = n;
+  bool ok = wait_for_more ? vso_mask_complete(&l->analysis.secrets, p, n, &masked, &done)
+                          : vso_mask(&l->analysis.secrets, p, n, &masked);
+  if (ok) vso_capture_write(l->capture, stream, masked.data, masked.len);
+  else l->failed = true;
+  vso_buf_free(&masked);
+  return ok ? done : 0;
+}
+
+/* Passed bytes go to the capture masked.  A secret may arrive cut in two by
+ * the reads, so the tail that could begin one waits in the stream's
+ * capture_tail_ for the next bytes (or the end of the stream). */
+static void record(vso_live *l, int stream, const char *p, size_t n) {
+  vso_buf *tail = &l->streams_[stream].capture_tail_;
+  if (!l->capture || !n) return;
+  if (vso_secrets_empty(&l->analysis.secrets) && tail->len == 0) {
+    vso_capture_write(l->capture, stream, p, n);
+    return;
+  }
+  if (!vso_buf_append(tail, p, n)) {
+    l->failed = true;
+    return;
+  }
+  size_t done = capture_masked(l, stream, tail->data, tail->len, true);
+  memmove(tail->data, tail->data + done, tail->len - done);
+  tail->len -= done;
+}
+
+/* What waits in capture_tail_ goes out masked as it is: a held line follows,
+ * or the stream ended. */
+static void record_tail(vso_live *l, int stream) {
+  vso_buf *tail = &l->streams_[stream].capture_tail_;
+  if (!l->capture || tail->len == 0) return;
+  capture_masked(l, stream, tail->data, tail->len, false);
+  vso_buf_clear(tail);
+}
+
+/* The held line as the capture keeps it: a secret variable's value masked. */
+static void record_line(vso_live *l, int stream, const vso_line *line, bool secret_value) {
+  if (!l->capture) return;
+  record_tail(l, stream);
+  vso_buf copy = {0};
+  size_t keep = secret_value ? vso_line_visible_part(line) : line->len;
+  bool ok = vso_buf_append(&copy, line->text, keep) && (keep == line->len || vso_buf_append_str(&copy, "***")) &&
+            vso_buf_append(&copy, line->term, line->term_len);
+  if (ok) record(l, stream, copy.data, copy.len);
+  else l->failed = true;
+  vso_buf_free(&copy);
+}
+
+/* ---- what goes out live ------------------------------------------------------- */
+
+static void on_pass(void *ctx, const char *p, size_t n) {
+  vso_live_stream *s = ctx;
+  vso_out_write(s->out_, p, n);
+  record(s->live_, s->index_, p, n);
+}
+
+/* A long line with no secret to mask is written in pieces, "##vso"
+ * deactivated on the way, so a 64 MiB value is not copied once more. */
+static bool write_deactivated(vso_out *out, const char *p, size_t n) {
+  bool ok = true;
+  for (size_t from = 0; ok && from < n;) {
+    size_t at = from + vso_next_keyword(p + from, n - from);
+    ok = vso_out_write(out, p + from, at - from) && (at == n || vso_out_write(out, "**vso", 5));
+    from = at == n ? n : at + 5;
+  }
+  return ok;
+}
+
+static void write_neutralised(vso_live_stream *s, const vso_line *line, bool secret_value) {
+  vso_live *l = s->live_;
+  if (line->len > 65536 && !secret_value && vso_secrets_empty(&l->analysis.secrets)) {
+    write_deactivated(s->out_, line->text, line->len);
+    vso_out_write(s->out_, line->term, line->term_len);
+    return;
+  }
+  vso_buf copy = {0};
+  if (vso_neutralise(&l->analysis, line, secret_value, &copy) && vso_buf_append(&copy, line->term, line->term_len))
+    vso_out_write(s->out_, copy.data, copy.len);
+  else
+    l->failed = true;
+  vso_buf_free(&copy);
+}
+
+/* The agent registers a secret variable's value with its masker the moment
+ * it reads the command, and masks it in every line after.  vsorelay holds the
+ * command until the end, so it tells the agent at once, with a task.setsecret
+ * of the command's own (still escaped) data: whatever the step prints after
+ * it stays masked, as without vsorelay.  Not for a command the agent would
+ * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
+static void register_secret_now(vso_live *l, const vso_setvar *sv) {
+  if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
+  const char *rb = memchr(sv->raw.p, ']', sv->raw.n); /* raw starts at "##vso[": the info's own ']' */
+  if (!rb) return;
+  static const char setsecret[] = "##vso[task.setsecret]";
+  size_t data_at = (size_t)(rb + 1 - sv->raw.p);
+  /* a failed write is remembered by the writer (exit 125) */
+  (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, setsecret, sizeof setsecret - 1) &&
+         vso_out_write(&l->out, sv->raw.p + data_at, sv->raw.n - data_at) && vso_out_write(&l->out, "\n", 1));
+}
+
+/* After task.complete done=true the agent drops all output 5 s later, the
+ * re-emitted variables included: the command's verdict comes after them,
+ * or not at all when vsorelay fails the step. */
+static void hold_complete(vso_live *l, const vso_line *line) {
+  size_t at = (size_t)vso_find_prefix(line->text, line->len);
+  if (!vso_buf_append(&l->held_completes, line->text + at, line->len - at) ||
+      !vso_buf_append_char(&l->held_completes, '\n'))
+    l->failed = true;
+}
+
+static void on_line(void *ctx, const vso_line *line) {
+  vso_live_stream *s = ctx;
+  vso_live *l = s->live_;
+  vso_line_kind kind = vso_analysis_line(&l->analysis, line, s->name_);
+  bool secret_value = false;
+  if (kind == VSO_LINE_SETVARIABLE) secret_value = l->analysis.setvars[l->analysis.nsetvars - 1].is_secret;
+  record_line(l, s->index_, line, secret_value);
+  bool hold = (kind == VSO_LINE_SETVARIABLE || kind == VSO_LINE_COMPLETE) && !l->stream_mode;
+  if (hold && kind == VSO_LINE_COMPLETE) hold_complete(l, line);
+  if (hold || kind == VSO_LINE_REFUSED || line->truncated) {
+    write_neutralised(s, line, secret_value);
+    if (hold && kind == VSO_LINE_SETVARIABLE) register_secret_now(l, &l->analysis.setvars[l->analysis.nsetvars - 1]);
+    return;
+  }
+  vso_out_write(s->out_, line->text, line->len);
+  vso_out_write(s->out_, line->term, line->term_len);
+}
+
+/* ---- attempts ----------------------------------------------------------------- */
+
+void vso_live_init(vso_live *l) {
+  memset(l, 0, sizeof *l);
+  /* a closed stdout cannot carry the variables: like EPIPE, exit 125 */
+  l->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout", .error = vso_std_fd_was_closed(1) ? EBADF : 0};
+  l->err = (vso_out){.fd = STDERR_FILENO, .name = "stderr"};
+  static const char *const names[VSO_LIVE_STREAMS] = {"stdout", "stderr"};
+  for (int i = 0; i < VSO_LIVE_STREAMS; i++)
+    l->streams_[i] = (vso_live_stream){.live_ = l, .index_ = i, .name_ = names[i], .out_ = i ? &l->err : &l->out};
+}
+
+void vso_live_attempt(vso_live *l, int attempt) {
+  vso_analysis_free(&l->analysis);
+  vso_analysis_init(&l->analysis, l->decode_percents);
+  l->analysis.policy = l->policy;
+  vso_buf_clear(&l->held_completes);
+  for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
+    vso_live_stream *s = &l->streams_[i];
+    vso_scanner_free(&s->scanner_);
+    vso_scan_sink sink = {.ctx = s, .pass = on_pass, .line = on_line};
+    vso_scanner_init(&s->scanner_, &sink, 0);
+  }
+  if (l->capture) vso_capture_attempt(l->capture, attempt);
+}
+
+void vso_live_data(void *ctx, int stream, const char *p, size_t n) {
+  vso_live *l = ctx;
+  vso_scanner_feed(&l->streams_[stream].scanner_, p, n);
+}
+
+void vso_live_end(void *ctx, int stream) {
+  vso_live *l = ctx;
+  vso_scanner_finish(&l->streams_[stream].scanner_);
+  record_tail(l, stream);
+}
+
+void vso_live_attempt_done(vso_live *l) {
+  for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
+    const vso_scanner *s = &l->streams_[i].scanner_;
+    l->bytes[i] += s->bytes;
+    l->lines[i] += s->lines;
+    if (s->out_of_memory) l->analysis.out_of_memory = true;
+  }
+}
+
+void vso_live_free(vso_live *l) {
+  for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
+    vso_scanner_free(&l->streams_[i].scanner_);
+    vso_buf_free(&l->streams_[i].capture_tail_);
+  }
+  vso_analysis_free(&l->analysis);
+  vso_buf_free(&l->held_completes);
+}
+
+/* ---- after the verdict ----------------------------------------------------------- */
+
+/* With --stream, only the last set of each expected name is written again:
+ * a flag per setvariable.  NULL without only (every one is written). */
+static bool *wanted_setvars(const vso_live *l, const vso_expect_set *only, bool *ok) {
+  *ok = true;
+  if (!only) return NULL;
+  bool *wanted = calloc(l->analysis.nsetvars + 1, sizeof *wanted);
+  *ok = wanted != NULL;
+  for (size_t k = 0; wanted && k < only->n; k++)
+    if (only->items[k].last) wanted[only->items[k].last - l->analysis.setvars] = true;
+  return wanted;
+}
+
+/* Every held task.setvariable, each as the "##vso[..." part of its original
+ * line, byte for byte, one per line, in checked writes of up to 64 KiB (a
+ * huge command is written on its own). */
+bool vso_live_release(vso_live *l, const vso_expect_set *only) {
+  vso_buf block = {0};
+  bool ok;
+  bool *wanted = wanted_setvars(l, only, &ok);
+  bool started = false;
+  for (size_t i = 0; i < l->analysis.nsetvars && ok; i++) {
+    const vso_setvar *sv = &l->analysis.setvars[i];
+    if (sv->refused || (wanted && !wanted[i])) continue;
+    if (!started) ok = started = vso_out_line_start(&l->out);
+    if (sv->raw.n < 65536) {
+      ok = vso_buf_append(&block, sv->raw.p, sv->raw.n) && vso_buf_append_char(&block, '\n');
+      if (ok && block.len >= 65536) { /* a block at a time: memory stays flat */
+        ok = vso_out_write(&l->out, block.data, block.len);
+        vso_buf_clear(&block);
+      }
+      continue;
+    }
+    /* a huge command is written as it is rather than copied into the block */
+    ok = vso_out_write(&l->out, block.data, block.len) && vso_out_write(&l->out, sv->raw.p, sv->raw.n) &&
+         vso_out_write(&l->out, "\n", 1);
+    vso_buf_clear(&block);
+  }
+  free(wanted);
+  if (ok && block.len) ok = vso_out_write(&l->out, block.data, block.len);
+  vso_buf_free(&block);
+  /* the command's own task.complete, after its variables */
+  if (ok && l->held_completes.len)
+    ok = (started || vso_out_line_start(&l->out)) &&
+         vso_out_write(&l->out, l->held_completes.data, l->held_completes.len);
+  if (!ok && !l->out.error) l->failed = true;
+  return ok;
+}
+
+void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
+  char **lines;
+  size_t n;
+  if (!vso_outcome_unmet_lines(o, &lines, &n)) {
+    l->failed = true;
+    return;
+  }
+  const vso_secrets *secrets = &l->analysis.secrets;
+  for (size_t i = 0; i < n; i++) {
+    vso_warn("%s", lines[i]);
+    vso_buf msg = {0};
+    if (!vso_buf_append_str(&msg, "vsorelay: ") || !vso_buf_append_str(&msg, lines[i]) ||
+        !vso_out_command(&l->out, secrets, "##vso[task.logissue type=error]", msg.data))
+      l->failed = l->failed || !l->out.error;
+    vso_buf_free(&msg);
+    free(lines[i]);
+  }
+  free(lines);
+  char done[160];
+  snprintf(done, sizeof done, "vsorelay: %zu expected output variable(s) missing or unusable, so none was set",
+           vso_expect_unmet(o->expect));
+  if (!vso_out_command(&l->out, secrets, "##vso[task.complete result=Failed;]", done) && !l->out.error)
+    l->failed = true;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* The live side of `run`: each of the command's streams read through its
+ * own scanner into one analysis, and what reaches the agent as it happens.
+ *
+ *   bytes without a command   -> the step's stdout/stderr at once (and the capture)
+ *   a held task.setvariable   -> a neutralised copy now ("**vso..."), the command
+ *                                itself only when the verdict is passed
+ *   any other command         -> through, as the agent would have read it
+ *
+ * Then, after the verdict, the release of the held variables (all or
+ * nothing) or the failure in the agent's own terms. */
+#ifndef VSO_LIVE_H
+#define VSO_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis.h"
+#include "capture.h"
+#include "expect.h"
+#include "outcome.h"
+#include "policy.h"
+#include "scan.h"
+#include "writer.h"
+
+enum { VSO_LIVE_STREAMS = 2 };
+
+typedef struct vso_live vso_live;
+
+typedef struct vso_live_stream {
+  /* private */
+  vso_live *live_;
+  int index_;
+  const char *name_;      /* "stdout" or "stderr" */
+  vso_out *out_;          /* where this stream is relayed to */
+  vso_scanner scanner_;
+  vso_buf capture_tail_;  /* passed bytes that may begin a secret, not yet in the capture */
+} vso_live_stream;
+
+struct vso_live {
+  /* public: set before the first attempt */
+  bool stream_mode;               /* --stream: task.setvariable goes through live too */
+  bool decode_percents;
+  const vso_policy *policy;       /* --restrict, --allow-variables */
+  vso_capture_writer *capture;    /* --capture, or NULL */
+  /* read-only */
+  vso_out out, err;               /* the step's stdout and stderr */
+  vso_analysis analysis;          /* of the current attempt */
+  vso_buf held_completes;         /* the command's own task.complete lines, held */
+  bool failed;                    /* memory ran out while relaying */
+  uint64_t bytes[VSO_LIVE_STREAMS], lines[VSO_LIVE_STREAMS]; /* over every attempt */
+  /* private */
+  vso_live_stream streams_[VSO_LIVE_STREAMS];
+};
+
+void vso_live_init(vso_live *l);
+/* A new attempt: a fresh analysis and scanners; the capture marks it. */
+void vso_live_attempt(vso_live *l, int attempt);
+/* vso_child_io's callbacks (ctx is the vso_live). */
+void vso_live_data(void *ctx, int stream, const char *p, size_t n);
+void vso_live_end(void *ctx, int stream);
+/* The attempt is over: its byte and line counts are added up. */
+void vso_live_attempt_done(vso_live *l);
+/* The held task.setvariable commands, each as it arrived, then the
+ * command's own task.complete; with only, just the last set of each name it
+ * expects (--stream).  False when stdout failed or memory ran out. */
+bool vso_live_release(vso_live *l, const vso_expect_set *only);
+/* Why no variable is set: one error per unmet expectation on stderr and as
+ * task.logissue, then task.complete result=Failed. */
+void vso_live_fail_step(vso_live *l, const vso_outcome *o);
+void vso_live_free(vso_live *l);
+
+#endif

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+#include "outcome.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+#include "report.h"
+#include "summary.h"
+#include "text.h"
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *const verdict_names[] = {
+    [VSO_VERDICT_PASSED] = "passed",
+    [VSO_VERDICT_EXPECTATIONS_FAILED] = "expectations-failed",
+    [VSO_VERDICT_COMMAND_FAILED] = "command-failed",
+    [VSO_VERDICT_TIMED_OUT] = "timed-out",
+    [VSO_VERDICT_STOPPED_BY_SIGNAL] = "stopped-by-signal",
+    [VSO_VERDICT_SPAWN_FAILED] = "spawn-failed",
+    [VSO_VERDICT_VSORELAY_FAILED] = "vsorelay-failed",
+};
+
+const char *vso_verdict_name(vso_verdict v) {
+  return (unsigned)v < sizeof verdict_names / sizeof verdict_names[0] ? verdict_names[v] : "unknown";
+}
+
+const char *vso_mode_name(vso_mode m) { return m == VSO_MODE_REPLAY ? "replay" : "run"; }
+
+const char *vso_exit_name(int status) {
+  switch (status) {
+    case VSO_EXIT_OK: return "ok";
+    case VSO_EXIT_USAGE: return "usage";
+    case VSO_EXIT_UNMET: return "unmet";
+    case VSO_EXIT_TIMEOUT: return "timeout";
+    case VSO_EXIT_SELF: return "vsorelay-failed";
+    case VSO_EXIT_CANNOT_EXECUTE: return "cannot-execute";
+    case VSO_EXIT_NOT_FOUND: return "not-found";
+    default: return status > VSO_EXIT_SIGNAL && status < VSO_EXIT_SIGNAL + 65 ? "signal" : "command-status";
+  }
+}
+
+/* ---- the verdict -------------------------------------------------------------- */
+
+static void decide(vso_outcome *o, vso_verdict v, int code) {
+  o->verdict = v;
+  o->exit_code = code;
+}
+
+void vso_outcome_judge(vso_outcome *o) {
+  const vso_facts *f = &o->facts;
+  bool run = o->mode == VSO_MODE_RUN;
+  if (f->stop_signal) decide(o, VSO_VERDICT_STOPPED_BY_SIGNAL, VSO_EXIT_SIGNAL + f->stop_signal);
+  else if (f->timed_out) decide(o, VSO_VERDICT_TIMED_OUT, VSO_EXIT_TIMEOUT);
+  else if (f->own_failure || f->stdout_failed) decide(o, VSO_VERDICT_VSORELAY_FAILED, VSO_EXIT_SELF);
+  else if (f->spawn_status) decide(o, VSO_VERDICT_SPAWN_FAILED, f->spawn_status);
+  else if (run && f->term_signal) decide(o, VSO_VERDICT_COMMAND_FAILED, VSO_EXIT_SIGNAL + f->term_signal);
+  else if (run && f->exit_status) decide(o, VSO_VERDICT_COMMAND_FAILED, f->exit_status);
+  else if (run && !f->child_exited) decide(o, VSO_VERDICT_VSORELAY_FAILED, VSO_EXIT_SELF); /* status unknown */
+  else if (f->met) decide(o, VSO_VERDICT_PASSED, VSO_EXIT_OK);
+  else decide(o, VSO_VERDICT_EXPECTATIONS_FAILED, VSO_EXIT_UNMET);
+}
+
+void vso_outcome_late_failure(vso_outcome *o, vso_late kind) {
+  if (kind == VSO_LATE_STDOUT) o->facts.stdout_failed = true;
+  else if (kind == VSO_LATE_SELF || o->exit_code == VSO_EXIT_OK) o->facts.own_failure = true;
+  vso_outcome_judge(o);
+}
+
+/* ---- the artefacts ------------------------------------------------------------ */
+
+bool vso_destinations_usable(const char *report_path, const char *summary_path) {
+  const char *paths[] = {report_path, summary_path}, *flags[] = {"--report", "--summary"};
+  for (int i = 0; i < 2; i++) {
+    vso_buf err = {0};
+    bool ok = !paths[i] || vso_file_creatable(paths[i], &err);
+    if (!ok) vso_warn("%s %s: %s", flags[i], paths[i], err.data ? err.data : "cannot write");
+    vso_buf_free(&err);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/* The agent shows a summary on the run's page when told its absolute path. */
+static void announce_summary(vso_outcome *o, vso_out *out, const char *path) {
+  char *abs = vso_absolute_path(path);
+  if (!abs) return;
+  if (!vso_out_command(out, &o->analysis->secrets, "##vso[task.uploadsummary]", abs))
+    vso_outcome_late_failure(o, out->error ? VSO_LATE_STDOUT : VSO_LATE_SELF);
+  free(abs);
+}
+
+/* Writes one file with write(o, path, err); a failure is said and applied. */
+static bool write_file(vso_outcome *o, const char *flag, const char *path,
+                       bool (*write)(const char *, const vso_outcome *, vso_buf *)) {
+  vso_buf err = {0};
+  bool ok = write(path, o, &err);
+  if (!ok) {
+    vso_warn("%s %s: %s", flag, path, err.data ? err.data : "cannot write");
+    vso_outcome_late_failure(o, VSO_LATE_FILE);
+  }
+  vso_buf_free(&err);
+  return ok;
+}
+
+int vso_outcome_finish(vso_outcome *o, const vso_artefacts *a) {
+  /* 1. the capture: it ends with the last attempt */
+  if (a->capture && !vso_capture_close(a->capture)) {
+    vso_warn("--capture %s: %s", a->capture_path, strerror(a->capture->error));
+    vso_outcome_late_failure(o, VSO_LATE_FILE);
+  }
+  /* 2. the summary, and the agent told where it is */
+  if (a->summary_path && write_file(o, "--summary", a->summary_path, vso_write_summary) && a->announce)
+    announce_summary(o, a->announce, a->summary_path);
+  /* 3. the report, last: whatever failed above is in its exitCode */
+  if (a->report_path) write_file(o, "--report", a->report_path, vso_write_report);
+  return o->exit_code;
+}
+
+/* ---- the verdict's words --------------------------------------------------------- */
+
+bool vso_outcome_unmet_lines(const vso_outcome *o, char ***lines, size_t *n) {
+  *lines = NULL;
+  *n = 0;
+  const vso_expect_set *e = o->expect;
+  size_t unmet = vso_expect_unmet(e);
+  if (!unmet) return true;
+  char **out = calloc(unmet, sizeof *out);
+  if (!out) return false;
+  size_t k = 0;
+  bool ok = true;
+  for (size_t i = 0; i < e->n && ok; i++) {
+    const vso_expectation *x = &e->items[i];
+    if (x->status == VSO_EXP_MET) continue;
+    vso_buf line = {0};
+    ok = vso_buf_append_str(&line, "expected output variable '") &&
+         vso_quote(&o->analysis->secrets, x->name, strlen(x->name), &line) &&
+         vso_buf_append_str(&line, x->status == VSO_EXP_MISSING ? "' is missing: " : "' is unusable: ") &&
+         vso_buf_append_str(&line, x->reason ? x->reason : vso_exp_status_name(x->status));
+    out[k] = ok ? vso_buf_steal(&line, NULL) : NULL;
+    ok = ok && out[k++];
+    vso_buf_free(&line);
+  }
+  if (!ok) {
+    for (size_t i = 0; i < k; i++) free(out[i]);
+    free(out);
+    return false;
+  }
+  *lines = out;
+  *n = k;
+  return true;
+}

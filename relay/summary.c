@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/* The Markdown summary (--summary), which run also shows on the run's page
+ * (task.uploadsummary): the verdict first, then each expected variable and
+ * what to do about the unmet ones, then the command and the diagnostics.
+ *
+ * Nothing here prints a variable's value.  Text from the child, the command
+ * line or a file is masked, its "##vso" deactivated the agent's way
+ * ("**vso"), its control bytes shown as escapes and its Markdown escaped. */
+#include "summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "matrix.h"
+#include "platform.h"
+#include "text.h"
+#include "version.h"
+
+/* At most this many leg names per cell of the Markdown table. */
+enum { MD_MAX_LEGS = 64 };
+
+static size_t safe_strlen(const char *s) { return s ? strlen(s) : 0; }
+
+static bool manifest_present(const vso_manifest_result *m) { return m && (m->n || m->nwarnings); }
+
+static double finite_or_zero(double d) { return isfinite(d) && d >= 0 ? d : 0.0; }
+
+/* The leg names of a setvariable's value, when it is a usable build matrix
+ * and not a secret. */
+static bool parse_legs(const vso_setvar *sv, vso_matrix *m) {
+  memset(m, 0, sizeof *m);
+  if (!sv || sv->is_secret || !sv->value.p || !sv->value.n) return false;
+  vso_buf why = {0};
+  bool ok = vso_matrix_parse(sv->value.p, sv->value.n, m, &why);
+  vso_buf_free(&why);
+  return ok;
+}
+
+/* Text that is already one safe line except for Markdown: every character
+ * that could start emphasis, a link, HTML, an entity or a table cell is
+ * backslash-escaped (CommonMark allows that for any ASCII punctuation). */
+static void md_escape(vso_builder *w, const char *p, size_t n) {
+  static const char special[] = "\\`*_[]<>|~&#";
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!p[i] || !strchr(special, p[i])) continue;
+    vso_putn(w, p + from, i - from);
+    vso_put(w, "\\");
+    from = i;
+  }
+  vso_putn(w, p + from, n - from);
+}
+
+/* Raw text (child, command line, file): masked, "##vso" deactivated,
+ * control bytes and invalid UTF-8 shown as escapes, Markdown escaped. */
+static void md_text(vso_builder *w, const char *p, size_t n) {
+  if (!w->ok) return;
+  vso_buf q = {0};
+  if (vso_quote(w->secrets, p ? p : "", p ? n : 0, &q)) md_escape(w, q.data ? q.data : "", q.len);
+  else w->ok = false;
+  vso_buf_free(&q);
+}
+
+static void md_textz(vso_builder *w, const char *s) { md_text(w, s, safe_strlen(s)); }
+
+/* Text the analysis already quoted (reasons, diagnostics): masked again
+ * (a secret may have been registered after it was written), deactivated,
+ * Markdown escaped.  It holds no control bytes, so it is not quoted twice. */
+static void md_quoted(vso_builder *w, const char *s) {
+  if (!w->ok) return;
+  vso_buf m = {0}, d = {0};
+  size_t n = safe_strlen(s);
+  if (vso_mask(w->secrets, s ? s : "", n, &m) && vso_deactivate(m.data ? m.data : "", m.len, &d)) {
+    for (size_t i = 0; i < d.len; i++) /* defensive: keep it one line */
+      if ((unsigned char)d.data[i] < 0x20 || d.data[i] == 0x7F) d.data[i] = ' ';
+    md_escape(w, d.data ? d.data : "", d.len);
+  } else {
+    w->ok = false;
+  }
+  vso_buf_free(&m);
+  vso_buf_free(&d);
+}
+
+/* A code span around already safe text: a fence longer than any run of
+ * backticks inside it. */
+static void md_code_safe(vso_builder *w, const char *p, size_t n) {
+  if (!n) {
+    vso_put(w, "(empty)");
+    return;
+  }
+  size_t longest = 0, run = 0;
+  for (size_t i = 0; i < n; i++) {
+    run = p[i] == '`' ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  bool pad = p[0] == '`' || p[n - 1] == '`' || p[0] == ' ' || p[n - 1] == ' ';
+  for (size_t i = 0; i <= longest; i++) vso_put(w, "`");
+  if (pad) vso_put(w, " ");
+  vso_putn(w, p, n);
+  if (pad) vso_put(w, " ");
+  for (size_t i = 0; i <= longest; i++) vso_put(w, "`");
+}
+
+/* Raw text in a code span (not for table cells). */
+static void md_code(vso_builder *w, const char *p, size_t n) {
+  if (!w->ok) return;
+  vso_buf q = {0};
+  if (vso_quote(w->secrets, p ? p : "", p ? n : 0, &q)) md_code_safe(w, q.data ? q.data : "", q.len);
+  else w->ok = false;
+  vso_buf_free(&q);
+}
+
+/* An argument as a shell would need it, for showing the command. */
+static bool shell_plain(const char *s) {
+  if (!*s) return false;
+  for (; *s; s++)
+    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-", *s)) return false;
+  return true;
+}
+
+static void md_command(vso_builder *w, const vso_outcome *o) {
+  vso_buf line = {0};
+  bool ok = true;
+  for (int i = 0; i < o->ncommand && ok; i++) {
+    /* masked before the shell quoting, which could split a secret */
+    vso_buf arg = {0};
+    const char *raw = o->command[i] ? o->command[i] : "";
+    ok = vso_mask(w->secrets, raw, strlen(raw), &arg) && vso_buf_reserve(&arg, 0);
+    const char *s = arg.data ? arg.data : "";
+    if (ok && i) ok = vso_buf_append_char(&line, ' ');
+    if (ok && shell_plain(s)) {
+      ok = vso_buf_append_str(&line, s);
+    } else if (ok) {
+      ok = vso_buf_append_char(&line, '\'');
+      for (const char *c = s; *c && ok; c++)
+        ok = *c == '\'' ? vso_buf_append_str(&line, "'\\''") : vso_buf_append_char(&line, *c);
+      ok = ok && vso_buf_append_char(&line, '\'');
+    }
+    vso_buf_free(&arg);
+  }
+  if (ok) md_code(w, line.data ? line.data : "", line.len);
+  else w->ok = false;
+  vso_buf_free(&line);
+}
+
+static void md_legs(vso_builder *w, const vso_setvar *sv) {
+  vso_matrix m;
+  if (!parse_legs(sv, &m)) {
+    vso_put(w, "—");
+    return;
+  }
+  for (size_t i = 0; i < m.nlegs && i < MD_MAX_LEGS; i++) {
+    if (i) vso_put(w, ", ");
+    md_textz(w, m.legs[i].name);
+  }
+  if (m.nlegs > MD_MAX_LEGS) vso_putf(w, " … and %zu more", m.nlegs - MD_MAX_LEGS);
+  vso_matrix_free(&m);
+}
+
+static void md_where(vso_builder *w, const vso_setvar *sv) {
+  if (!sv) {
+    vso_put(w, "—");
+    return;
+  }
+  md_textz(w, sv->source ? sv->source : "-");
+  vso_putf(w, ":%llu", (unsigned long long)sv->line_no);
+}
+
+/* What the verdict means, in a title a person reads first. */
+static void md_headline(vso_builder *w, const vso_outcome *o, const vso_expect_set *e, bool good) {
+  switch (o->verdict) {
+    case VSO_VERDICT_PASSED:
+      if (!good) vso_put(w, "the expectations were met, but vsorelay failed afterwards");
+      else if (e->n) vso_putf(w, "all %zu expected output variable(s) set", e->n);
+      else vso_put(w, "the command succeeded (no expected output variables given)");
+      break;
+    case VSO_VERDICT_EXPECTATIONS_FAILED:
+      vso_putf(w, "%zu of %zu expected output variable(s) missing or unusable", vso_expect_unmet(e), e->n);
+      break;
+    case VSO_VERDICT_COMMAND_FAILED:
+      if (o->facts.term_signal) vso_putf(w, "the command was killed by signal %d", o->facts.term_signal);
+      else if (o->facts.child_exited) vso_putf(w, "the command failed with exit status %d", o->facts.exit_status);
+      else vso_put(w, "the command failed");
+      break;
+    case VSO_VERDICT_TIMED_OUT: vso_put(w, "the command ran past --timeout and was stopped"); break;
+    case VSO_VERDICT_STOPPED_BY_SIGNAL: vso_putf(w, "vsorelay was stopped by signal %d", o->facts.stop_signal); break;
+    case VSO_VERDICT_SPAWN_FAILED: vso_put(w, "the command could not be started"); break;
+    case VSO_VERDICT_VSORELAY_FAILED: vso_put(w, "vsorelay itself failed (see the step's log)"); break;
+  }
+}
+
+static void md_title(vso_builder *w, const vso_outcome *o, const vso_expect_set *e) {
+  const char *v = vso_verdict_name(o->verdict);
+  bool good = o->exit_code == VSO_EXIT_OK && o->verdict == VSO_VERDICT_PASSED;
+  vso_put(w, good ? "# ✅ vsorelay: " : "# ❌ vsorelay: ");
+  md_headline(w, o, e, good);
+  vso_put(w, "\n\nVerdict: ");
+  md_code_safe(w, v, strlen(v)); /* one of vsorelay's own words */
+  vso_putf(w, ", exit code %d.", o->exit_code);
+  if (o->mode == VSO_MODE_RUN) {
+    if (good) vso_put(w, " The held `task.setvariable` commands were passed on to the agent.");
+    else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED)
+      vso_put(w, " No held `task.setvariable` command was passed on: a partial matrix never reaches a downstream job.");
+  }
+  vso_put(w, "\n\n");
+}
+
+static void md_expected(vso_builder *w, const vso_expect_set *e) {
+  vso_put(w, "## Expected output variables\n\n");
+  if (!e->n) {
+    vso_put(w, "None were given (`--expect`, `--expect-file` or `--manifest`).\n\n");
+    return;
+  }
+  vso_putf(w, "%zu of %zu met.\n\n", e->n - vso_expect_unmet(e), e->n);
+  vso_put(w, "| Variable | Status | Legs | Source line |\n| --- | --- | --- | --- |\n");
+  for (size_t i = 0; i < e->n; i++) {
+    const vso_expectation *x = &e->items[i];
+    bool met = x->status == VSO_EXP_MET;
+    vso_put(w, "| ");
+    if (!met) vso_put(w, "**");
+    md_textz(w, x->name);
+    if (!met) vso_put(w, "**");
+    vso_put(w, met ? " | ✅ " : " | ❌ ");
+    vso_put(w, vso_exp_status_name(x->status));
+    if (x->matrix) vso_put(w, " (matrix)");
+    vso_put(w, " | ");
+    md_legs(w, x->last);
+    vso_put(w, " | ");
+    md_where(w, x->last);
+    vso_put(w, " |\n");
+  }
+  vso_put(w, "\n");
+}
+
+static void md_reason(vso_builder *w, const vso_expectation *x) {
+  if (x->reason) {
+    vso_put(w, ": ");
+    md_quoted(w, x->reason);
+  }
+}
+
+static void md_next_steps(vso_builder *w, const vso_expect_set *e) {
+  if (!vso_expect_unmet(e)) return;
+  vso_put(w, "## What to do next\n\n");
+  for (size_t i = 0; i < e->n; i++) {
+    const vso_expectation *x = &e->items[i];
+    if (x->status == VSO_EXP_MET) continue;
+    vso_put(w, "- **");
+    md_textz(w, x->name);
+    vso_put(w, "** ");
+    vso_buf ref = {0};
+    bool ok = vso_buf_append_str(&ref, "dependencies.<job>.outputs['<step>.") &&
+              vso_buf_append_str(&ref, x->name ? x->name : "") && vso_buf_append_str(&ref, "']");
+    switch (x->status) {
+      case VSO_EXP_MISSING:
+        vso_put(w, "is **missing**: the generator never printed it: the job that consumes ");
+        if (ok) md_code(w, ref.data, ref.len);
+        vso_put(w, " would have been skipped in silence; look at the generator's exit, rerun with `--retries`, "
+               "or check the manifest filters.");
+        break;
+      case VSO_EXP_NOT_OUTPUT:
+        vso_put(w, "is **not an output variable**: it was set without `isoutput=true`, so ");
+        if (ok) md_code(w, ref.data, ref.len);
+        vso_put(w, " is Null and the consuming job is skipped in silence; add `isoutput=true` to its "
+               "`task.setvariable`.");
+        break;
+      case VSO_EXP_EMPTY:
+        vso_put(w, "is **empty**: it was set as an output with an empty value, so the consuming job's condition "
+               "is false and it is skipped in silence; check what the generator printed for it.");
+        break;
+      case VSO_EXP_REJECTED:
+        vso_put(w, "is **rejected**");
+        md_reason(w, x);
+        vso_put(w, "; the agent fails the step on this command (see the diagnostics below): fix the command.");
+        break;
+      case VSO_EXP_INVALID:
+        vso_put(w, "is **invalid**");
+        md_reason(w, x);
+        vso_put(w, "; `strategy.matrix: $[ ... ]` cannot use it: fix the value the generator prints.");
+        break;
+      case VSO_EXP_MET:
+        break;
+    }
+    if (!ok) w->ok = false;
+    vso_buf_free(&ref);
+    if (x->last) {
+      vso_put(w, " (last set at ");
+      md_where(w, x->last);
+      vso_put(w, ")");
+    }
+    vso_put(w, "\n");
+  }
+  vso_put(w, "\n");
+}
+
+static void md_run(vso_builder *w, const vso_outcome *o) {
+  bool run = o->mode == VSO_MODE_RUN;
+  const vso_facts *f = &o->facts;
+  vso_put(w, "## Command\n\n");
+  vso_put(w, run ? "- Command: " : "- Replayed: ");
+  if (o->ncommand) md_command(w, o);
+  else vso_put(w, run ? "—" : "standard input");
+  vso_putf(w, "\n- Attempts: %d\n", o->attempts);
+  if (run) {
+    vso_put(w, "- Child: ");
+    if (f->term_signal) vso_putf(w, "killed by signal %d", f->term_signal);
+    else if (f->child_exited) vso_putf(w, "exited with status %d", f->exit_status);
+    else vso_put(w, "did not run to an exit");
+    vso_put(w, "\n");
+    if (f->timed_out) vso_put(w, "- **Timed out** (`--timeout`)\n");
+    if (f->output_truncated)
+      vso_put(w, "- **Output may be truncated**: the pipes were still open at the drain timeout (a background "
+             "process held them)\n");
+    if (f->stop_signal) vso_putf(w, "- **Stopped** by signal %d\n", f->stop_signal);
+  }
+  vso_putf(w, "- Duration: %.3f s\n\n", finite_or_zero(o->duration));
+  if (!o->nstreams) return;
+  vso_put(w, "| Stream | Bytes | Lines |\n| --- | ---: | ---: |\n");
+  for (size_t i = 0; i < o->nstreams; i++) {
+    vso_put(w, "| ");
+    md_textz(w, o->streams[i].name);
+    vso_putf(w, " | %llu | %llu |\n", (unsigned long long)o->streams[i].bytes,
+         (unsigned long long)o->streams[i].lines);
+  }
+  vso_put(w, "\n");
+}
+
+static void md_diags(vso_builder *w, const vso_analysis *a, const vso_manifest_result *m) {
+  size_t nwarn = manifest_present(m) ? m->nwarnings : 0;
+  if (!a->ndiags && !nwarn) return;
+  vso_put(w, "## Diagnostics\n\n");
+  for (size_t i = 0; i < a->ndiags; i++) {
+    const vso_diag *d = &a->diags[i];
+    vso_put(w, d->severity == VSO_ERROR ? "- ❌ error, " : "- ⚠️ warning, ");
+    md_textz(w, d->source ? d->source : "-");
+    if (d->line_no) vso_putf(w, ":%llu", (unsigned long long)d->line_no);
+    vso_put(w, ": ");
+    md_quoted(w, d->message);
+    vso_put(w, "\n");
+  }
+  for (size_t i = 0; i < nwarn; i++) {
+    vso_put(w, "- ⚠️ manifest: ");
+    md_textz(w, m->warnings[i]);
+    vso_put(w, "\n");
+  }
+  vso_put(w, "\n");
+}
+
+bool vso_write_summary(const char *path, const vso_outcome *o, vso_buf *err) {
+  const vso_analysis *a = o->analysis;
+  const vso_expect_set *e = o->expect;
+  vso_builder w = {.secrets = &a->secrets, .ok = true};
+  md_title(&w, o, e);
+  md_expected(&w, e);
+  md_next_steps(&w, e);
+  md_run(&w, o);
+  md_diags(&w, a, o->manifest);
+  vso_putf(&w, "<sub>vsorelay %s</sub>\n", VSO_VERSION);
+  /* belt and braces: nothing above can hold "##vso", and now nothing does */
+  vso_buf safe = {0};
+  bool ok = w.ok && vso_deactivate(w.b.data ? w.b.data : "", w.b.len, &safe);
+  if (!ok) vso_buf_append_str(err, "out of memory while building the summary");
+  else ok = vso_file_replace(path, safe.data ? safe.data : "", safe.len, err);
+  vso_buf_free(&safe);
+  vso_buf_free(&w.b);
+  return ok;
+}
