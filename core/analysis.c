@@ -14,14 +14,18 @@ void vso_analysis_init(vso_analysis *a, bool decode_percents) {
 void vso_analysis_free(vso_analysis *a) {
   for (size_t i = 0; i < a->ncounts; i++) free(a->counts[i].name);
   free(a->counts);
-  vso_index_free(&a->count_index);
+  vso_index_free(&a->count_index_);
   for (size_t i = 0; i < a->nsetvars; i++) {
-    if (!a->setvars[i].name_in_raw) free(a->setvars[i].name.p);
-    if (!a->setvars[i].value_in_raw) free(a->setvars[i].value.p);
-    free(a->setvars[i].raw.p);
+    free(a->setvars[i].raw_);
+    free(a->setvars[i].unescaped_);
   }
   free(a->setvars);
-  vso_index_free(&a->last_set);
+  for (size_t i = 0; i < a->nmatrices_; i++) {
+    vso_matrix_free(&a->matrices_[i].matrix);
+    free(a->matrices_[i].why);
+  }
+  free(a->matrices_);
+  vso_index_free(&a->last_set_);
   for (size_t i = 0; i < a->ndiags; i++) free(a->diags[i].message);
   free(a->diags);
   vso_secrets_free(&a->secrets);
@@ -40,7 +44,7 @@ void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, ui
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
   }
-  if (!msg || !vso_grow(&a->diags, &a->diags_cap, a->ndiags, sizeof *a->diags)) {
+  if (!msg || !vso_grow(&a->diags, &a->diags_cap_, a->ndiags, sizeof *a->diags)) {
     free(msg);
     a->out_of_memory = true;
     return;
@@ -128,13 +132,13 @@ static void count_name(const void *ctx, size_t i, const char **key, size_t *len)
 
 /* A new entry for name, with a copy of it that counts keeps. */
 static bool add_count(vso_analysis *a, const char *name, size_t len) {
-  if (!vso_grow(&a->counts, &a->counts_cap, a->ncounts, sizeof *a->counts)) return false;
+  if (!vso_grow(&a->counts, &a->counts_cap_, a->ncounts, sizeof *a->counts)) return false;
   char *copy = malloc(len + 1);
   if (!copy) return false;
   memcpy(copy, name, len + 1);
   a->counts[a->ncounts] = (vso_count){copy, len, 1};
   const vso_index_keys keys = {a, count_name};
-  if (!vso_index_put(&a->count_index, &keys, copy, len, a->ncounts)) {
+  if (!vso_index_put(&a->count_index_, &keys, copy, len, a->ncounts)) {
     free(copy);
     return false;
   }
@@ -155,8 +159,8 @@ static bool is_count_of(const vso_count *c, const vso_command *cmd) {
  * almost every command is counted under a name seen before. */
 static void count_command(vso_analysis *a, const vso_command *cmd) {
   /* a log mostly repeats the command before: try that first */
-  if (a->ncounts && is_count_of(&a->counts[a->last_count], cmd)) {
-    a->counts[a->last_count].n++;
+  if (a->ncounts && is_count_of(&a->counts[a->last_count_], cmd)) {
+    a->counts[a->last_count_].n++;
     return;
   }
   char small[128];
@@ -174,11 +178,11 @@ static void count_command(vso_analysis *a, const vso_command *cmd) {
     if (name[i] >= 'A' && name[i] <= 'Z') name[i] = (char)(name[i] + 32);
   const vso_index_keys keys = {a, count_name};
   size_t at;
-  if (vso_index_get(&a->count_index, &keys, name, len, &at)) {
+  if (vso_index_get(&a->count_index_, &keys, name, len, &at)) {
     a->counts[at].n++;
-    a->last_count = at;
+    a->last_count_ = at;
   } else if (add_count(a, name, len)) {
-    a->last_count = a->ncounts - 1;
+    a->last_count_ = a->ncounts - 1;
   } else {
     a->out_of_memory = true;
   }
@@ -194,7 +198,7 @@ static void setvar_name(const void *ctx, size_t i, const char **key, size_t *len
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n) {
   const vso_index_keys keys = {a, setvar_name};
   size_t i;
-  return vso_index_get(&a->last_set, &keys, name, n, &i) ? &a->setvars[i] : NULL;
+  return vso_index_get(&a->last_set_, &keys, name, n, &i) ? &a->setvars[i] : NULL;
 }
 
 /* A quoted, length-limited copy of child text for a diagnostic. */
@@ -208,37 +212,24 @@ static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit
   return vso_buf_steal(&q, NULL);
 }
 
-static bool take_str(vso_str *dst, vso_str *src) {
-  *dst = *src;
-  src->p = NULL;
-  src->n = 0;
-  return true;
-}
+/* What a task.setvariable says, read from its properties in one pass (this
+ * runs for every command of a log that may hold millions). */
+typedef struct setvar_fields {
+  const vso_prop *variable;  /* the name, or NULL */
+  bool is_secret, is_output, is_readonly;
+} setvar_fields;
 
-static bool copy_str(vso_str *dst, const char *p, size_t n) {
-  if (n == SIZE_MAX || !(dst->p = malloc(n + 1))) return false;
-  memcpy(dst->p, p, n);
-  dst->p[n] = '\0';
-  dst->n = n;
-  return true;
-}
-
-/* The properties task.setvariable reads, found in one pass (this runs for
- * every command of a log that may hold millions). */
-typedef struct setvar_props {
-  const vso_prop *variable, *issecret, *isoutput, *isreadonly;
-} setvar_props;
-
-static setvar_props setvar_props_of(const vso_command *cmd) {
-  setvar_props sp = {0};
+static setvar_fields setvar_fields_of(const vso_command *cmd) {
+  setvar_fields f = {0};
   for (size_t i = 0; i < cmd->nprops; i++) {
     const vso_prop *p = &cmd->props[i];
-    if (p->key.n == 8 && vso_ieq(p->key.p, 8, "variable", 8)) sp.variable = p;
-    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "issecret", 8)) sp.issecret = p;
-    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "isoutput", 8)) sp.isoutput = p;
-    else if (p->key.n == 10 && vso_ieq(p->key.p, 10, "isreadonly", 10)) sp.isreadonly = p;
+    if (p->key.n == 8 && vso_ieq(p->key.p, 8, "variable", 8)) f.variable = p->value.n ? p : NULL;
+    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "issecret", 8)) f.is_secret = vso_parse_bool(p->value.p, p->value.n);
+    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "isoutput", 8)) f.is_output = vso_parse_bool(p->value.p, p->value.n);
+    else if (p->key.n == 10 && vso_ieq(p->key.p, 10, "isreadonly", 10))
+      f.is_readonly = vso_parse_bool(p->value.p, p->value.n);
   }
-  return sp;
+  return f;
 }
 
 /* Whether the policy refuses to set the variable (or "path", for prependpath). */
@@ -252,75 +243,69 @@ static bool refused_variable(vso_analysis *a, const char *name, size_t n, const 
   return true;
 }
 
-static bool read_setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
-  vso_setvar sv = {0};
-  setvar_props props = setvar_props_of(cmd);
-  const vso_prop *name = props.variable, *secret = props.issecret, *output = props.isoutput,
-                 *readonly = props.isreadonly;
-  sv.is_secret = secret && vso_parse_bool(secret->value.p, secret->value.n);
-  sv.is_output = output && vso_parse_bool(output->value.p, output->value.n);
-  sv.is_readonly = readonly && vso_parse_bool(readonly->value.p, readonly->value.n);
-  sv.source = source;
-  sv.line_no = line->line_no;
-  ptrdiff_t at = vso_find_prefix(line->text, line->len);
-  bool ok;
-  /* a long line's buffer is taken over rather than copied; a short one is
-   * copied at its exact size and the scanner keeps reusing its buffer */
-  bool raw_is_line = at == 0 && line->len >= 65536 && line->owner && line->owner->data == line->text &&
-                     line->owner->len == line->len;
-  if (raw_is_line)
-    ok = (sv.raw.p = vso_buf_steal(line->owner, &sv.raw.n)) != NULL; /* no second copy */
-  else
-    ok = copy_str(&sv.raw, line->text + at, line->len - (size_t)at);
-  bool own_secret = sv.is_secret; /* the multi-line check reads this command's flag only */
-  if (ok && name && name->value.n && !name->value_owned) {
-    /* nothing was unescaped: the name is a slice of raw, not a copy */
-    sv.name = (vso_str){sv.raw.p + (name->value.p - (line->text + at)), name->value.n};
-    sv.name_in_raw = true;
-  } else if (ok && name && name->value.n) {
-    ok = copy_str(&sv.name, name->value.p, name->value.n);
-  }
-  if (ok && sv.name.p) {
-    /* "once secret, always secret": the agent keeps masking the variable */
-    const vso_setvar *before = vso_analysis_last(a, sv.name.p, sv.name.n);
-    if (before && before->is_secret) sv.is_secret = true;
-  }
-  if (ok && cmd->data_borrowed) {
-    /* nothing was unescaped: the value is the tail of raw, not a copy */
-    sv.value = (vso_str){sv.raw.p + (cmd->data.p - (line->text + at)), cmd->data.n};
-    sv.value_in_raw = true;
-  } else if (ok) {
-    take_str(&sv.value, &cmd->data);
-  }
-  if (!ok || !vso_grow(&a->setvars, &a->setvars_cap, a->nsetvars, sizeof *a->setvars)) {
-    if (!sv.name_in_raw) free(sv.name.p);
-    if (!sv.value_in_raw) free(sv.value.p);
-    free(sv.raw.p);
-    a->out_of_memory = true;
-    return false;
-  }
-  if (sv.name.p && refused_variable(a, sv.name.p, sv.name.n, line, source)) sv.refused = true;
-  else if (!sv.name.p) {
-    sv.rejected = true;
+/* s, a slice of the parsed line or of the command's unescaped text, as the
+ * same slice of the setvar's own copies. */
+static vso_slice moved(vso_slice s, const vso_line *line, const vso_setvar *sv, const char *unescaped_base) {
+  uintptr_t at = (uintptr_t)s.p, from = (uintptr_t)(line->text + line->command_at);
+  if (at >= from && at <= (uintptr_t)(line->text + line->len)) /* borrowed from the line */
+    return (vso_slice){sv->raw_ + (at - from), s.n};
+  return (vso_slice){sv->unescaped_ + (at - (uintptr_t)unescaped_base), s.n};
+}
+
+/* Makes sv own the command: its raw line (taken over when long, copied
+ * otherwise) and its unescaped text, with name and value pointing there. */
+static bool keep_setvar(vso_setvar *sv, vso_command *cmd, const setvar_fields *f, const vso_line *line) {
+  vso_buf raw = {0}, unescaped = {0};
+  if (!vso_line_keep(line, line->command_at, &raw)) return false;
+  const char *unescaped_base = cmd->unescaped_.data;
+  vso_command_keep_unescaped(cmd, &unescaped);
+  sv->raw_ = raw.data;
+  sv->unescaped_ = unescaped.data;
+  sv->raw = (vso_slice){raw.data, raw.len};
+  sv->data_at = cmd->data_at - line->command_at;
+  sv->value = moved(cmd->data, line, sv, unescaped_base);
+  if (f->variable) sv->name = moved(f->variable->value, line, sv, unescaped_base);
+  return true;
+}
+
+/* Why the agent would fail the step on this setvariable, said as a
+ * diagnostic; false when it would not. */
+static bool rejects(vso_analysis *a, const vso_setvar *sv, bool own_secret, const vso_line *line, const char *source) {
+  if (!sv->name.p) {
     vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
                       "task.setvariable without a variable name: the agent fails the step "
                       "(\"Required field 'variable' is missing\")");
-  } else if (own_secret && memchr(sv.value.p, '\n', sv.value.n)) {
-    sv.rejected = true;
-    char *q = quoted(a, sv.name.p, sv.name.n, 200);
-    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
-                      "secret variable '%s' has a multi-line value: the agent fails the step "
-                      "(\"Secrets cannot contain multiple lines\")",
-                      q ? q : "?");
-    free(q);
+    return true;
   }
+  if (!own_secret || !memchr(sv->value.p, '\n', sv->value.n)) return false;
+  char *q = quoted(a, sv->name.p, sv->name.n, 200);
+  vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
+                    "secret variable '%s' has a multi-line value: the agent fails the step "
+                    "(\"Secrets cannot contain multiple lines\")",
+                    q ? q : "?");
+  free(q);
+  return true;
+}
+
+/* Records the setvariable; returns it, or NULL when memory ran out. */
+static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, const setvar_fields *f,
+                                          bool secret, const vso_line *line, const char *source) {
+  vso_setvar sv = {.is_secret = secret, .is_output = f->is_output, .is_readonly = f->is_readonly,
+                   .source = source, .line_no = line->line_no};
+  if (!keep_setvar(&sv, cmd, f, line) || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
+    free(sv.raw_);
+    free(sv.unescaped_);
+    a->out_of_memory = true;
+    return NULL;
+  }
+  if (sv.name.p && refused_variable(a, sv.name.p, sv.name.n, line, source)) sv.refused = true;
+  else sv.rejected = rejects(a, &sv, f->is_secret, line, source); /* only this command's flag counts */
   if (sv.is_secret && !vso_secrets_add(&a->secrets, sv.value.p, sv.value.n)) a->out_of_memory = true;
   a->setvars[a->nsetvars] = sv;
   const vso_index_keys keys = {a, setvar_name};
-  if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set, &keys, sv.name.p, sv.name.n, a->nsetvars))
+  if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set_, &keys, sv.name.p, sv.name.n, a->nsetvars))
     a->out_of_memory = true;
-  a->nsetvars++;
-  return !sv.refused;
+  return &a->setvars[a->nsetvars++];
 }
 
 /* --restrict: the agent skips what restricted mode does not allow. */
@@ -357,75 +342,105 @@ static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line 
   free(event);
 }
 
-vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source) {
+/* A line that holds "##vso[" but is no command: the agent prints it. */
+static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, const char *source, bool oom) {
+  vso_line_result r = {VSO_LINE_NOT_COMMAND, NULL, line->len};
+  if (oom) {
+    a->out_of_memory = true;
+    return r;
+  }
+  size_t at = line->command_at;
+  char *q = quoted(a, line->text + at, line->len - at, 120);
+  vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
+                    "'%s' holds the logging command keyword but is not a command: the agent prints it as text",
+                    q ? q : "?");
+  free(q);
+  return r;
+}
+
+/* A task.setvariable, read once: the observer and the record get the same
+ * fields. */
+static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
+  setvar_fields f = setvar_fields_of(cmd);
+  /* "once secret, always secret": the agent keeps masking the variable */
+  const vso_setvar *before = f.variable ? vso_analysis_last(a, f.variable->value.p, f.variable->value.n) : NULL;
+  bool secret = f.is_secret || (before && before->is_secret);
+  if (a->on_command) a->on_command(a->on_command_ctx, cmd, line, source, secret);
+  const vso_setvar *sv = read_setvariable(a, cmd, &f, secret, line, source);
+  /* out of memory, it is not held either: shown neutralised, never live */
+  vso_line_kind kind = !sv || sv->refused ? VSO_LINE_REFUSED : VSO_LINE_SETVARIABLE;
+  return (vso_line_result){kind, sv, cmd->data_at};
+}
+
+vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source) {
   if (line->truncated) {
     vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
                       "a line holding a logging command is longer than vsorelay can hold (%zu bytes "
                       "read): not verified, shown neutralised",
                       line->len);
-    return VSO_LINE_NOT_COMMAND;
+    return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len};
   }
+  if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len};
   vso_command cmd;
   bool oom = false;
   /* the line outlives the command, which is freed before this returns:
-   * borrow rather than copy */
-  bool parsed = vso_parse_command_borrowing(line->text, line->len, a->decode_percents, &cmd, &oom);
-  if (!parsed) {
-    if (oom) {
-      a->out_of_memory = true;
-      return VSO_LINE_NOT_COMMAND;
-    }
-    ptrdiff_t at = vso_find_prefix(line->text, line->len);
-    char *q = quoted(a, line->text + (at > 0 ? at : 0), line->len - (size_t)(at > 0 ? at : 0), 120);
-    vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
-                      "'%s' holds the logging command keyword but is not a command: the agent "
-                      "prints it as text",
-                      q ? q : "?");
-    free(q);
-    return VSO_LINE_NOT_COMMAND;
-  }
+   * its slices borrow from the line */
+  if (!vso_parse_command_at(line->text, line->len, line->command_at, a->decode_percents, &cmd, &oom))
+    return not_a_command(a, line, source, oom);
   a->commands++;
   count_command(a, &cmd);
-  if (refused_command(a, &cmd, line, source)) {
-    vso_command_free(&cmd);
-    return VSO_LINE_REFUSED;
-  }
-  check_known(a, &cmd, line, source);
-  bool setvariable = is_command(&cmd, "task", "setvariable");
-  bool setsecret = is_command(&cmd, "task", "setsecret");
-  bool complete = is_command(&cmd, "task", "complete");
-  if (setsecret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
-  if (a->on_command) {
-    bool secret_value = setsecret;
-    if (setvariable) {
-      setvar_props props = setvar_props_of(&cmd);
-      const vso_prop *s = props.issecret, *n = props.variable;
-      const vso_setvar *before = n ? vso_analysis_last(a, n->value.p, n->value.n) : NULL;
-      secret_value = (s && vso_parse_bool(s->value.p, s->value.n)) || (before && before->is_secret);
+  vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at};
+  if (!refused_command(a, &cmd, line, source)) {
+    check_known(a, &cmd, line, source);
+    if (is_command(&cmd, "task", "setvariable")) {
+      r = setvariable(a, &cmd, line, source);
+    } else {
+      bool setsecret = is_command(&cmd, "task", "setsecret");
+      if (setsecret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
+      if (a->on_command) a->on_command(a->on_command_ctx, &cmd, line, source, setsecret);
+      r.kind = is_command(&cmd, "task", "complete") ? VSO_LINE_COMPLETE : VSO_LINE_COMMAND;
     }
-    a->on_command(a->on_command_ctx, &cmd, line, source, secret_value);
   }
-  bool carried_out = setvariable ? read_setvariable(a, &cmd, line, source) : true;
   vso_command_free(&cmd);
-  if (!carried_out) return VSO_LINE_REFUSED;
-  if (setvariable) return VSO_LINE_SETVARIABLE;
-  return complete ? VSO_LINE_COMPLETE : VSO_LINE_COMMAND;
+  return r;
 }
 
-size_t vso_line_visible_part(const vso_line *line) {
-  ptrdiff_t at = vso_find_prefix(line->text, line->len);
-  const char *rb = at >= 0 ? memchr(line->text + at, ']', line->len - (size_t)at) : NULL;
-  return rb ? (size_t)(rb - line->text) + 1 : line->len;
-}
-
-bool vso_neutralise(const vso_analysis *a, const vso_line *line, bool secret_value, vso_buf *out) {
-  size_t keep = secret_value ? vso_line_visible_part(line) : line->len;
+bool vso_neutralise(const vso_analysis *a, const vso_line *line, size_t shown, vso_buf *out) {
   if (vso_secrets_empty(&a->secrets)) /* nothing to mask: one copy, not two */
-    return vso_deactivate(line->text, keep, out) && (keep == line->len || vso_buf_append_str(out, "***"));
+    return vso_deactivate(line->text, shown, out) && (shown == line->len || vso_buf_append_str(out, "***"));
   vso_buf masked = {0};
-  bool ok = vso_mask(&a->secrets, line->text, keep, &masked) &&
-            (keep == line->len || vso_buf_append_str(&masked, "***")) &&
+  bool ok = vso_mask(&a->secrets, line->text, shown, &masked) &&
+            (shown == line->len || vso_buf_append_str(&masked, "***")) &&
             vso_deactivate(masked.data ? masked.data : "", masked.len, out);
   vso_buf_free(&masked);
   return ok;
+}
+
+/* ---- values as build matrices ------------------------------------------------ */
+
+const vso_value_matrix *vso_analysis_read_matrix(vso_analysis *a, size_t i) {
+  if (!a->matrices_) {
+    if (!(a->matrices_ = calloc(a->nsetvars ? a->nsetvars : 1, sizeof *a->matrices_))) return NULL;
+    a->nmatrices_ = a->nsetvars;
+  }
+  vso_value_matrix *m = &a->matrices_[i];
+  if (m->read) return m;
+  const vso_setvar *sv = &a->setvars[i];
+  vso_buf why = {0};
+  m->usable = vso_matrix_parse(sv->value.p, sv->value.n, &m->matrix, &why);
+  m->why = m->usable ? NULL : vso_buf_steal(&why, NULL);
+  vso_buf_free(&why);
+  if (!m->usable && !m->why) return NULL;
+  m->read = true;
+  return m;
+}
+
+void vso_analysis_read_matrices(vso_analysis *a) {
+  for (size_t i = 0; i < a->nsetvars; i++)
+    if (!a->setvars[i].is_secret && a->setvars[i].value.n && !vso_analysis_read_matrix(a, i))
+      a->out_of_memory = true;
+}
+
+const vso_value_matrix *vso_analysis_matrix(const vso_analysis *a, size_t i) {
+  return a->matrices_ && i < a->nmatrices_ && a->matrices_[i].read ? &a->matrices_[i] : NULL;
 }

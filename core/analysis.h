@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* What the agent makes of the logging commands in a step's output: the
- * command parser's results, task.setvariable semantics (§5 of
- * azure-logging-commands.md), secrets, and the diagnostics for everything
- * that would make the agent warn or fail the step.  Fed one held line at a
- * time by the scanner, from any number of sources (streams or files). */
+ * command parser's results, task.setvariable semantics (docs/agent.md,
+ * "task.setvariable"), secrets, and the diagnostics for everything that
+ * would make the agent warn or fail the step.  Fed one held line at a time
+ * by the scanner, from any number of sources (streams or files); each line's
+ * result is handed back to the caller, so that no later stage reads the line
+ * again. */
 #ifndef VSO_ANALYSIS_H
 #define VSO_ANALYSIS_H
 
@@ -11,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "command.h"
+#include "matrix.h"
 #include "nameindex.h"
 #include "policy.h"
 #include "scan.h"
@@ -21,26 +25,38 @@ typedef enum { VSO_WARNING, VSO_ERROR } vso_severity;
 
 typedef struct vso_diag {
   vso_severity severity;
-  const char *source;  /* stream or file name, owned by the caller */
+  const char *source;  /* borrowed: the stream or file name, owned by the caller */
   uint64_t line_no;    /* 0 when not tied to a line */
-  char *message;       /* already quoted: safe to print as it is */
+  char *message;       /* owned; already quoted: safe to print as it is */
 } vso_diag;
 
 typedef struct vso_setvar {
-  vso_str name;        /* p == NULL when the command has no usable name; may point
-                          into raw (name_in_raw), so it is not NUL-terminated */
-  vso_str value;        /* may point into raw (value_in_raw) */
-  bool name_in_raw, value_in_raw;
-  bool is_secret, is_output, is_readonly;
-  const char *source;
+  /* read-only: slices of the setvar's own buffers below, valid until
+   * vso_analysis_free */
+  vso_slice name;      /* p == NULL when the command has no usable name */
+  vso_slice value;     /* unescaped */
+  vso_slice raw;       /* the command from "##vso[" to the end of its line, as received */
+  size_t data_at;      /* where the value, as received, starts in raw: just after the ']' */
+  const char *source;  /* borrowed: the stream or file name, owned by the caller */
   uint64_t line_no;
-  vso_str raw;         /* the line from "##vso[" to its end, as received */
+  bool is_secret, is_output, is_readonly;
   bool rejected;       /* the agent fails the step on it (see diagnostics) */
   bool refused;        /* not allowed by the policy: the agent does not set it */
+  /* private (a log may hold millions of these: two pointers, not two vso_bufs) */
+  char *raw_;          /* owns raw, and name and value when nothing was unescaped */
+  char *unescaped_;    /* owns name and value when they were unescaped, or NULL */
 } vso_setvar;
 
+/* A setvariable's value read as a build matrix (vso_analysis_read_matrix). */
+typedef struct vso_value_matrix {
+  bool read;           /* false: not read yet */
+  bool usable;         /* a usable build matrix: matrix holds its legs */
+  vso_matrix matrix;   /* owned */
+  char *why;           /* owned: why it is not one, when it is not */
+} vso_value_matrix;
+
 typedef struct vso_count {
-  char *name;          /* "area.event", lower-cased (ASCII) */
+  char *name;          /* owned: "area.event", lower-cased (ASCII) */
   size_t len;
   uint64_t n;
 } vso_count;
@@ -49,36 +65,53 @@ typedef enum {
   VSO_LINE_NOT_COMMAND,   /* holds "##vso[" but the agent prints it as text */
   VSO_LINE_COMMAND,       /* a command other than those below */
   VSO_LINE_COMPLETE,      /* task.complete: after done=true the agent drops what follows */
-  VSO_LINE_SETVARIABLE,   /* a task.setvariable (see the last entry of setvars) */
+  VSO_LINE_SETVARIABLE,   /* a task.setvariable the agent carries out */
   VSO_LINE_REFUSED,       /* a command the policy does not allow: the agent skips it */
 } vso_line_kind;
 
+/* What one held line was, for the stage after the analysis. */
+typedef struct vso_line_result {
+  vso_line_kind kind;
+  /* the task.setvariable the line was (also when refused), or NULL; valid
+   * until the next line is analysed */
+  const vso_setvar *setvar;
+  /* where the command's data starts in line->text: just after its ']'
+   * (line->len when the line is no command) */
+  size_t data_at;
+} vso_line_result;
+
 typedef struct vso_analysis {
-  bool decode_percents;
-  bool out_of_memory;
-  uint64_t commands;
-  vso_count *counts;       /* in the order first seen */
-  size_t ncounts, counts_cap;
-  vso_name_index count_index; /* name -> position in counts */
-  size_t last_count;          /* the entry counted last */
-  vso_setvar *setvars;    /* every task.setvariable, in order */
-  size_t nsetvars, setvars_cap;
-  vso_name_index last_set; /* name -> index in setvars of its last carried-out set */
-  vso_diag *diags;
-  size_t ndiags, diags_cap;
-  vso_secrets secrets;
+  /* public: set after vso_analysis_init */
   const vso_policy *policy;  /* optional: --restrict, --allow-variables */
   /* Optional observer, called for each parsed command (replay --format json). */
   void (*on_command)(void *ctx, const vso_command *cmd, const vso_line *line, const char *source,
                      bool is_secret_value);
   void *on_command_ctx;
+  /* read-only */
+  bool decode_percents;
+  bool out_of_memory;
+  uint64_t commands;
+  vso_count *counts;       /* in the order first seen */
+  size_t ncounts;
+  vso_setvar *setvars;     /* every task.setvariable, in order */
+  size_t nsetvars;
+  vso_diag *diags;
+  size_t ndiags;
+  vso_secrets secrets;
+  /* private */
+  size_t counts_cap_, setvars_cap_, diags_cap_;
+  vso_name_index count_index_; /* name -> position in counts */
+  size_t last_count_;          /* the entry counted last */
+  vso_name_index last_set_;    /* name -> index in setvars of its last carried-out set */
+  vso_value_matrix *matrices_; /* parallel to setvars, made when the first value is read */
+  size_t nmatrices_;
 } vso_analysis;
 
 void vso_analysis_init(vso_analysis *a, bool decode_percents);
 void vso_analysis_free(vso_analysis *a);
 
-/* Read one held line (from the scanner) as the agent would. */
-vso_line_kind vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source);
+/* Reads one held line (from the scanner) as the agent would. */
+vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source);
 
 /* Record a diagnostic; fmt's arguments must already be quoted. */
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
@@ -88,6 +121,17 @@ void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, ui
  * carry out (not refused by the policy), or NULL. */
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n);
 
+/* The value of setvars[i] read as a build matrix, the first time it is
+ * asked (a value is parsed once): its legs, or why it is none, are kept.
+ * NULL only when memory runs out. */
+const vso_value_matrix *vso_analysis_read_matrix(vso_analysis *a, size_t i);
+/* The same for every setvariable whose legs a report may show (not
+ * secret, not empty). */
+void vso_analysis_read_matrices(vso_analysis *a);
+/* What vso_analysis_read_matrix found for setvars[i], or NULL when it was
+ * not read. */
+const vso_value_matrix *vso_analysis_matrix(const vso_analysis *a, size_t i);
+
 /* Boolean.TryParse: "true"/"false" in any case, surrounding white space and
  * NULs ignored; anything else is false. */
 bool vso_parse_bool(const char *p, size_t n);
@@ -96,12 +140,9 @@ bool vso_parse_bool(const char *p, size_t n);
  * 0 known area but unknown event (fails the step), -1 unknown area (warns). */
 int vso_known_command(const char *area, size_t an, const char *event, size_t en);
 
-/* The length of the line up to and including the ']' that ends its command
- * (what stays visible when a secret value is hidden), or its whole length. */
-size_t vso_line_visible_part(const vso_line *line);
-
-/* The neutralised live copy of a held line: "##vso" deactivated, a secret
- * variable's value shown as "***", registered secrets masked. */
-bool vso_neutralise(const vso_analysis *a, const vso_line *line, bool secret_value, vso_buf *out);
+/* The neutralised live copy of a held line: its first shown bytes with
+ * "##vso" deactivated and registered secrets masked, then "***" in place of
+ * the rest when shown < line->len (a secret variable's value). */
+bool vso_neutralise(const vso_analysis *a, const vso_line *line, size_t shown, vso_buf *out);
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "buf.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,19 @@ bool vso_buf_append_str(vso_buf *b, const char *s) { return vso_buf_append(b, s,
 
 bool vso_buf_append_char(vso_buf *b, char c) { return vso_buf_append(b, &c, 1); }
 
+bool vso_buf_appendf(vso_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || !vso_buf_reserve(b, (size_t)n)) return false;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+  return true;
+}
+
 void vso_buf_clear(vso_buf *b) {
   b->len = 0;
   if (b->data) b->data[0] = '\0';
@@ -65,3 +80,5 @@ bool vso_grow(void *array, size_t *cap, size_t n, size_t elem) {
   *cap = want;
   return true;
 }
+
+vso_slice vso_buf_slice(const vso_buf *b) { return (vso_slice){b->data ? b->data : "", b->len}; }

@@ -61,26 +61,6 @@ bool vso_escape(const char *p, size_t n, vso_buf *out) {
   return vso_buf_append(out, "", 0); /* a NUL-terminated string even when empty */
 }
 
-static bool str_from_buf(vso_str *s, vso_buf *b) {
-  s->p = vso_buf_steal(b, &s->n);
-  return s->p != NULL;
-}
-
-static bool str_copy(vso_str *s, const char *p, size_t n) {
-  vso_buf b = {0};
-  if (!vso_buf_append(&b, p, n)) return false;
-  return str_from_buf(s, &b);
-}
-
-static bool str_unescape(vso_str *s, const char *p, size_t n, bool decode) {
-  vso_buf b = {0};
-  if (!vso_unescape(p, n, decode, &b)) {
-    vso_buf_free(&b);
-    return false;
-  }
-  return str_from_buf(s, &b);
-}
-
 /* The bytes that end a scan inside the command info.  Every scan stops at
  * the ']' that closes the info at the latest, so the loops need no bounds
  * check: one table lookup per byte, each byte visited once. */
@@ -97,7 +77,7 @@ static const char *scan_to(const char *p, unsigned mask) {
 /* The command name runs from info to the first ' ' (or the ']'), and
  * commandName.Split('.', RemoveEmptyEntries) must give exactly two parts.
  * Returns where the name ends, or NULL when it is not two parts. */
-static const char *split_name(const char *info, vso_str parts[2]) {
+static const char *split_name(const char *info, vso_slice parts[2]) {
   int n = 0;
   const char *p = info;
   for (;;) {
@@ -106,15 +86,14 @@ static const char *split_name(const char *info, vso_str parts[2]) {
     const char *start = p;
     p = scan_to(p, STOP_DOT | STOP_SPACE | STOP_BRACKET);
     if (n == 2) return NULL;
-    parts[n++] = (vso_str){(char *)start, (size_t)(p - start)};
+    parts[n++] = (vso_slice){start, (size_t)(p - start)};
   }
   return n == 2 ? p : NULL;
 }
 
 /* One "key=value" piece of the properties. */
 typedef struct piece {
-  const char *key, *value;
-  size_t key_len, value_len;
+  vso_slice key, value;
   bool value_has_percent;  /* false: the value needs no unescaping */
 } piece;
 
@@ -134,154 +113,143 @@ static const char *next_piece(const char *p, piece *out, bool *kept) {
   const char *value = p;
   bool percent = false;
   while (*(p = scan_to(p, STOP_SEMICOLON | STOP_PERCENT | STOP_BRACKET)) == '%') percent = true, p++;
-  *out = (piece){key, value, key_len, (size_t)(p - value), percent};
+  *out = (piece){{key, key_len}, {value, (size_t)(p - value)}, percent};
   *kept = p > value;
   return p;
 }
 
-static vso_prop *find_prop(vso_command *cmd, const char *key, size_t n) {
+/* The properties array being filled: few_, or the heap past VSO_FEW_PROPS. */
+static vso_prop *props_of(vso_command *cmd) { return cmd->heap_ ? cmd->heap_ : cmd->few_; }
+
+static size_t find_prop(const vso_command *cmd, const char *key, size_t n) {
   for (size_t i = 0; i < cmd->nprops; i++)
-    if (vso_ieq(cmd->props[i].key.p, cmd->props[i].key.n, key, n)) return &cmd->props[i];
-  return NULL;
-}
-
-/* Sets *s to p[0..n), unescaped if it holds a '%' and unescaping is asked.
- * When borrowing, a string with nothing to unescape points into the line
- * instead of being copied; *owned says which it is. */
-static bool take(vso_str *s, const char *p, size_t n, bool unescape, bool has_percent, bool decode, bool borrow,
-                 bool *owned) {
-  *owned = !(borrow && (!unescape || !has_percent));
-  if (!*owned) {
-    *s = (vso_str){(char *)p, n};
-    return true;
-  }
-  return unescape ? str_unescape(s, p, n, decode) : str_copy(s, p, n);
-}
-
-static void drop(vso_str *s, bool owned) {
-  if (owned) free(s->p);
-  *s = (vso_str){0};
+    if (vso_ieq(cmd->props[i].key.p, cmd->props[i].key.n, key, n)) return i;
+  return SIZE_MAX;
 }
 
 static bool room_for_property(vso_command *cmd) {
-  if (!cmd->props) {
-    cmd->props = cmd->few;
-    cmd->props_cap = VSO_FEW_PROPS;
-  }
-  if (cmd->nprops < cmd->props_cap) return true;
-  if (cmd->props != cmd->few) return vso_grow(&cmd->props, &cmd->props_cap, cmd->nprops, sizeof *cmd->props);
+  if (cmd->nprops < cmd->cap_) return true;
+  if (cmd->heap_) return vso_grow(&cmd->heap_, &cmd->cap_, cmd->nprops, sizeof *cmd->heap_);
   vso_prop *heap = malloc(2 * VSO_FEW_PROPS * sizeof *heap);
   if (!heap) return false;
-  memcpy(heap, cmd->few, sizeof cmd->few);
-  cmd->props = heap;
-  cmd->props_cap = 2 * VSO_FEW_PROPS;
+  memcpy(heap, cmd->few_, sizeof cmd->few_);
+  cmd->heap_ = heap;
+  cmd->cap_ = 2 * VSO_FEW_PROPS;
   return true;
 }
 
-static bool add_property(vso_command *cmd, const piece *pc, bool decode, bool borrow) {
-  vso_str value;
-  bool value_owned;
-  if (!take(&value, pc->value, pc->value_len, true, pc->value_has_percent, decode, borrow, &value_owned))
-    return false;
-  vso_prop *prop = find_prop(cmd, pc->key, pc->key_len);
-  if (prop) { /* last value wins, first spelling stays */
-    drop(&prop->value, prop->value_owned);
-    prop->value = value;
-    prop->value_owned = value_owned;
+/* Keys stay as they were written; values are unescaped later, if needed. */
+static bool add_property(vso_command *cmd, const piece *pc) {
+  size_t at = find_prop(cmd, pc->key.p, pc->key.n);
+  if (at != SIZE_MAX) { /* last value wins, first spelling stays */
+    props_of(cmd)[at].value = pc->value;
     return true;
   }
-  if (!room_for_property(cmd)) {
-    drop(&value, value_owned);
-    return false;
-  }
-  prop = &cmd->props[cmd->nprops];
-  /* the agent unescapes values only; keys stay as they were written */
-  if (!take(&prop->key, pc->key, pc->key_len, false, false, decode, borrow, &prop->key_owned)) {
-    drop(&value, value_owned);
-    return false;
-  }
-  prop->value = value;
-  prop->value_owned = value_owned;
+  if (!room_for_property(cmd)) return false;
+  props_of(cmd)[cmd->nprops] = (vso_prop){pc->key, pc->value};
   cmd->nprops++;
+  cmd->props = props_of(cmd);
   return true;
 }
 
-/* The properties between the name's ' ' and the ']': pieces split at ';'. */
-static bool parse_properties(vso_command *cmd, const char *p, bool decode, bool borrow) {
+/* The properties between the name's ' ' and the ']': pieces split at ';'.
+ * *to_unescape adds the length of every value that holds a '%'. */
+static bool parse_properties(vso_command *cmd, const char *p, size_t *to_unescape) {
   while (*p != ']') {
     piece pc;
     bool kept;
     p = next_piece(p, &pc, &kept);
-    if (kept && !add_property(cmd, &pc, decode, borrow)) return false;
+    if (kept && !add_property(cmd, &pc)) return false;
+    if (kept && pc.value_has_percent) *to_unescape += pc.value.n;
     if (*p == ';') p++;
   }
   return true;
 }
 
-static bool parse(const char *line, size_t len, bool decode_percents, bool borrow, vso_command *out, bool *oom);
+/* s unescaped into the command's buffer, reserved beforehand for all of
+ * them, so that the slices already handed out stay where they are. */
+static bool unescape_in_place(vso_command *cmd, vso_slice *s, bool decode) {
+  const char *base = cmd->unescaped_.data;
+  size_t from = cmd->unescaped_.len;
+  if (!vso_unescape(s->p, s->n, decode, &cmd->unescaped_) || cmd->unescaped_.data != base) return false;
+  *s = (vso_slice){cmd->unescaped_.data + from, cmd->unescaped_.len - from};
+  return true;
+}
+
+/* The second pass, only when some value or the data holds a '%':
+ * unescaping never makes text longer, so one reservation holds it all. */
+static bool unescape_values(vso_command *cmd, size_t total, bool data_has_percent, bool decode) {
+  if (!vso_buf_reserve(&cmd->unescaped_, total)) return false;
+  vso_prop *props = props_of(cmd);
+  for (size_t i = 0; i < cmd->nprops; i++)
+    if (memchr(props[i].value.p, '%', props[i].value.n) && !unescape_in_place(cmd, &props[i].value, decode))
+      return false;
+  return !data_has_percent || unescape_in_place(cmd, &cmd->data, decode);
+}
+
+/* An empty command, holding no pointer; the few_ slots are left as they
+ * are, since they are only read below nprops (this runs for every command
+ * of a log). */
+static void clear_command(vso_command *cmd) {
+  cmd->area = cmd->event = cmd->data = (vso_slice){0};
+  cmd->data_at = 0;
+  cmd->props = NULL;
+  cmd->nprops = 0;
+  cmd->heap_ = NULL;
+  cmd->cap_ = VSO_FEW_PROPS;
+  cmd->unescaped_ = (vso_buf){0};
+}
 
 bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out, bool *oom) {
-  return parse(line, len, decode_percents, false, out, oom);
+  ptrdiff_t at = vso_find_prefix(line, len);
+  if (at < 0) {
+    clear_command(out);
+    if (oom) *oom = false;
+    return false;
+  }
+  return vso_parse_command_at(line, len, (size_t)at, decode_percents, out, oom);
 }
 
-bool vso_parse_command_borrowing(const char *line, size_t len, bool decode_percents, vso_command *out,
-                                 bool *oom) {
-  return parse(line, len, decode_percents, true, out, oom);
-}
-
-/* An empty command; the few[] slots are left as they are, since they are
- * only read below nprops (this runs for every command of a log). */
-static void clear_command(vso_command *cmd) {
-  cmd->area = cmd->event = cmd->data = (vso_str){0};
-  cmd->props = NULL;
-  cmd->nprops = cmd->props_cap = 0;
-  cmd->area_owned = cmd->event_owned = cmd->data_borrowed = false;
-}
-
-static bool parse(const char *line, size_t len, bool decode_percents, bool borrow, vso_command *out, bool *oom) {
+bool vso_parse_command_at(const char *line, size_t len, size_t at, bool decode_percents, vso_command *out,
+                          bool *oom) {
   clear_command(out);
   if (oom) *oom = false;
-  ptrdiff_t at = vso_find_prefix(line, len);
-  if (at < 0) return false;
   const char *info = line + at + VSO_PREFIX_LEN;
   const char *end = line + len;
   const char *rb = memchr(info, ']', (size_t)(end - info));
   if (!rb) return false;
-  vso_str name[2];
+  vso_slice name[2];
   const char *name_end = split_name(info, name);
   if (!name_end) return false;
-
-  bool data_owned = false;
-  const char *data = rb + 1;
-  size_t data_len = (size_t)(end - data);
-  bool ok = take(&out->area, name[0].p, name[0].n, false, false, false, borrow, &out->area_owned) &&
-            take(&out->event, name[1].p, name[1].n, false, false, false, borrow, &out->event_owned);
+  out->area = name[0];
+  out->event = name[1];
+  out->data_at = (size_t)(rb + 1 - line);
+  out->data = (vso_slice){rb + 1, (size_t)(end - rb - 1)};
+  size_t to_unescape = 0;
   /* properties only after a ' ' at index > 0: a name that starts with ' ' is empty and split_name refused it */
-  if (ok && *name_end == ' ') ok = parse_properties(out, name_end + 1, decode_percents, borrow);
-  if (ok)
-    ok = take(&out->data, data, data_len, true, memchr(data, '%', data_len) != NULL, decode_percents, borrow,
-              &data_owned);
-  out->data_borrowed = ok && !data_owned;
+  bool ok = *name_end != ' ' || parse_properties(out, name_end + 1, &to_unescape);
+  bool data_has_percent = ok && memchr(out->data.p, '%', out->data.n) != NULL;
+  if (data_has_percent) to_unescape += out->data.n;
+  if (ok && to_unescape) ok = unescape_values(out, to_unescape, data_has_percent, decode_percents);
   if (!ok) {
     vso_command_free(out);
     if (oom) *oom = true;
-    return false;
   }
-  return true;
+  return ok;
+}
+
+void vso_command_keep_unescaped(vso_command *cmd, vso_buf *out) {
+  *out = cmd->unescaped_;
+  cmd->unescaped_ = (vso_buf){0};
 }
 
 void vso_command_free(vso_command *cmd) {
-  drop(&cmd->area, cmd->area_owned);
-  drop(&cmd->event, cmd->event_owned);
-  for (size_t i = 0; i < cmd->nprops; i++) {
-    drop(&cmd->props[i].key, cmd->props[i].key_owned);
-    drop(&cmd->props[i].value, cmd->props[i].value_owned);
-  }
-  if (cmd->props != cmd->few) free(cmd->props);
-  drop(&cmd->data, !cmd->data_borrowed);
+  free(cmd->heap_);
+  vso_buf_free(&cmd->unescaped_);
   clear_command(cmd);
 }
 
 const vso_prop *vso_command_prop(const vso_command *cmd, const char *key) {
-  return find_prop((vso_command *)cmd, key, strlen(key));
+  size_t at = find_prop(cmd, key, strlen(key));
+  return at == SIZE_MAX ? NULL : &cmd->props[at];
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The agent's logging-command grammar: Command.TryParse and
- * CommandStringConvertor from microsoft/azure-pipelines-agent, to the byte.
- * See ../shared/reference/azure-logging-commands.md §2–§3. */
+ * CommandStringConvertor from microsoft/azure-pipelines-agent, to the byte
+ * (docs/agent.md, "Grammar" and "Escaping"). */
 #ifndef VSO_COMMAND_H
 #define VSO_COMMAND_H
 
@@ -10,46 +10,46 @@
 
 #include "buf.h"
 
-typedef struct vso_str {
-  char *p;      /* NUL-terminated for convenience (but see borrowing below); may hold NULs */
-  size_t n;
-} vso_str;
-
 typedef struct vso_prop {
-  vso_str key;    /* as first spelled, not trimmed */
-  vso_str value;  /* unescaped; the last value given for the key */
-  bool key_owned, value_owned;  /* false: points into the parsed line */
+  vso_slice key;    /* as first spelled, not trimmed */
+  vso_slice value;  /* unescaped; the last value given for the key */
 } vso_prop;
 
 #define VSO_FEW_PROPS 4
 
-/* A vso_command must not be copied by value: props may point into it. */
+/* A parsed logging command.  Every slice is borrowed: it points into the
+ * parsed line, or, where unescaping changed it, into the command's own
+ * buffer (unescaped_), so it is valid while both live.  A vso_command must
+ * not be copied by value: props may point into it. */
 typedef struct vso_command {
-  vso_str area;   /* as spelled in the line */
-  vso_str event;
-  vso_prop *props;  /* few, or the heap past VSO_FEW_PROPS properties */
-  size_t nprops, props_cap;
-  /* task.setvariable has four properties: storing them in the command
-   * itself saves an allocation per command, which a log of millions feels */
-  vso_prop few[VSO_FEW_PROPS];
-  vso_str data;   /* unescaped, may be empty */
-  bool area_owned, event_owned;
-  bool data_borrowed; /* data points into the parsed line (see below) */
+  /* read-only */
+  vso_slice area;         /* as spelled in the line */
+  vso_slice event;
+  vso_slice data;         /* unescaped, may be empty */
+  size_t data_at;         /* where the data starts in the line: just after the ']' */
+  const vso_prop *props;  /* in the order first seen */
+  size_t nprops;
+  /* private */
+  vso_prop few_[VSO_FEW_PROPS]; /* task.setvariable has four: no allocation for them */
+  vso_prop *heap_;              /* past VSO_FEW_PROPS properties */
+  size_t cap_;
+  vso_buf unescaped_;           /* every unescaped value, reserved once */
 } vso_command;
 
-/* Parse one line the way the agent does.  The line may hold anything before
- * "##vso[".  Returns false when the agent would not treat it as a command
- * (and leaves *out empty); true with *out filled otherwise.  Returns false and
- * sets *oom when memory runs out. */
-bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out,
-                       bool *oom);
-/* The same, but nothing is copied that needs no unescaping: area, event,
- * keys, and values and data without '%', point into line, which must stay
- * valid while the command is used.  Such strings are NOT NUL-terminated.
- * A 64 MiB value is then not held twice, and a command without escapes
- * costs no allocation at all. */
-bool vso_parse_command_borrowing(const char *line, size_t len, bool decode_percents, vso_command *out,
-                                 bool *oom);
+/* Command.TryParse: parses one line the way the agent does.  The line may
+ * hold anything before "##vso[".  Returns false when the agent would not
+ * treat it as a command (and leaves *out empty); true with *out filled
+ * otherwise.  Returns false and sets *oom when memory runs out.  Nothing is
+ * copied that needs no unescaping, so a command without escapes costs no
+ * allocation, and a 64 MiB value is never held twice. */
+bool vso_parse_command(const char *line, size_t len, bool decode_percents, vso_command *out, bool *oom);
+/* The same for a line whose "##vso[" is known to start at offset at (the
+ * scanner found it): it is not searched again. */
+bool vso_parse_command_at(const char *line, size_t len, size_t at, bool decode_percents, vso_command *out,
+                          bool *oom);
+/* Takes the command's buffer of unescaped text over, so that its slices stay
+ * valid after vso_command_free (the analysis keeps a setvariable's value). */
+void vso_command_keep_unescaped(vso_command *cmd, vso_buf *out);
 void vso_command_free(vso_command *cmd);
 
 /* Case-insensitive property lookup (the agent's OrdinalIgnoreCase, for ASCII). */

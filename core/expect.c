@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "matrix.h"
 
 static void expectation_name(const void *ctx, size_t at, const char **key, size_t *len) {
   const vso_expect_set *set = ctx;
@@ -89,8 +88,9 @@ static void set_reason(vso_expectation *e, const char *text) {
   e->reason = text ? strdup(text) : NULL;
 }
 
-static void evaluate_one(vso_expectation *e, const vso_analysis *a) {
+static void evaluate_one(vso_expectation *e, vso_analysis *a) {
   const vso_setvar *sv = vso_analysis_last(a, e->name, strlen(e->name));
+  const vso_value_matrix *m = NULL;
   e->last = sv;
   set_reason(e, NULL);
   if (!sv) {
@@ -106,27 +106,20 @@ static void evaluate_one(vso_expectation *e, const vso_analysis *a) {
   } else if (sv->value.n == 0) {
     e->status = VSO_EXP_EMPTY;
     set_reason(e, "set as an output variable, but with an empty value");
-  } else if (e->matrix) {
-    vso_buf why = {0};
-    vso_matrix m;
-    if (vso_matrix_parse(sv->value.p, sv->value.n, &m, &why)) {
-      e->status = VSO_EXP_MET;
-      vso_matrix_free(&m);
-    } else {
-      e->status = VSO_EXP_INVALID;
-      vso_buf msg = {0};
-      vso_buf_append_str(&msg, "not a usable build matrix: ");
-      vso_buf_append(&msg, why.data ? why.data : "", why.len);
-      set_reason(e, msg.data);
-      vso_buf_free(&msg);
-    }
-    vso_buf_free(&why);
+  } else if (e->matrix && !(m = vso_analysis_read_matrix(a, (size_t)(sv - a->setvars)), m && m->usable)) {
+    /* the value is read once; its legs stay with the analysis for the report */
+    e->status = VSO_EXP_INVALID;
+    vso_buf msg = {0};
+    vso_buf_append_str(&msg, "not a usable build matrix: ");
+    vso_buf_append_str(&msg, m ? m->why : "out of memory");
+    set_reason(e, msg.data);
+    vso_buf_free(&msg);
   } else {
     e->status = VSO_EXP_MET;
   }
 }
 
-void vso_expect_evaluate(vso_expect_set *set, const vso_analysis *a) {
+void vso_expect_evaluate(vso_expect_set *set, vso_analysis *a) {
   for (size_t i = 0; i < set->n; i++) evaluate_one(&set->items[i], a);
 }
 

@@ -44,7 +44,9 @@ bool vso_expect_add_text(vso_expect_set *set, const char *text, size_t n, bool m
 /* Every expectation asks for a matrix value (--matrix). */
 void vso_expect_require_matrix(vso_expect_set *set);
 
-void vso_expect_evaluate(vso_expect_set *set, const vso_analysis *a);
+/* Judges every expectation against what the analysis read.  A matrix value
+ * is read once (vso_analysis_read_matrix) and its legs kept. */
+void vso_expect_evaluate(vso_expect_set *set, vso_analysis *a);
 bool vso_expect_all_met(const vso_expect_set *set);
 size_t vso_expect_unmet(const vso_expect_set *set);
 const char *vso_exp_status_name(vso_exp_status st);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The matrix variable names ImageBuilder's generateBuildMatrix would emit for
- * a manifest.json and a set of filters (imagebuilder-matrix.md §1.2). */
+/* ImageBuilder's manifest.json as ImageBuilder loads it: repos of images of
+ * platforms, includes merged, every error named by file and JSON path.  The
+ * matrices generateBuildMatrix makes of it are in imagebuilder.h. */
 #ifndef VSO_MANIFEST_H
 #define VSO_MANIFEST_H
 
@@ -9,41 +10,45 @@
 
 #include "buf.h"
 
-typedef struct vso_manifest_filter {
-  const char *os_type;        /* NULL: no filter (ImageBuilder glob semantics otherwise) */
-  const char *architecture;   /* NULL: no filter */
-  const char *os_version;     /* NULL: no filter */
-  const char *const *paths;   /* --path values; npaths == 0: no filter */
-  size_t npaths;
-  const char *const *distinct_os_versions; /* --distinct-matrix-os-version */
-  size_t ndistinct;
-} vso_manifest_filter;
+/* In ImageBuilder's enum order, which is also the matrices' order. */
+typedef enum vso_os { VSO_OS_LINUX, VSO_OS_WINDOWS } vso_os;
+typedef enum vso_arch { VSO_ARCH_ARM, VSO_ARCH_ARM64, VSO_ARCH_AMD64 } vso_arch;
 
-typedef struct vso_manifest_platform {
-  char *dockerfile;
-  char *os_type;       /* "linux" | "windows" */
-  char *os_version;
-  char *architecture;  /* "arm" | "arm64" | "amd64" (Docker names) */
-} vso_manifest_platform;
+extern const char *const vso_os_names[];             /* "linux", "windows" */
+extern const char *const vso_arch_docker_names[];    /* "arm", "arm64", "amd64" */
 
-typedef struct vso_manifest_matrix {
-  char *name;                        /* e.g. "linuxAmd64" */
-  vso_manifest_platform *platforms;
-  size_t nplatforms;
-} vso_manifest_matrix;
+typedef struct vso_platform {
+  vso_os os;
+  vso_arch arch;
+  char *dockerfile;  /* owned: the raw manifest value */
+  char *os_version;  /* owned: the raw manifest value */
+} vso_platform;
 
-typedef struct vso_manifest_result {
-  vso_manifest_matrix *matrices;     /* in ImageBuilder's emission order */
-  size_t n;
-  char **warnings;                   /* e.g. an include that could not be read */
+typedef struct vso_repo {
+  char *name;                /* owned */
+  vso_platform *platforms;   /* every platform of every image of the repo, in order */
+  size_t n, cap;
+} vso_repo;
+
+typedef struct vso_manifest {
+  /* read-only */
+  vso_repo *repos;           /* in order; with includes, repos of one name merged */
+  size_t nrepos;
+  char **warnings;           /* owned: e.g. an include that could not be read */
   size_t nwarnings;
-} vso_manifest_result;
+  /* private */
+  char **variables_;         /* the variable names seen, to find duplicates */
+  size_t nvariables_;
+  bool merge_repos_;         /* merge repos by name (only when there are includes) */
+} vso_manifest;
 
-/* Reads the manifest at path (and its includes, relative to it).  On failure
- * returns false with a one-line message in err naming the file and the JSON
- * path of the problem (e.g. "$.repos[0].images[3].platforms[1].os"). */
-bool vso_manifest_expected(const char *path, const vso_manifest_filter *filter,
-                           vso_manifest_result *out, vso_buf *err);
-void vso_manifest_result_free(vso_manifest_result *r);
+/* Loads the manifest at path and its includes.  On failure returns false
+ * with one line in err naming the file and the JSON path of the problem
+ * (e.g. "$.repos[0].images[3].platforms[1].os"). */
+bool vso_manifest_load(const char *path, vso_manifest *m, vso_buf *err);
+void vso_manifest_free(vso_manifest *m);
+/* Appends a copy of s to the list *strings of *n (warnings, names).  False
+ * when memory runs out. */
+bool vso_manifest_add_string(char ***strings, size_t *n, const char *s);
 
 #endif

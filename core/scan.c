@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "scan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* SSE2 is part of every x86-64 CPU; elsewhere the portable code runs. */
@@ -17,6 +18,22 @@ void vso_scanner_init(vso_scanner *s, const vso_scan_sink *sink, unsigned flags)
 }
 
 void vso_scanner_free(vso_scanner *s) { vso_buf_free(&s->hold); }
+
+bool vso_line_keep(const vso_line *line, size_t from, vso_buf *out) {
+  vso_buf *hold = line->hold_;
+  if (from == 0 && line->len >= 65536 && hold && hold->data == line->text && hold->len == line->len) {
+    *out = *hold; /* taken over: the scanner starts its next line in a fresh buffer */
+    *hold = (vso_buf){0};
+    return true;
+  }
+  size_t n = line->len - from;
+  char *copy = n < SIZE_MAX ? malloc(n + 1) : NULL;
+  if (!copy) return false;
+  memcpy(copy, line->text + from, n);
+  copy[n] = '\0';
+  *out = (vso_buf){copy, n, n + 1};
+  return true;
+}
 
 ptrdiff_t vso_find_prefix(const char *p, size_t n) {
   const char *end = p + n;
@@ -42,12 +59,17 @@ static size_t prefix_tail(const char *p, size_t n) {
   return 0;
 }
 
-/* Hands a held line to the sink, numbered.  Its owner is the buffer its
+/* Hands a held line to the sink, numbered.  Its hold_ is the buffer its
  * text lives in, or NULL when the line lay whole in the chunk and is read
  * from there: it is then valid only during the call, and a log of nothing
- * but commands (replay of a setvariable log) costs no copy per line. */
+ * but commands (replay of a setvariable log) costs no copy per line.  In
+ * whole-line mode, the line is searched for "##vso[" here, once. */
 static void give_line(vso_scanner *s, vso_line line) {
   line.line_no = s->lines + 1;
+  if (s->flags & VSO_SCAN_WHOLE_LINES) {
+    ptrdiff_t at = vso_find_prefix(line.text, line.len);
+    line.command_at = at < 0 ? line.len : (size_t)at;
+  }
   s->held_lines++;
   if (s->sink.line) s->sink.line(s->sink.ctx, &line);
 }
@@ -56,7 +78,7 @@ static void give_line(vso_scanner *s, vso_line line) {
 static void deliver(vso_scanner *s, const char *term, size_t term_len) {
   if (!s->overflowed)
     give_line(s, (vso_line){.text = s->hold.data ? s->hold.data : "", .len = s->hold.len, .term = term,
-                            .term_len = term_len, .owner = &s->hold});
+                            .term_len = term_len, .hold_ = &s->hold});
   else
     pass(s, term, term_len);
   vso_buf_clear(&s->hold);

@@ -26,19 +26,27 @@
 #define VSO_PREFIX_LEN 6
 
 typedef struct vso_line {
+  /* read-only */
   const char *text;   /* from "##vso[" (whole-line mode: from the line start)  */
   size_t len;         /* to the end of the line's content, terminator excluded */
+  size_t command_at;  /* where "##vso[" starts in text: 0 in held mode; in
+                         whole-line mode, len when the line holds none      */
   const char *term;   /* "\n", "\r\n", "\r", or "" at end of input             */
   size_t term_len;
   uint64_t line_no;   /* 1-based, the agent's numbering                         */
   bool truncated;     /* the line outgrew max_line: text is only its beginning  */
-  /* The buffer text lives in.  A consumer that wants to keep the text may
-   * take it over with vso_buf_steal instead of copying it (a 64 MiB value
-   * is then held once, not twice); text stays valid until it frees it.
-   * NULL when the line lay whole in the chunk fed and is read from there:
-   * text is then valid only during the sink's call. */
-  vso_buf *owner;
+  /* private: the scanner's buffer text lies in, for vso_line_keep; NULL when
+   * the line lay whole in the chunk fed and is read from there (text is
+   * then valid only during the sink's call) */
+  vso_buf *hold_;
 } vso_line;
+
+/* Makes out (empty) own text[from..len), for a consumer that keeps the line
+ * after the sink's call returns.  A long line that fills the scanner's
+ * buffer is taken over, not copied (a 64 MiB value is then held once, not
+ * twice); any other is copied at its exact size.  False when memory runs
+ * out. */
+bool vso_line_keep(const vso_line *line, size_t from, vso_buf *out);
 
 typedef struct vso_scan_sink {
   void *ctx;

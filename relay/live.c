@@ -53,13 +53,13 @@ static void record_tail(vso_live *l, int stream) {
   vso_buf_clear(tail);
 }
 
-/* The held line as the capture keeps it: a secret variable's value masked. */
-static void record_line(vso_live *l, int stream, const vso_line *line, bool secret_value) {
+/* The held line as the capture keeps it: its first shown bytes, "***" in
+ * place of a secret variable's value. */
+static void record_line(vso_live *l, int stream, const vso_line *line, size_t shown) {
   if (!l->capture) return;
   record_tail(l, stream);
   vso_buf copy = {0};
-  size_t keep = secret_value ? vso_line_visible_part(line) : line->len;
-  bool ok = vso_buf_append(&copy, line->text, keep) && (keep == line->len || vso_buf_append_str(&copy, "***")) &&
+  bool ok = vso_buf_append(&copy, line->text, shown) && (shown == line->len || vso_buf_append_str(&copy, "***")) &&
             vso_buf_append(&copy, line->term, line->term_len);
   if (ok) record(l, stream, copy.data, copy.len);
   else l->failed = true;
@@ -86,15 +86,15 @@ static bool write_deactivated(vso_out *out, const char *p, size_t n) {
   return ok;
 }
 
-static void write_neutralised(vso_live_stream *s, const vso_line *line, bool secret_value) {
+static void write_neutralised(vso_live_stream *s, const vso_line *line, size_t shown) {
   vso_live *l = s->live_;
-  if (line->len > 65536 && !secret_value && vso_secrets_empty(&l->analysis.secrets)) {
+  if (line->len > 65536 && shown == line->len && vso_secrets_empty(&l->analysis.secrets)) {
     write_deactivated(s->out_, line->text, line->len);
     vso_out_write(s->out_, line->term, line->term_len);
     return;
   }
   vso_buf copy = {0};
-  if (vso_neutralise(&l->analysis, line, secret_value, &copy) && vso_buf_append(&copy, line->term, line->term_len))
+  if (vso_neutralise(&l->analysis, line, shown, &copy) && vso_buf_append(&copy, line->term, line->term_len))
     vso_out_write(s->out_, copy.data, copy.len);
   else
     l->failed = true;
@@ -109,20 +109,17 @@ static void write_neutralised(vso_live_stream *s, const vso_line *line, bool sec
  * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
 static void register_secret_now(vso_live *l, const vso_setvar *sv) {
   if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
-  const char *rb = memchr(sv->raw.p, ']', sv->raw.n); /* raw starts at "##vso[": the info's own ']' */
-  if (!rb) return;
   static const char setsecret[] = "##vso[task.setsecret]";
-  size_t data_at = (size_t)(rb + 1 - sv->raw.p);
   /* a failed write is remembered by the writer (exit 125) */
   (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, setsecret, sizeof setsecret - 1) &&
-         vso_out_write(&l->out, sv->raw.p + data_at, sv->raw.n - data_at) && vso_out_write(&l->out, "\n", 1));
+         vso_out_write(&l->out, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at) && vso_out_write(&l->out, "\n", 1));
 }
 
 /* After task.complete done=true the agent drops all output 5 s later, the
  * re-emitted variables included: the command's verdict comes after them,
  * or not at all when vsorelay fails the step. */
 static void hold_complete(vso_live *l, const vso_line *line) {
-  size_t at = (size_t)vso_find_prefix(line->text, line->len);
+  size_t at = line->command_at;
   if (!vso_buf_append(&l->held_completes, line->text + at, line->len - at) ||
       !vso_buf_append_char(&l->held_completes, '\n'))
     l->failed = true;
@@ -131,15 +128,15 @@ static void hold_complete(vso_live *l, const vso_line *line) {
 static void on_line(void *ctx, const vso_line *line) {
   vso_live_stream *s = ctx;
   vso_live *l = s->live_;
-  vso_line_kind kind = vso_analysis_line(&l->analysis, line, s->name_);
-  bool secret_value = false;
-  if (kind == VSO_LINE_SETVARIABLE) secret_value = l->analysis.setvars[l->analysis.nsetvars - 1].is_secret;
-  record_line(l, s->index_, line, secret_value);
-  bool hold = (kind == VSO_LINE_SETVARIABLE || kind == VSO_LINE_COMPLETE) && !l->stream_mode;
-  if (hold && kind == VSO_LINE_COMPLETE) hold_complete(l, line);
-  if (hold || kind == VSO_LINE_REFUSED || line->truncated) {
-    write_neutralised(s, line, secret_value);
-    if (hold && kind == VSO_LINE_SETVARIABLE) register_secret_now(l, &l->analysis.setvars[l->analysis.nsetvars - 1]);
+  vso_line_result r = vso_analysis_line(&l->analysis, line, s->name_);
+  bool secret_value = r.kind == VSO_LINE_SETVARIABLE && r.setvar->is_secret;
+  size_t shown = secret_value ? r.data_at : line->len; /* the value of a secret is never shown */
+  record_line(l, s->index_, line, shown);
+  bool hold = (r.kind == VSO_LINE_SETVARIABLE || r.kind == VSO_LINE_COMPLETE) && !l->stream_mode;
+  if (hold && r.kind == VSO_LINE_COMPLETE) hold_complete(l, line);
+  if (hold || r.kind == VSO_LINE_REFUSED || line->truncated) {
+    write_neutralised(s, line, shown);
+    if (hold && r.kind == VSO_LINE_SETVARIABLE) register_secret_now(l, r.setvar);
     return;
   }
   vso_out_write(s->out_, line->text, line->len);

@@ -109,6 +109,8 @@ int vso_outcome_finish(vso_outcome *o, const vso_artefacts *a) {
     vso_warn("--capture %s: %s", a->capture_path, strerror(a->capture->error));
     vso_outcome_late_failure(o, VSO_LATE_FILE);
   }
+  /* the legs of every matrix value, read once for both files */
+  if (a->summary_path || a->report_path) vso_analysis_read_matrices(o->analysis);
   /* 2. the summary, and the agent told where it is */
   if (a->summary_path && write_file(o, "--summary", a->summary_path, vso_write_summary) && a->announce)
     announce_summary(o, a->announce, a->summary_path);

@@ -21,7 +21,7 @@
 #include "analysis.h"
 #include "capture.h"
 #include "expect.h"
-#include "manifest.h"
+#include "imagebuilder.h"
 #include "writer.h"
 
 /* vsorelay's exit status.  When the command fails, its own status (1-255)

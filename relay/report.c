@@ -56,30 +56,25 @@ static void jbool(vso_builder *w, bool b) { vso_put(w, b ? "true" : "false"); }
 
 static void ju64(vso_builder *w, uint64_t v) { vso_putf(w, "%llu", (unsigned long long)v); }
 
-/* The leg names of a setvariable's value, when it is a usable build matrix
- * and not a secret; otherwise NULL. */
-static bool parse_legs(const vso_setvar *sv, vso_matrix *m) {
-  memset(m, 0, sizeof *m);
-  if (!sv || sv->is_secret || !sv->value.p || !sv->value.n) return false;
-  vso_buf why = {0};
-  bool ok = vso_matrix_parse(sv->value.p, sv->value.n, m, &why);
-  vso_buf_free(&why);
-  return ok;
+/* The legs of a setvariable's value, read once before the report and the
+ * summary were written (vso_outcome_finish); NULL when it is no usable
+ * matrix or a secret (whose legs are never shown). */
+static const vso_matrix *legs_of(const vso_analysis *a, const vso_setvar *sv) {
+  const vso_value_matrix *m = sv && !sv->is_secret ? vso_analysis_matrix(a, (size_t)(sv - a->setvars)) : NULL;
+  return m && m->usable ? &m->matrix : NULL;
 }
-
-static void jlegs(vso_builder *w, const vso_setvar *sv) {
-  vso_matrix m;
-  if (!parse_legs(sv, &m)) {
+static void jlegs(vso_builder *w, const vso_analysis *a, const vso_setvar *sv) {
+  const vso_matrix *m = legs_of(a, sv);
+  if (!m) {
     vso_put(w, "null");
     return;
   }
   vso_put(w, "[");
-  for (size_t i = 0; i < m.nlegs; i++) {
+  for (size_t i = 0; i < m->nlegs; i++) {
     if (i) vso_put(w, ", ");
-    jtextz(w, m.legs[i].name);
+    jtextz(w, m->legs[i].name);
   }
   vso_put(w, "]");
-  vso_matrix_free(&m);
 }
 
 static void json_command(vso_builder *w, const vso_outcome *o) {
@@ -192,13 +187,13 @@ static void json_setvars(vso_builder *w, const vso_analysis *a) {
     vso_put(w, ", \"rejected\": ");
     jbool(w, sv->rejected);
     vso_put(w, ", \"legs\": ");
-    jlegs(w, sv);
+    jlegs(w, a, sv);
     vso_put(w, "}");
   }
   vso_put(w, a->nsetvars ? "\n  ]" : "]");
 }
 
-static void json_expected(vso_builder *w, const vso_expect_set *e) {
+static void json_expected(vso_builder *w, const vso_analysis *a, const vso_expect_set *e) {
   vso_put(w, "[");
   for (size_t i = 0; i < e->n; i++) {
     const vso_expectation *x = &e->items[i];
@@ -216,7 +211,7 @@ static void json_expected(vso_builder *w, const vso_expect_set *e) {
     if (x->last) ju64(w, x->last->line_no);
     else vso_put(w, "null");
     vso_put(w, ", \"legs\": ");
-    jlegs(w, x->last);
+    jlegs(w, a, x->last);
     vso_put(w, "}");
   }
   vso_put(w, e->n ? "\n  ]" : "]");
@@ -321,7 +316,7 @@ static void build_json(vso_builder *w, const vso_outcome *o, const vso_analysis 
   vso_put(w, ",\n  \"setvariables\": ");
   json_setvars(w, a);
   vso_put(w, ",\n  \"expected\": ");
-  json_expected(w, e);
+  json_expected(w, a, e);
   vso_put(w, ",\n  \"missing\": ");
   json_names(w, e, true);
   vso_put(w, ",\n  \"invalid\": ");

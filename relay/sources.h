@@ -6,7 +6,7 @@
 
 #include "buf.h"
 #include "expect.h"
-#include "manifest.h"
+#include "imagebuilder.h"
 #include "options.h"
 #include "policy.h"
 

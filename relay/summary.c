@@ -27,17 +27,13 @@ static bool manifest_present(const vso_manifest_result *m) { return m && (m->n |
 
 static double finite_or_zero(double d) { return isfinite(d) && d >= 0 ? d : 0.0; }
 
-/* The leg names of a setvariable's value, when it is a usable build matrix
- * and not a secret. */
-static bool parse_legs(const vso_setvar *sv, vso_matrix *m) {
-  memset(m, 0, sizeof *m);
-  if (!sv || sv->is_secret || !sv->value.p || !sv->value.n) return false;
-  vso_buf why = {0};
-  bool ok = vso_matrix_parse(sv->value.p, sv->value.n, m, &why);
-  vso_buf_free(&why);
-  return ok;
+/* The legs of a setvariable's value, read once before the report and the
+ * summary were written (vso_outcome_finish); NULL when it is no usable
+ * matrix or a secret (whose legs are never shown). */
+static const vso_matrix *legs_of(const vso_analysis *a, const vso_setvar *sv) {
+  const vso_value_matrix *m = sv && !sv->is_secret ? vso_analysis_matrix(a, (size_t)(sv - a->setvars)) : NULL;
+  return m && m->usable ? &m->matrix : NULL;
 }
-
 /* Text that is already one safe line except for Markdown: every character
  * that could start emphasis, a link, HTML, an entity or a table cell is
  * backslash-escaped (CommonMark allows that for any ASCII punctuation). */
@@ -145,18 +141,17 @@ static void md_command(vso_builder *w, const vso_outcome *o) {
   vso_buf_free(&line);
 }
 
-static void md_legs(vso_builder *w, const vso_setvar *sv) {
-  vso_matrix m;
-  if (!parse_legs(sv, &m)) {
+static void md_legs(vso_builder *w, const vso_analysis *a, const vso_setvar *sv) {
+  const vso_matrix *m = legs_of(a, sv);
+  if (!m) {
     vso_put(w, "—");
     return;
   }
-  for (size_t i = 0; i < m.nlegs && i < MD_MAX_LEGS; i++) {
+  for (size_t i = 0; i < m->nlegs && i < MD_MAX_LEGS; i++) {
     if (i) vso_put(w, ", ");
-    md_textz(w, m.legs[i].name);
+    md_textz(w, m->legs[i].name);
   }
-  if (m.nlegs > MD_MAX_LEGS) vso_putf(w, " … and %zu more", m.nlegs - MD_MAX_LEGS);
-  vso_matrix_free(&m);
+  if (m->nlegs > MD_MAX_LEGS) vso_putf(w, " … and %zu more", m->nlegs - MD_MAX_LEGS);
 }
 
 static void md_where(vso_builder *w, const vso_setvar *sv) {
@@ -207,7 +202,7 @@ static void md_title(vso_builder *w, const vso_outcome *o, const vso_expect_set 
   vso_put(w, "\n\n");
 }
 
-static void md_expected(vso_builder *w, const vso_expect_set *e) {
+static void md_expected(vso_builder *w, const vso_analysis *a, const vso_expect_set *e) {
   vso_put(w, "## Expected output variables\n\n");
   if (!e->n) {
     vso_put(w, "None were given (`--expect`, `--expect-file` or `--manifest`).\n\n");
@@ -226,7 +221,7 @@ static void md_expected(vso_builder *w, const vso_expect_set *e) {
     vso_put(w, vso_exp_status_name(x->status));
     if (x->matrix) vso_put(w, " (matrix)");
     vso_put(w, " | ");
-    md_legs(w, x->last);
+    md_legs(w, a, x->last);
     vso_put(w, " | ");
     md_where(w, x->last);
     vso_put(w, " |\n");
@@ -353,7 +348,7 @@ bool vso_write_summary(const char *path, const vso_outcome *o, vso_buf *err) {
   const vso_expect_set *e = o->expect;
   vso_builder w = {.secrets = &a->secrets, .ok = true};
   md_title(&w, o, e);
-  md_expected(&w, e);
+  md_expected(&w, a, e);
   md_next_steps(&w, e);
   md_run(&w, o);
   md_diags(&w, a, o->manifest);

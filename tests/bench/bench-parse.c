@@ -41,9 +41,9 @@ static void on_line(void *ctx, const vso_line *line) {
   counter *c = ctx;
   vso_command cmd;
   bool oom;
-  /* the scanner's buffer is NUL-terminated and outlives the command: borrow,
-   * as vsorelay's analysis does */
-  if (!vso_parse_command_borrowing(line->text, line->len, false, &cmd, &oom)) {
+  /* the line outlives the command, whose slices borrow from it; the scanner
+   * found "##vso[" already: as vsorelay's analysis does */
+  if (!vso_parse_command_at(line->text, line->len, line->command_at, false, &cmd, &oom)) {
     c->failed++;
     return;
   }

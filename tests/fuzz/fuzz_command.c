@@ -3,10 +3,11 @@
  * for the analysis of held lines (core/analysis.h).
  *
  * 1. vso_parse_command on the whole input, with decode_percents off and on
- *    (ASan/UBSan catch any out-of-bounds access).  It and the borrowing
- *    variant must agree with reference_command.c, a plain transcription of
- *    the agent's Split calls, on whether the line is a command and on every
- *    field.  For every parsed command:
+ *    (ASan/UBSan catch any out-of-bounds access).  It, and vso_parse_command_at
+ *    given where "##vso[" starts, must agree with reference_command.c, a
+ *    plain transcription of the agent's Split calls, on whether the line is
+ *    a command and on every field; data_at must be just after the ']' that
+ *    ends the command info.  For every parsed command:
  *    - the parser's own invariants: area and event are non-empty and hold no
  *      '.', ' ' or ']'; keys are non-empty, hold no ';', '=' or ']', are
  *      distinct (ASCII case-insensitively); values are non-empty;
@@ -26,6 +27,7 @@
  * 2. The input is split into lines by the scanner (held mode) and every held
  *    line goes through vso_analysis_line and vso_neutralise, with both
  *    decode_percents settings; the neutralised copy must hold no "##vso";
+ *    every setvariable's raw line has its value right after its ']';
  *    vso_quote and vso_json_string run on every held line as well.  The
  *    input, masked with the secrets found in it, comes out the same whole
  *    and fed in pieces to vso_mask_complete.
@@ -58,13 +60,13 @@ static void xappend(vso_buf *b, const void *p, size_t n) {
   if (!vso_buf_append(b, p, n)) abort();
 }
 
-static bool has_any(const vso_str *s, const char *set) {
+static bool has_any(const vso_slice *s, const char *set) {
   for (size_t i = 0; i < s->n; i++)
     if (strchr(set, s->p[i]) && s->p[i] != '\0') return true;
   return false;
 }
 
-static bool same_str(const vso_str *a, const vso_str *b) {
+static bool same_str(const vso_slice *a, const vso_slice *b) {
   return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 }
 
@@ -81,13 +83,19 @@ static void check_invariants(const vso_command *c) {
     for (size_t j = 0; j < i; j++)
       if (vso_ieq(p->key.p, p->key.n, c->props[j].key.p, c->props[j].key.n))
         MISMATCH("properties %zu and %zu: same key", j, i);
-    const vso_prop *found = vso_command_prop(c, p->key.p);
-    /* vso_command_prop takes a C string: only comparable without NULs */
-    if (memchr(p->key.p, '\0', p->key.n) == NULL && found != p) MISMATCH("vso_command_prop misses key %zu", i);
+    /* vso_command_prop takes a C string (keys are slices of the line): only
+     * comparable without NULs */
+    if (memchr(p->key.p, '\0', p->key.n)) continue;
+    char *key = malloc(p->key.n + 1);
+    if (!key) abort();
+    memcpy(key, p->key.p, p->key.n);
+    key[p->key.n] = '\0';
+    if (vso_command_prop(c, key) != p) MISMATCH("vso_command_prop misses key %zu", i);
+    free(key);
   }
 }
 
-static void check_escape_roundtrip(const vso_str *s) {
+static void check_escape_roundtrip(const vso_slice *s) {
   vso_buf e = {0}, u = {0};
   if (!vso_escape(s->p, s->n, &e) || !vso_unescape(e.data ? e.data : "", e.len, true, &u)) abort();
   if (u.len != s->n || (s->n && memcmp(u.data, s->p, s->n) != 0))
@@ -111,11 +119,12 @@ static void serialise(const vso_command *c, vso_buf *out) {
   if (!vso_escape(c->data.p, c->data.n, out)) abort();
 }
 
-static bool same_field(const vso_str *a, const ref_field *b) {
+static bool same_field(const vso_slice *a, const ref_field *b) {
   return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 }
 
-/* The fast parser, copying and borrowing, against the plain transcription. */
+/* The parser, searching for the prefix or told where it is, against the
+ * plain transcription. */
 static void check_against_reference(const uint8_t *data, size_t size, bool decode) {
   ref_command want;
   bool want_ok = ref_parse_command((const char *)data, size, decode, &want);
@@ -124,13 +133,17 @@ static void check_against_reference(const uint8_t *data, size_t size, bool decod
   char *line = malloc(size ? size : 1);
   if (!line) abort();
   if (size) memcpy(line, data, size);
-  for (int borrow = 0; borrow < 2; borrow++) {
+  ptrdiff_t at = vso_find_prefix(line, size);
+  for (int told = 0; told < 1 + (at >= 0); told++) {
     vso_command got;
     bool oom = false;
-    bool got_ok = borrow ? vso_parse_command_borrowing(line, size, decode, &got, &oom)
-                         : vso_parse_command(line, size, decode, &got, &oom);
+    bool got_ok = told ? vso_parse_command_at(line, size, (size_t)at, decode, &got, &oom)
+                       : vso_parse_command(line, size, decode, &got, &oom);
     if (oom) abort();
-    if (got_ok != want_ok) MISMATCH("parsed: %d, the reference says %d (borrow %d)", got_ok, want_ok, borrow);
+    if (got_ok != want_ok) MISMATCH("parsed: %d, the reference says %d (told %d)", got_ok, want_ok, told);
+    if (got_ok && (got.data_at == 0 || got.data_at > size || line[got.data_at - 1] != ']' ||
+                   memchr(line + at + VSO_PREFIX_LEN, ']', got.data_at - 1 - (size_t)at - VSO_PREFIX_LEN)))
+      MISMATCH("data_at %zu is not just after the first ']' of the command", got.data_at);
     if (got_ok && !want.too_many) {
       if (!same_field(&got.area, &want.area)) MISMATCH("area differs from the reference");
       if (!same_field(&got.event, &want.event)) MISMATCH("event differs from the reference");
@@ -209,11 +222,13 @@ static bool holds_vso(const char *p, size_t n) {
 
 static void on_line(void *ctx, const vso_line *line) {
   analysis_ctx *c = ctx;
-  vso_line_kind kind = vso_analysis_line(c->a, line, "fuzz");
+  vso_line_result r = vso_analysis_line(c->a, line, "fuzz");
   if (c->a->out_of_memory) abort();
-  bool secret_value = kind == VSO_LINE_SETVARIABLE && c->a->nsetvars && c->a->setvars[c->a->nsetvars - 1].is_secret;
+  if (r.data_at > line->len || (r.setvar && r.kind != VSO_LINE_SETVARIABLE && r.kind != VSO_LINE_REFUSED))
+    MISMATCH("line result: data_at %zu of %zu, kind %d", r.data_at, line->len, (int)r.kind);
+  bool secret_value = r.kind == VSO_LINE_SETVARIABLE && r.setvar->is_secret;
   vso_buf out = {0};
-  if (!vso_neutralise(c->a, line, secret_value, &out)) abort();
+  if (!vso_neutralise(c->a, line, secret_value ? r.data_at : line->len, &out)) abort();
   if (holds_vso(out.data ? out.data : "", out.len)) MISMATCH("the neutralised copy still holds \"##vso\"");
   vso_buf_free(&out);
   vso_buf q = {0};
@@ -261,6 +276,8 @@ static void check_analysis(const uint8_t *data, size_t size, bool decode) {
   vso_scanner_free(&s);
   for (size_t i = 0; i < a.nsetvars; i++) {
     const vso_setvar *v = &a.setvars[i];
+    if (v->data_at == 0 || v->data_at > v->raw.n || v->raw.p[v->data_at - 1] != ']')
+      MISMATCH("setvariable %zu: its value does not start after a ']' (data_at %zu)", i, v->data_at);
     if (v->name.p) {
       const vso_setvar *last = vso_analysis_last(&a, v->name.p, v->name.n);
       if (!last) MISMATCH("setvariable %zu: vso_analysis_last finds nothing for its name", i);

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "manifest.h"
+#include "imagebuilder.h"
 #include "matrix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "manifest.h"
+#include "imagebuilder.h"
 
 #ifndef VSO_SOURCE_DIR
 #error "VSO_SOURCE_DIR must name the project source directory"

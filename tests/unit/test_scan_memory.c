@@ -63,7 +63,7 @@ static void big_line(void *ctx, const vso_line *l) {
   b->term_len = l->term_len;
   b->text_hash = fnv(FNV0, l->text, l->len);
   memcpy(b->head, l->text, l->len < sizeof b->head ? l->len : sizeof b->head);
-  if (b->analysis) b->kind = vso_analysis_line(b->analysis, l, "big");
+  if (b->analysis) b->kind = vso_analysis_line(b->analysis, l, "big").kind;
 }
 
 /* Byte i of a 7-byte pattern of near misses: "##", "##v", "##vs", "##vso"

@@ -30,7 +30,7 @@
 #error "VSO_SOURCE_DIR must name the source tree"
 #endif
 
-static bool eqs(const vso_str *s, const char *want) { return eq(s->p, s->n, want, strlen(want)); }
+static bool eqs(const vso_slice *s, const char *want) { return eq(s->p, s->n, want, strlen(want)); }
 
 /* ---- JSON access ---------------------------------------------------------- */
 
@@ -73,7 +73,7 @@ static void sc_pass(void *ctx, const char *p, size_t n) {
 static void sc_line(void *ctx, const vso_line *l) {
   scan_ctx *c = ctx;
   c->held++;
-  c->kind = vso_analysis_line(c->a, l, "scanned");
+  c->kind = vso_analysis_line(c->a, l, "scanned").kind;
 }
 
 static size_t scan_into(vso_analysis *a, const char *text, size_t n, vso_line_kind *kind) {
@@ -88,9 +88,12 @@ static size_t scan_into(vso_analysis *a, const char *text, size_t n, vso_line_ki
   return c.held;
 }
 
+/* The whole line, as whole-line mode hands it over: the command's prefix
+ * found once, here. */
 static vso_line_kind analyse_line(vso_analysis *a, const char *text, size_t n) {
-  vso_line line = {.text = text, .len = n, .term = "", .term_len = 0, .line_no = 7, .truncated = false};
-  return vso_analysis_line(a, &line, "vector");
+  ptrdiff_t at = vso_find_prefix(text, n);
+  vso_line line = {.text = text, .len = n, .command_at = at < 0 ? n : (size_t)at, .term = "", .line_no = 7};
+  return vso_analysis_line(a, &line, "vector").kind;
 }
 
 /* ---- agent_parse ---------------------------------------------------------- */
