@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vso_analysis_init(vso_analysis *a, bool decode_percents) {
+void vso_analysis_init(vso_analysis *a, vso_knobs knobs) {
   memset(a, 0, sizeof *a);
-  a->decode_percents = decode_percents;
+  a->knobs = knobs;
 }
 
 void vso_analysis_free(vso_analysis *a) {
@@ -50,78 +50,6 @@ void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, ui
     return;
   }
   a->diags[a->ndiags++] = (vso_diag){sev, source, line_no, msg};
-}
-
-/* char.IsWhiteSpace for one UTF-8 sequence at p, returning its length or 0. */
-static size_t white_space_at(const unsigned char *p, size_t n) {
-  if (p[0] == '\0' || p[0] == ' ' || (p[0] >= 0x09 && p[0] <= 0x0D)) return 1;
-  if (n >= 2 && p[0] == 0xC2 && (p[1] == 0x85 || p[1] == 0xA0)) return 2;
-  if (n < 3) return 0;
-  unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-  if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
-  bool ws = cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
-            cp == 0x202F || cp == 0x205F || cp == 0x3000;
-  return ws ? 3 : 0;
-}
-
-/* Length of the white space that ends p[0..n). */
-static size_t trailing_white_space(const unsigned char *p, size_t n) {
-  size_t cut = 0;
-  for (;;) {
-    size_t rest = n - cut, w = 0;
-    if (rest >= 1 && white_space_at(p + rest - 1, 1) == 1) w = 1;
-    else if (rest >= 2 && white_space_at(p + rest - 2, 2) == 2) w = 2;
-    else if (rest >= 3 && white_space_at(p + rest - 3, 3) == 3) w = 3;
-    if (!w) return cut;
-    cut += w;
-  }
-}
-
-bool vso_parse_bool(const char *p, size_t n) {
-  const unsigned char *q = (const unsigned char *)p;
-  size_t w;
-  while (n && (w = white_space_at(q, n))) q += w, n -= w;
-  n -= trailing_white_space(q, n);
-  return vso_ieq((const char *)q, n, "true", 4);
-}
-
-/* A name and its length, so that a lookup compares lengths before bytes
- * (this runs for every command of a log that may hold millions). */
-typedef struct known_name {
-  const char *p;
-  size_t n;
-} known_name;
-#define KNOWN(s) {s, sizeof s - 1}
-
-static const struct {
-  known_name area;
-  known_name events[16];
-} known_commands[] = {
-    {KNOWN("task"),
-     {KNOWN("logdetail"), KNOWN("uploadsummary"), KNOWN("uploadfile"), KNOWN("addattachment"), KNOWN("logissue"),
-      KNOWN("issue"), KNOWN("complete"), KNOWN("setprogress"), KNOWN("setsecret"), KNOWN("setvariable"),
-      KNOWN("debug"), KNOWN("settaskvariable"), KNOWN("setendpoint"), KNOWN("prependpath")}},
-    {KNOWN("artifact"), {KNOWN("associate"), KNOWN("upload")}},
-    {KNOWN("build"), {KNOWN("uploadlog"), KNOWN("uploadsummary"), KNOWN("updatebuildnumber"), KNOWN("addbuildtag")}},
-    {KNOWN("release"), {KNOWN("updatereleasename")}},
-    {KNOWN("codecoverage"), {KNOWN("publish")}},
-    {KNOWN("results"), {KNOWN("publish")}},
-    {KNOWN("telemetry"), {KNOWN("publish")}},
-};
-
-int vso_known_command(const char *area, size_t an, const char *event, size_t en) {
-  for (size_t i = 0; i < sizeof known_commands / sizeof known_commands[0]; i++) {
-    if (!vso_ieq(area, an, known_commands[i].area.p, known_commands[i].area.n)) continue;
-    for (const known_name *e = known_commands[i].events; e->p; e++)
-      if (vso_ieq(event, en, e->p, e->n)) return 1;
-    return 0;
-  }
-  return -1;
-}
-
-static bool is_command(const vso_command *cmd, const char *area, const char *event) {
-  return vso_ieq(cmd->area.p, cmd->area.n, area, strlen(area)) &&
-         vso_ieq(cmd->event.p, cmd->event.n, event, strlen(event));
 }
 
 static void count_name(const void *ctx, size_t i, const char **key, size_t *len) {
@@ -201,6 +129,17 @@ const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, siz
   return vso_index_get(&a->last_set_, &keys, name, n, &i) ? &a->setvars[i] : NULL;
 }
 
+/* Records the dialect's words for f as a diagnostic (a and b quoted). */
+static void say(vso_analysis *a, vso_severity sev, const char *source, const vso_line *line, vso_finding f,
+                const char *qa, const char *qb) {
+  vso_buf words = {0};
+  if (vso_dialect_say(&words, f, qa ? qa : "?", qb ? qb : "?"))
+    vso_analysis_diag(a, sev, source, line->line_no, "%s", words.data);
+  else
+    a->out_of_memory = true;
+  vso_buf_free(&words);
+}
+
 /* A quoted, length-limited copy of child text for a diagnostic. */
 static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit) {
   vso_buf q = {0};
@@ -212,33 +151,11 @@ static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit
   return vso_buf_steal(&q, NULL);
 }
 
-/* What a task.setvariable says, read from its properties in one pass (this
- * runs for every command of a log that may hold millions). */
-typedef struct setvar_fields {
-  const vso_prop *variable;  /* the name, or NULL */
-  bool is_secret, is_output, is_readonly;
-} setvar_fields;
-
-static setvar_fields setvar_fields_of(const vso_command *cmd) {
-  setvar_fields f = {0};
-  for (size_t i = 0; i < cmd->nprops; i++) {
-    const vso_prop *p = &cmd->props[i];
-    if (p->key.n == 8 && vso_ieq(p->key.p, 8, "variable", 8)) f.variable = p->value.n ? p : NULL;
-    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "issecret", 8)) f.is_secret = vso_parse_bool(p->value.p, p->value.n);
-    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "isoutput", 8)) f.is_output = vso_parse_bool(p->value.p, p->value.n);
-    else if (p->key.n == 10 && vso_ieq(p->key.p, 10, "isreadonly", 10))
-      f.is_readonly = vso_parse_bool(p->value.p, p->value.n);
-  }
-  return f;
-}
-
 /* Whether the policy refuses to set the variable (or "path", for prependpath). */
 static bool refused_variable(vso_analysis *a, const char *name, size_t n, const vso_line *line, const char *source) {
   if (!a->policy || vso_policy_allows_variable(a->policy, name, n)) return false;
   char *q = quoted(a, name, n, 200);
-  vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
-                    "setting variable '%s' is not allowed by --allow-variables: dropped, as the agent drops it",
-                    q ? q : "?");
+  say(a, VSO_WARNING, source, line, VSO_SAY_NOT_SETTABLE, q, NULL);
   free(q);
   return true;
 }
@@ -254,7 +171,7 @@ static vso_slice moved(vso_slice s, const vso_line *line, const vso_setvar *sv, 
 
 /* Makes sv own the command: its raw line (taken over when long, copied
  * otherwise) and its unescaped text, with name and value pointing there. */
-static bool keep_setvar(vso_setvar *sv, vso_command *cmd, const setvar_fields *f, const vso_line *line) {
+static bool keep_setvar(vso_setvar *sv, vso_command *cmd, const vso_setvar_fields *f, const vso_line *line) {
   vso_buf raw = {0}, unescaped = {0};
   if (!vso_line_keep(line, line->command_at, &raw)) return false;
   const char *unescaped_base = cmd->unescaped_.data;
@@ -272,23 +189,18 @@ static bool keep_setvar(vso_setvar *sv, vso_command *cmd, const setvar_fields *f
  * diagnostic; false when it would not. */
 static bool rejects(vso_analysis *a, const vso_setvar *sv, bool own_secret, const vso_line *line, const char *source) {
   if (!sv->name.p) {
-    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
-                      "task.setvariable without a variable name: the agent fails the step "
-                      "(\"Required field 'variable' is missing\")");
+    say(a, VSO_ERROR, source, line, VSO_SAY_NO_NAME, NULL, NULL);
     return true;
   }
   if (!own_secret || !memchr(sv->value.p, '\n', sv->value.n)) return false;
   char *q = quoted(a, sv->name.p, sv->name.n, 200);
-  vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
-                    "secret variable '%s' has a multi-line value: the agent fails the step "
-                    "(\"Secrets cannot contain multiple lines\")",
-                    q ? q : "?");
+  say(a, VSO_ERROR, source, line, VSO_SAY_MULTILINE_SECRET, q, NULL);
   free(q);
   return true;
 }
 
 /* Records the setvariable; returns it, or NULL when memory ran out. */
-static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, const setvar_fields *f,
+static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, const vso_setvar_fields *f,
                                           bool secret, const vso_line *line, const char *source) {
   vso_setvar sv = {.is_secret = secret, .is_output = f->is_output, .is_readonly = f->is_readonly,
                    .source = source, .line_no = line->line_no};
@@ -308,21 +220,20 @@ static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, con
   return &a->setvars[a->nsetvars++];
 }
 
-/* --restrict: the agent skips what restricted mode does not allow. */
-static bool refused_command(vso_analysis *a, const vso_command *cmd, const vso_line *line, const char *source) {
-  if (a->policy && !vso_policy_allows_command(a->policy, cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n)) {
+/* --restrict and --allow-variables: the agent skips what they do not allow. */
+static bool refused_command(vso_analysis *a, const vso_command *cmd, vso_command_kind kind, const vso_line *line,
+                            const char *source) {
+  if (!a->policy) return false;
+  if (!vso_policy_allows_command(a->policy, cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n)) {
     char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
     char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
-    vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
-                      "'%s.%s' is not allowed in restricted mode: neutralised, as the agent skips it",
-                      area ? area : "?", event ? event : "?");
+    say(a, VSO_WARNING, source, line, VSO_SAY_RESTRICTED, area, event);
     free(area);
     free(event);
     return true;
   }
-  if (a->policy && is_command(cmd, "task", "prependpath") && refused_variable(a, "path", 4, line, source))
-    return true;
-  return false;
+  const char *settable = vso_dialect_settable_name(kind);
+  return settable && refused_variable(a, settable, strlen(settable), line, source);
 }
 
 static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line *line, const char *source) {
@@ -330,14 +241,8 @@ static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line 
   if (known == 1) return;
   char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
   char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
-  if (known == 0)
-    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
-                      "'%s.%s' is not a command of the '%s' area: the agent fails the step",
-                      area ? area : "?", event ? event : "?", area ? area : "?");
-  else
-    vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
-                      "unknown command area '%s': the agent warns and ignores the command",
-                      area ? area : "?");
+  if (known == 0) say(a, VSO_ERROR, source, line, VSO_SAY_UNKNOWN_EVENT, area, event);
+  else say(a, VSO_WARNING, source, line, VSO_SAY_UNKNOWN_AREA, area, NULL);
   free(area);
   free(event);
 }
@@ -351,9 +256,7 @@ static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, cons
   }
   size_t at = line->command_at;
   char *q = quoted(a, line->text + at, line->len - at, 120);
-  vso_analysis_diag(a, VSO_WARNING, source, line->line_no,
-                    "'%s' holds the logging command keyword but is not a command: the agent prints it as text",
-                    q ? q : "?");
+  say(a, VSO_WARNING, source, line, VSO_SAY_NOT_A_COMMAND, q, NULL);
   free(q);
   return r;
 }
@@ -361,7 +264,7 @@ static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, cons
 /* A task.setvariable, read once: the observer and the record get the same
  * fields. */
 static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
-  setvar_fields f = setvar_fields_of(cmd);
+  vso_setvar_fields f = vso_dialect_setvariable(cmd);
   /* "once secret, always secret": the agent keeps masking the variable */
   const vso_setvar *before = f.variable ? vso_analysis_last(a, f.variable->value.p, f.variable->value.n) : NULL;
   bool secret = f.is_secret || (before && before->is_secret);
@@ -385,20 +288,21 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
   bool oom = false;
   /* the line outlives the command, which is freed before this returns:
    * its slices borrow from the line */
-  if (!vso_parse_command_at(line->text, line->len, line->command_at, a->decode_percents, &cmd, &oom))
+  if (!vso_parse_command_at(line->text, line->len, line->command_at, a->knobs.decode_percents, &cmd, &oom))
     return not_a_command(a, line, source, oom);
   a->commands++;
   count_command(a, &cmd);
+  vso_command_kind kind = vso_dialect_kind(&cmd);
   vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at};
-  if (!refused_command(a, &cmd, line, source)) {
+  if (!refused_command(a, &cmd, kind, line, source)) {
     check_known(a, &cmd, line, source);
-    if (is_command(&cmd, "task", "setvariable")) {
+    if (kind == VSO_KIND_SETVARIABLE) {
       r = setvariable(a, &cmd, line, source);
     } else {
-      bool setsecret = is_command(&cmd, "task", "setsecret");
+      bool setsecret = kind == VSO_KIND_SETSECRET;
       if (setsecret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
       if (a->on_command) a->on_command(a->on_command_ctx, &cmd, line, source, setsecret);
-      r.kind = is_command(&cmd, "task", "complete") ? VSO_LINE_COMPLETE : VSO_LINE_COMMAND;
+      r.kind = kind == VSO_KIND_COMPLETE ? VSO_LINE_COMPLETE : VSO_LINE_COMMAND;
     }
   }
   vso_command_free(&cmd);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What the agent makes of the logging commands in a step's output: the
- * command parser's results, task.setvariable semantics (docs/agent.md,
- * "task.setvariable"), secrets, and the diagnostics for everything that
+ * command parser's results, what each command does (dialect.h), variables
+ * set (docs/agent.md, "task.setvariable"), secrets, and the diagnostics for everything that
  * would make the agent warn or fail the step.  Fed one held line at a time
  * by the scanner, from any number of sources (streams or files); each line's
  * result is handed back to the caller, so that no later stage reads the line
@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "command.h"
+#include "dialect.h"
 #include "matrix.h"
 #include "nameindex.h"
 #include "policy.h"
@@ -88,7 +89,7 @@ typedef struct vso_analysis {
                      bool is_secret_value);
   void *on_command_ctx;
   /* read-only */
-  bool decode_percents;
+  vso_knobs knobs;         /* the agent's settings it reads with */
   bool out_of_memory;
   uint64_t commands;
   vso_count *counts;       /* in the order first seen */
@@ -107,7 +108,7 @@ typedef struct vso_analysis {
   size_t nmatrices_;
 } vso_analysis;
 
-void vso_analysis_init(vso_analysis *a, bool decode_percents);
+void vso_analysis_init(vso_analysis *a, vso_knobs knobs);
 void vso_analysis_free(vso_analysis *a);
 
 /* Reads one held line (from the scanner) as the agent would. */
@@ -131,14 +132,6 @@ void vso_analysis_read_matrices(vso_analysis *a);
 /* What vso_analysis_read_matrix found for setvars[i], or NULL when it was
  * not read. */
 const vso_value_matrix *vso_analysis_matrix(const vso_analysis *a, size_t i);
-
-/* Boolean.TryParse: "true"/"false" in any case, surrounding white space and
- * NULs ignored; anything else is false. */
-bool vso_parse_bool(const char *p, size_t n);
-
-/* Whether the agent knows area.event (case-insensitive): 1 known command,
- * 0 known area but unknown event (fails the step), -1 unknown area (warns). */
-int vso_known_command(const char *area, size_t an, const char *event, size_t en);
 
 /* The neutralised live copy of a held line: its first shown bytes with
  * "##vso" deactivated and registered secrets masked, then "***" in place of

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialect.h"
 #include "scan.h"
 
 static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
@@ -214,7 +215,7 @@ bool vso_parse_command_at(const char *line, size_t len, size_t at, bool decode_p
                           bool *oom) {
   clear_command(out);
   if (oom) *oom = false;
-  const char *info = line + at + VSO_PREFIX_LEN;
+  const char *info = line + at + vso_dialect_prefix_len;
   const char *end = line + len;
   const char *rb = memchr(info, ']', (size_t)(end - info));
   if (!rb) return false;

@@ -88,6 +88,13 @@ static void set_reason(vso_expectation *e, const char *text) {
   e->reason = text ? strdup(text) : NULL;
 }
 
+/* The reason in the agent's terms (dialect.h). */
+static void set_reason_said(vso_expectation *e, vso_finding f) {
+  vso_buf words = {0};
+  set_reason(e, vso_dialect_say(&words, f, "", "") ? words.data : NULL);
+  vso_buf_free(&words);
+}
+
 static void evaluate_one(vso_expectation *e, vso_analysis *a) {
   const vso_setvar *sv = vso_analysis_last(a, e->name, strlen(e->name));
   const vso_value_matrix *m = NULL;
@@ -98,11 +105,10 @@ static void evaluate_one(vso_expectation *e, vso_analysis *a) {
     set_reason(e, "never set");
   } else if (sv->rejected) {
     e->status = VSO_EXP_REJECTED;
-    set_reason(e, "its last task.setvariable makes the agent fail the step");
+    set_reason_said(e, VSO_SAY_REJECTED);
   } else if (!sv->is_output) {
     e->status = VSO_EXP_NOT_OUTPUT;
-    set_reason(e, "set, but not as an output variable (isoutput=true is missing), so "
-                  "dependencies.<job>.outputs['<step>.<name>'] is Null downstream");
+    set_reason_said(e, VSO_SAY_NOT_OUTPUT);
   } else if (sv->value.n == 0) {
     e->status = VSO_EXP_EMPTY;
     set_reason(e, "set as an output variable, but with an empty value");

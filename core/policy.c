@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "dialect.h"
 
 static unsigned char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
 
@@ -97,21 +98,8 @@ bool vso_policy_allows_variable(const vso_policy *p, const char *name, size_t n)
   return true;
 }
 
-/* Commands with [CommandRestriction(AllowedInRestrictedMode = true)]. */
-static const char *const restricted_allowed[] = {
-    "task.logdetail", "task.logissue", "task.issue", "task.complete", "task.setprogress", "task.setsecret",
-    "task.setvariable", "task.debug", "task.settaskvariable", "task.prependpath", "telemetry.publish",
-};
-
 bool vso_policy_allows_command(const vso_policy *p, const char *area, size_t an, const char *event, size_t en) {
-  if (!p->restricted) return true;
-  for (size_t i = 0; i < sizeof restricted_allowed / sizeof restricted_allowed[0]; i++) {
-    const char *dot = strchr(restricted_allowed[i], '.');
-    if (vso_ieq(area, an, restricted_allowed[i], (size_t)(dot - restricted_allowed[i])) &&
-        vso_ieq(event, en, dot + 1, strlen(dot + 1)))
-      return true;
-  }
-  return false;
+  return !p->restricted || vso_dialect_allowed_restricted(area, an, event, en);
 }
 
 void vso_policy_free(vso_policy *p) {

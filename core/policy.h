@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Restrictions the agent applies to a step (azure-logging-commands.md §7):
+/* Restrictions the agent applies to a step (docs/agent.md, "Restrictions"):
  * `target: { commands: restricted }` and `settableVariables`. */
 #ifndef VSO_POLICY_H
 #define VSO_POLICY_H

@@ -38,10 +38,11 @@ bool vso_line_keep(const vso_line *line, size_t from, vso_buf *out) {
 ptrdiff_t vso_find_prefix(const char *p, size_t n) {
   const char *end = p + n;
   const char *q = p;
-  while ((size_t)(end - q) >= VSO_PREFIX_LEN) {
-    q = memchr(q, '#', (size_t)(end - q) - (VSO_PREFIX_LEN - 1));
+  size_t len = vso_dialect_prefix_len;
+  while ((size_t)(end - q) >= len) {
+    q = memchr(q, vso_dialect_prefix[0], (size_t)(end - q) - (len - 1));
     if (!q) return -1;
-    if (memcmp(q, VSO_PREFIX, VSO_PREFIX_LEN) == 0) return q - p;
+    if (memcmp(q, vso_dialect_prefix, len) == 0) return q - p;
     q++;
   }
   return -1;
@@ -51,11 +52,12 @@ static void pass(vso_scanner *s, const char *p, size_t n) {
   if (n && s->sink.pass) s->sink.pass(s->sink.ctx, p, n);
 }
 
-/* Length of the longest tail of p[0..n) that could begin "##vso[" (at most 5). */
+/* Length of the longest tail of p[0..n) that could begin the prefix (at
+ * most its length less one). */
 static size_t prefix_tail(const char *p, size_t n) {
-  size_t max = n < VSO_PREFIX_LEN - 1 ? n : VSO_PREFIX_LEN - 1;
+  size_t max = n < vso_dialect_prefix_len - 1 ? n : vso_dialect_prefix_len - 1;
   for (size_t t = max; t > 0; t--)
-    if (memcmp(p + n - t, VSO_PREFIX, t) == 0) return t;
+    if (memcmp(p + n - t, vso_dialect_prefix, t) == 0) return t;
   return 0;
 }
 
@@ -142,7 +144,7 @@ static uint64_t sum_lanes(__m128i lanes) {
 
 /* Line ends in p[0..n): every '\n', and every '\r' not followed by '\n'
  * (a "\r\n" is one).  A '\r' at p[n-1] counts: the caller knows p[n] is
- * not '\n' (it is '#', or the chunk ends and after_cr takes the '\n'). */
+ * not '\n' (it starts the prefix, or the chunk ends and after_cr takes the '\n'). */
 static size_t count_line_ends(const char *p, size_t n) {
   size_t ends = count_byte(p, n, '\n');
   for (const char *q = p, *end = p + n; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++)
@@ -151,13 +153,16 @@ static size_t count_line_ends(const char *p, size_t n) {
 }
 
 #ifdef VSO_SCAN_SSE2
-/* The 16-bytes-at-a-time part of scan_plain.  A candidate is a '#' followed
- * by '#', so the '#' of "#12 [build 3/7]" or "#0000000042" costs nothing,
- * and line ends are counted in the same registers.  Returns where it
- * stopped: at a "##vso[" (*found), or where the portable code goes on (the
- * last 16 bytes, or a "##" too close to the end to decide). */
+/* The 16-bytes-at-a-time part of scan_plain.  A candidate is the prefix's
+ * first byte followed by its second ('#' and '#'), so the '#' of
+ * "#12 [build 3/7]" or "#0000000042" costs nothing, and line ends are
+ * counted in the same registers.  Returns where it stopped: at a prefix
+ * (*found), or where the portable code goes on (the last 16 bytes, or a
+ * candidate too close to the end to decide). */
 static size_t scan_blocks(const char *p, size_t n, uint64_t *ends, bool *found) {
-  const __m128i hash = _mm_set1_epi8('#'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  const __m128i first = _mm_set1_epi8(vso_dialect_prefix[0]), second = _mm_set1_epi8(vso_dialect_prefix[1]);
+  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  const size_t len = vso_dialect_prefix_len;
   size_t i = 0;
   *found = false;
   while (i + 17 <= n) { /* each block also reads the byte after it */
@@ -166,14 +171,14 @@ static size_t scan_blocks(const char *p, size_t n, uint64_t *ends, bool *found) 
     for (int k = 0; k < 127 && i + 17 <= n; k++, i += 16) {
       __m128i here = _mm_loadu_si128((const __m128i *)(p + i));
       __m128i next = _mm_loadu_si128((const __m128i *)(p + i + 1));
-      int pairs = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, hash), _mm_cmpeq_epi8(next, hash)));
+      int pairs = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, first), _mm_cmpeq_epi8(next, second)));
       for (; pairs; pairs &= pairs - 1) {
         size_t at = i + (size_t)__builtin_ctz((unsigned)pairs);
-        if (at + VSO_PREFIX_LEN > n) { /* decided by the next chunk: the portable code goes on */
+        if (at + len > n) { /* decided by the next chunk: the portable code goes on */
           *ends += sum_lanes(lanes);
           return i;
         }
-        if (memcmp(p + at, VSO_PREFIX, VSO_PREFIX_LEN) == 0) {
+        if (memcmp(p + at, vso_dialect_prefix, len) == 0) {
           *found = true;
           *ends += sum_lanes(lanes) + count_line_ends(p + i, at - i);
           return at;
@@ -190,7 +195,7 @@ static size_t scan_blocks(const char *p, size_t n, uint64_t *ends, bool *found) 
 }
 #endif
 
-/* Where the first "##vso[" starts in p[0..n) (n if none), with the line
+/* Where the first prefix starts in p[0..n) (n if none), with the line
  * ends before it added to *ends: the one pass over text that holds no
  * command, which is nearly all of a log.  SSE2 on x86-64 (every such CPU
  * has it) does the bulk; the portable code does the rest, or all of it
@@ -232,13 +237,13 @@ static size_t resolve_partial(vso_scanner *s, const char *p, size_t n) {
   const char *q = s->partial_bytes;
   for (size_t k = 0; k < m; k++) {
     size_t have = m - k;
-    if (memcmp(q + k, VSO_PREFIX, have) != 0) continue;
-    size_t need = VSO_PREFIX_LEN - have;
+    if (memcmp(q + k, vso_dialect_prefix, have) != 0) continue;
+    size_t need = vso_dialect_prefix_len - have;
     size_t avail = n < need ? n : need;
-    if (memcmp(p, &VSO_PREFIX[have], avail) != 0) continue;
+    if (memcmp(p, &vso_dialect_prefix[have], avail) != 0) continue;
     pass(s, q, k);
     if (avail < need) { /* still undecided: keep waiting */
-      char tmp[VSO_PREFIX_LEN];
+      char tmp[VSO_DIALECT_PREFIX_MAX];
       memcpy(tmp, q + k, have);
       memcpy(tmp + have, p, avail);
       memcpy(s->partial_bytes, tmp, have + avail);

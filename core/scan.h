@@ -8,7 +8,8 @@
  * terminator.  Bytes are never altered.
  *
  * The scanner holds back only what it must.  A line is held from the first
- * "##vso[" in it (the only part the agent parses) to its end; every other
+ * command prefix in it ("##vso[", dialect.h: the only part the agent
+ * parses) to its end; every other
  * byte goes to the sink's pass() at once, so a prompt without a newline
  * shows immediately and memory grows only with the longest held line.  With
  * VSO_SCAN_WHOLE_LINES every line is held and delivered whole (tests, fuzz,
@@ -21,9 +22,8 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "dialect.h"
 
-#define VSO_PREFIX "##vso["
-#define VSO_PREFIX_LEN 6
 
 typedef struct vso_line {
   /* read-only */
@@ -67,8 +67,8 @@ typedef struct vso_scanner {
   bool overflowed;        /* the current held line was already delivered truncated */
   bool line_open;         /* bytes of an unterminated line were seen */
   bool after_cr;          /* the last chunk ended with '\r': a leading '\n' is its pair */
-  size_t partial;         /* a possible start of "##vso[" at the end of the last chunk */
-  char partial_bytes[VSO_PREFIX_LEN];
+  size_t partial;         /* a possible start of the prefix at the end of the last chunk */
+  char partial_bytes[VSO_DIALECT_PREFIX_MAX];
   uint64_t lines;         /* terminators seen so far */
   uint64_t bytes;         /* bytes fed so far        */
   uint64_t held_lines;    /* lines delivered to sink.line */
@@ -81,7 +81,8 @@ void vso_scanner_feed(vso_scanner *s, const char *p, size_t n);
 void vso_scanner_finish(vso_scanner *s);
 void vso_scanner_free(vso_scanner *s);
 
-/* Where "##vso[" first starts in p[0..n), or -1: the agent's IndexOf. */
+/* Where the command prefix ("##vso[", dialect.h) first starts in p[0..n),
+ * or -1: the agent's IndexOf. */
 ptrdiff_t vso_find_prefix(const char *p, size_t n);
 
 #endif

@@ -1,43 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "text.h"
 
+#include "dialect.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool is_vso_ci(const char *p, size_t n) {
-  static const char want[] = "vso";
-  if (n < 5 || p[0] != '#' || p[1] != '#') return false;
-  for (int i = 0; i < 3; i++) {
-    char c = p[2 + i];
-    if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-    if (c != want[i]) return false;
-  }
-  return true;
-}
-
-size_t vso_next_keyword(const char *p, size_t n) {
-  for (size_t i = 0; i + 5 <= n;) {
-    const char *hash = memchr(p + i, '#', n - i - 4);
-    if (!hash) break;
-    i = (size_t)(hash - p);
-    if (is_vso_ci(p + i, n - i)) return i;
-    i++;
-  }
-  return n;
-}
-
-bool vso_deactivate(const char *p, size_t n, vso_buf *out) {
-  if (n == 0) return vso_buf_append(out, "", 0);
-  size_t from = 0;
-  for (;;) {
-    size_t at = from + vso_next_keyword(p + from, n - from);
-    if (!vso_buf_append(out, p + from, at - from)) return false;
-    if (at == n) return true;
-    if (!vso_buf_append_str(out, "**vso")) return false;
-    from = at + 5;
-  }
-}
 
 bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {
   if (n == 0) return true; /* the agent ignores empty secrets */
@@ -189,8 +157,8 @@ bool vso_json_string(vso_buf *out, const char *p, size_t n) {
   size_t keyword = vso_next_keyword(p, n); /* where the next "##vso" starts */
   for (size_t i = 0; i < n;) {
     size_t seq = vso_utf8_seq(q + i, n - i);
-    /* the second '#' of "##vso" as \u0023: the same string once parsed, but
-     * a line of this JSON printed in a step is no command for the agent */
+    /* the keyword's second byte as \u00XX ("##vso": \u0023): the same string
+     * once parsed, but a line of this JSON printed in a step is no command */
     bool hide_hash = i == keyword + 1;
     if (!hide_hash && (seq > 1 || (seq == 1 && q[i] >= 0x20 && q[i] != '"' && q[i] != '\\' && q[i] != 0x7F))) {
       i += seq;
@@ -199,8 +167,7 @@ bool vso_json_string(vso_buf *out, const char *p, size_t n) {
     if (!vso_buf_append(out, p + from, i - from)) return false;
     char esc[8];
     const char *rep = esc;
-    if (hide_hash) rep = "\\u0023";
-    else if (seq == 0) rep = "\xEF\xBF\xBD"; /* U+FFFD */
+    if (seq == 0 && !hide_hash) rep = "\xEF\xBF\xBD"; /* U+FFFD */
     else if (q[i] == '"') rep = "\\\"";
     else if (q[i] == '\\') rep = "\\\\";
     else if (q[i] == '\n') rep = "\\n";
@@ -208,7 +175,8 @@ bool vso_json_string(vso_buf *out, const char *p, size_t n) {
     else if (q[i] == '\t') rep = "\\t";
     else snprintf(esc, sizeof esc, "\\u%04x", q[i]);
     if (!vso_buf_append_str(out, rep)) return false;
-    if (hide_hash) keyword = i + 4 + vso_next_keyword(p + i + 4, n - i - 4);
+    size_t rest = vso_dialect_keyword_len - 1;
+    if (hide_hash) keyword = i + rest + vso_next_keyword(p + i + rest, n - i - rest);
     i++;
     from = i;
   }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Text transformations for everything vsorelay itself prints about a
- * child's output: the agent's own deactivation, secret masking, and quoting
- * for one-line diagnostics.  Nothing vsorelay prints may carry a child's
- * command or secret in a form the agent would execute or show. */
+ * child's output: secret masking, quoting for one-line diagnostics, JSON
+ * strings; the agent's own deactivation is the dialect's (dialect.h).
+ * Nothing vsorelay prints may carry a child's command or secret in a form
+ * the agent would execute or show. */
 #ifndef VSO_TEXT_H
 #define VSO_TEXT_H
 
@@ -10,12 +11,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-
-/* StringUtil.DeactivateVsoCommands: every "##vso", in any case, becomes
- * "**vso" (lower case, as the agent writes it). */
-bool vso_deactivate(const char *p, size_t n, vso_buf *out);
-/* Where the next "##vso" (any case) starts in p[0..n), or n. */
-size_t vso_next_keyword(const char *p, size_t n);
+#include "dialect.h"
 
 /* The secrets seen so far: values of issecret=true variables and the data of
  * task.setsecret.  Masked as "***", as the agent masks them. */
@@ -48,9 +44,10 @@ void vso_secrets_free(vso_secrets *s);
 bool vso_quote(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
 
 /* Appends p[0..n) as a JSON string literal: valid UTF-8 passes, invalid
- * bytes become U+FFFD, control characters are escaped, and the second '#'
- * of any "##vso" (any case) is written \u0023, so that no line of the JSON
- * is a logging command the agent would run. */
+ * bytes become U+FFFD, control characters are escaped, and the second byte
+ * of the dialect's keyword (the second '#' of "##vso", any case) is written
+ * as a \u escape, so that no line of the JSON is a logging command the
+ * agent would run. */
 bool vso_json_string(vso_buf *out, const char *p, size_t n);
 
 /* Length of the valid UTF-8 sequence at p (1–4), or 0 if invalid. */

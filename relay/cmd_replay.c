@@ -120,7 +120,7 @@ static void on_attempt(void *ctx, int attempt) {
   void (*observer)(void *, const vso_command *, const vso_line *, const char *, bool) = r->analysis.on_command;
   void *observer_ctx = r->analysis.on_command_ctx;
   vso_analysis_free(&r->analysis);
-  vso_analysis_init(&r->analysis, r->opts->decode_percents);
+  vso_analysis_init(&r->analysis, r->opts->knobs);
   r->analysis.policy = &r->policy;
   r->analysis.on_command = observer;
   r->analysis.on_command_ctx = observer_ctx;
@@ -210,7 +210,6 @@ static void judge(replay *r, vso_outcome *o, vso_expect_set *expect, const vso_m
       .analysis = &r->analysis,
       .expect = expect,
       .manifest = r->opts->manifest ? manifest : NULL,
-      .decode_percents = r->opts->decode_percents,
       .facts = {.met = vso_expect_all_met(expect), .own_failure = r->analysis.out_of_memory},
   };
   for (size_t i = 0; i < r->nstreams && o->nstreams < VSO_OUTCOME_MAX_STREAMS; i++)
@@ -254,7 +253,7 @@ int vso_cmd_replay(const vso_options *opts) {
   vso_expect_set expect = {0};
   vso_manifest_result manifest = {0};
   replay r = {.opts = opts};
-  vso_analysis_init(&r.analysis, opts->decode_percents);
+  vso_analysis_init(&r.analysis, opts->knobs);
   /* 1. prepare: expectations and destinations, before anything is read */
   int status = 0;
   if (!vso_prepare_expectations(opts, "replay", &expect, &manifest) ||

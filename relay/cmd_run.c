@@ -52,7 +52,7 @@ static int prepare(run *r, const vso_options *opts) {
     return VSO_EXIT_SELF;
   }
   r->live.stream_mode = opts->stream;
-  r->live.decode_percents = opts->decode_percents;
+  r->live.knobs = opts->knobs;
   r->live.policy = &r->policy;
   r->child = (vso_child){.argv = opts->operands,
                          .drain_timeout = opts->drain_timeout,
@@ -134,7 +134,6 @@ static void judge(run *r, int attempts) {
       .analysis = &r->live.analysis,
       .expect = &r->expect,
       .manifest = r->opts->manifest ? &r->manifest : NULL,
-      .decode_percents = r->opts->decode_percents,
       .facts = {.met = vso_expect_all_met(&r->expect),
                 .own_failure = c->failed || r->live.failed || r->live.analysis.out_of_memory,
                 .stdout_failed = r->live.out.error || r->live.err.error,
@@ -162,9 +161,11 @@ static void emit(run *r) {
   else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) vso_live_fail_step(l, o);
   bool lost_output = child_succeeded(&r->child) && !o->facts.met;
   if (o->exit_code != VSO_EXIT_OK && !lost_output && l->analysis.nsetvars && !r->opts->stream)
-    vso_warn("%zu task.setvariable command(s) held back and not re-emitted", l->analysis.nsetvars);
+    vso_warn("%zu %s command(s) held back and not re-emitted", l->analysis.nsetvars,
+             vso_dialect_term(VSO_TERM_SETVARIABLE));
   if (o->exit_code != VSO_EXIT_OK && l->held_completes.len)
-    vso_warn("the command's own task.complete was held back and not re-emitted: the step fails");
+    vso_warn("the command's own %s was held back and not re-emitted: the step fails",
+             vso_dialect_term(VSO_TERM_COMPLETE));
   if (l->out.error) vso_outcome_late_failure(o, VSO_LATE_STDOUT);
   if (l->failed) vso_outcome_late_failure(o, VSO_LATE_SELF);
 }

@@ -21,7 +21,7 @@ enum { LIST_LIMIT = 1000 };
 
 static void print_setvars(FILE *f, const vso_analysis *a) {
   if (!a->nsetvars) return;
-  fprintf(f, "task.setvariable:\n");
+  fprintf(f, "%s:\n", vso_dialect_term(VSO_TERM_SETVARIABLE));
   for (size_t i = 0; i < a->nsetvars; i++) {
     if (i == LIST_LIMIT) {
       fprintf(f, "  ... and %zu more (see --report or --format json)\n", a->nsetvars - i);

@@ -74,14 +74,16 @@ static void on_pass(void *ctx, const char *p, size_t n) {
   record(s->live_, s->index_, p, n);
 }
 
-/* A long line with no secret to mask is written in pieces, "##vso"
- * deactivated on the way, so a 64 MiB value is not copied once more. */
+/* A long line with no secret to mask is written in pieces, the keyword
+ * ("##vso") deactivated on the way, so a 64 MiB value is not copied once
+ * more. */
 static bool write_deactivated(vso_out *out, const char *p, size_t n) {
   bool ok = true;
   for (size_t from = 0; ok && from < n;) {
     size_t at = from + vso_next_keyword(p + from, n - from);
-    ok = vso_out_write(out, p + from, at - from) && (at == n || vso_out_write(out, "**vso", 5));
-    from = at == n ? n : at + 5;
+    ok = vso_out_write(out, p + from, at - from) &&
+         (at == n || vso_out_write(out, vso_dialect_inert_keyword, vso_dialect_keyword_len));
+    from = at == n ? n : at + vso_dialect_keyword_len;
   }
   return ok;
 }
@@ -109,10 +111,13 @@ static void write_neutralised(vso_live_stream *s, const vso_line *line, size_t s
  * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
 static void register_secret_now(vso_live *l, const vso_setvar *sv) {
   if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
-  static const char setsecret[] = "##vso[task.setsecret]";
+  vso_buf line = {0};
   /* a failed write is remembered by the writer (exit 125) */
-  (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, setsecret, sizeof setsecret - 1) &&
-         vso_out_write(&l->out, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at) && vso_out_write(&l->out, "\n", 1));
+  if (vso_dialect_command(&line, VSO_OWN_SETSECRET, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at))
+    (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, line.data, line.len));
+  else
+    l->failed = true;
+  vso_buf_free(&line);
 }
 
 /* After task.complete done=true the agent drops all output 5 s later, the
@@ -157,7 +162,7 @@ void vso_live_init(vso_live *l) {
 
 void vso_live_attempt(vso_live *l, int attempt) {
   vso_analysis_free(&l->analysis);
-  vso_analysis_init(&l->analysis, l->decode_percents);
+  vso_analysis_init(&l->analysis, l->knobs);
   l->analysis.policy = l->policy;
   vso_buf_clear(&l->held_completes);
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
@@ -260,7 +265,7 @@ void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
     vso_warn("%s", lines[i]);
     vso_buf msg = {0};
     if (!vso_buf_append_str(&msg, "vsorelay: ") || !vso_buf_append_str(&msg, lines[i]) ||
-        !vso_out_command(&l->out, secrets, "##vso[task.logissue type=error]", msg.data))
+        !vso_out_command(&l->out, secrets, VSO_OWN_ERROR, msg.data))
       l->failed = l->failed || !l->out.error;
     vso_buf_free(&msg);
     free(lines[i]);
@@ -269,6 +274,6 @@ void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
   char done[160];
   snprintf(done, sizeof done, "vsorelay: %zu expected output variable(s) missing or unusable, so none was set",
            vso_expect_unmet(o->expect));
-  if (!vso_out_command(&l->out, secrets, "##vso[task.complete result=Failed;]", done) && !l->out.error)
+  if (!vso_out_command(&l->out, secrets, VSO_OWN_FAIL, done) && !l->out.error)
     l->failed = true;
 }

@@ -41,7 +41,7 @@ typedef struct vso_live_stream {
 struct vso_live {
   /* public: set before the first attempt */
   bool stream_mode;               /* --stream: task.setvariable goes through live too */
-  bool decode_percents;
+  vso_knobs knobs;
   const vso_policy *policy;       /* --restrict, --allow-variables */
   vso_capture_writer *capture;    /* --capture, or NULL */
   /* read-only */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "options.h"
 
-#include "command.h"
+#include "dialect.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -193,7 +193,7 @@ static bool apply_option(vso_options *o, int c, const char *arg, vso_buf *err) {
     case OPT_PATH: ok = list_add(&o->paths, arg); break;
     case OPT_DISTINCT: ok = list_add(&o->distinct_os_versions, arg); break;
     case OPT_MATRIX: o->matrix = true; break;
-    case OPT_NO_DECODE: o->decode_percents = false; break;
+    case OPT_NO_DECODE: o->knobs.decode_percents = false; break;
     case OPT_REPORT: o->report = arg; break;
     case OPT_SUMMARY: o->summary = arg; break;
     case OPT_CAPTURE: o->capture = arg; break;
@@ -268,19 +268,9 @@ static bool check_operands(vso_options *o, vso_buf *err) {
   return true;
 }
 
-/* The agent's knob: DECODE_PERCENTS, a pipeline variable the step also sees
- * in its environment, turns %AZP25 decoding off with "false", "0" or
- * "$false" (StringUtil.ConvertToBoolean).  vsorelay must read as the agent
- * reads, so it follows the same variable unless told otherwise. */
-static bool decode_percents_default(void) {
-  const char *v = getenv("DECODE_PERCENTS");
-  if (!v) return true;
-  return !(vso_ieq(v, strlen(v), "false", 5) || strcmp(v, "0") == 0 || vso_ieq(v, strlen(v), "$false", 6));
-}
-
 bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err) {
   memset(o, 0, sizeof *o);
-  o->decode_percents = decode_percents_default();
+  o->knobs = vso_dialect_knobs(); /* read as the agent reads them; options override */
   o->drain_timeout = 5.0;
   o->kill_after = 5.0;
   if (argc < 2) return fail(err, "no sub-command given", NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "dialect.h"
 
 typedef enum { VSO_CMD_RUN, VSO_CMD_REPLAY, VSO_CMD_EXPECT, VSO_CMD_HELP, VSO_CMD_VERSION } vso_cmd;
 typedef enum { VSO_FORMAT_TEXT, VSO_FORMAT_JSON } vso_format;
@@ -26,7 +27,7 @@ typedef struct vso_options {
   vso_strlist paths;
   vso_strlist distinct_os_versions;
   bool matrix;
-  bool decode_percents;
+  vso_knobs knobs;              /* the agent's settings (DECODE_PERCENTS, --no-decode-percents) */
   /* outputs */
   vso_format format;
   const char *report;

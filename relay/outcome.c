@@ -85,7 +85,7 @@ bool vso_destinations_usable(const char *report_path, const char *summary_path) 
 static void announce_summary(vso_outcome *o, vso_out *out, const char *path) {
   char *abs = vso_absolute_path(path);
   if (!abs) return;
-  if (!vso_out_command(out, &o->analysis->secrets, "##vso[task.uploadsummary]", abs))
+  if (!vso_out_command(out, &o->analysis->secrets, VSO_OWN_UPLOAD_SUMMARY, abs))
     vso_outcome_late_failure(o, out->error ? VSO_LATE_STDOUT : VSO_LATE_SELF);
   free(abs);
 }

@@ -98,7 +98,6 @@ typedef struct vso_outcome {
   vso_analysis *analysis;         /* of the last attempt */
   vso_expect_set *expect;
   const vso_manifest_result *manifest; /* NULL without --manifest */
-  bool decode_percents;
   vso_facts facts;
   /* read-only: set by vso_outcome_judge and kept true by every late failure */
   vso_verdict verdict;

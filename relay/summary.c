@@ -5,7 +5,8 @@
  *
  * Nothing here prints a variable's value.  Text from the child, the command
  * line or a file is masked, its "##vso" deactivated the agent's way
- * ("**vso"), its control bytes shown as escapes and its Markdown escaped. */
+ * ("**vso"), its control bytes shown as escapes and its Markdown escaped.
+ * The agent's own terms come from the dialect (dialect.h). */
 #include "summary.h"
 
 #include <math.h>
@@ -195,9 +196,10 @@ static void md_title(vso_builder *w, const vso_outcome *o, const vso_expect_set 
   md_code_safe(w, v, strlen(v)); /* one of vsorelay's own words */
   vso_putf(w, ", exit code %d.", o->exit_code);
   if (o->mode == VSO_MODE_RUN) {
-    if (good) vso_put(w, " The held `task.setvariable` commands were passed on to the agent.");
+    const char *setvariable = vso_dialect_term(VSO_TERM_SETVARIABLE);
+    if (good) vso_putf(w, " The held `%s` commands were passed on to the agent.", setvariable);
     else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED)
-      vso_put(w, " No held `task.setvariable` command was passed on: a partial matrix never reaches a downstream job.");
+      vso_putf(w, " No held `%s` command was passed on: a partial matrix never reaches a downstream job.", setvariable);
   }
   vso_put(w, "\n\n");
 }
@@ -236,6 +238,54 @@ static void md_reason(vso_builder *w, const vso_expectation *x) {
   }
 }
 
+/* A term of the agent's (dialect.h) in a code span. */
+static void md_term(vso_builder *w, vso_term t) {
+  const char *s = vso_dialect_term(t);
+  md_code_safe(w, s, strlen(s));
+}
+
+/* What an unmet expectation means for the run and what to do; ref is how a
+ * consuming job names the variable. */
+static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *ref) {
+  switch (x->status) {
+    case VSO_EXP_MISSING:
+      vso_put(w, "is **missing**: the generator never printed it: the job that consumes ");
+      md_code(w, ref->data, ref->len);
+      vso_put(w, " would have been skipped in silence; look at the generator's exit, rerun with `--retries`, "
+                 "or check the manifest filters.");
+      break;
+    case VSO_EXP_NOT_OUTPUT:
+      vso_put(w, "is **not an output variable**: it was set without ");
+      md_term(w, VSO_TERM_OUTPUT_FLAG);
+      vso_put(w, ", so ");
+      md_code(w, ref->data, ref->len);
+      vso_put(w, " is Null and the consuming job is skipped in silence; add ");
+      md_term(w, VSO_TERM_OUTPUT_FLAG);
+      vso_put(w, " to its ");
+      md_term(w, VSO_TERM_SETVARIABLE);
+      vso_put(w, ".");
+      break;
+    case VSO_EXP_EMPTY:
+      vso_put(w, "is **empty**: it was set as an output with an empty value, so the consuming job's condition "
+                 "is false and it is skipped in silence; check what the generator printed for it.");
+      break;
+    case VSO_EXP_REJECTED:
+      vso_put(w, "is **rejected**");
+      md_reason(w, x);
+      vso_put(w, "; the agent fails the step on this command (see the diagnostics below): fix the command.");
+      break;
+    case VSO_EXP_INVALID:
+      vso_put(w, "is **invalid**");
+      md_reason(w, x);
+      vso_put(w, "; ");
+      md_term(w, VSO_TERM_MATRIX_USE);
+      vso_put(w, " cannot use it: fix the value the generator prints.");
+      break;
+    case VSO_EXP_MET:
+      break;
+  }
+}
+
 static void md_next_steps(vso_builder *w, const vso_expect_set *e) {
   if (!vso_expect_unmet(e)) return;
   vso_put(w, "## What to do next\n\n");
@@ -246,39 +296,8 @@ static void md_next_steps(vso_builder *w, const vso_expect_set *e) {
     md_textz(w, x->name);
     vso_put(w, "** ");
     vso_buf ref = {0};
-    bool ok = vso_buf_append_str(&ref, "dependencies.<job>.outputs['<step>.") &&
-              vso_buf_append_str(&ref, x->name ? x->name : "") && vso_buf_append_str(&ref, "']");
-    switch (x->status) {
-      case VSO_EXP_MISSING:
-        vso_put(w, "is **missing**: the generator never printed it: the job that consumes ");
-        if (ok) md_code(w, ref.data, ref.len);
-        vso_put(w, " would have been skipped in silence; look at the generator's exit, rerun with `--retries`, "
-               "or check the manifest filters.");
-        break;
-      case VSO_EXP_NOT_OUTPUT:
-        vso_put(w, "is **not an output variable**: it was set without `isoutput=true`, so ");
-        if (ok) md_code(w, ref.data, ref.len);
-        vso_put(w, " is Null and the consuming job is skipped in silence; add `isoutput=true` to its "
-               "`task.setvariable`.");
-        break;
-      case VSO_EXP_EMPTY:
-        vso_put(w, "is **empty**: it was set as an output with an empty value, so the consuming job's condition "
-               "is false and it is skipped in silence; check what the generator printed for it.");
-        break;
-      case VSO_EXP_REJECTED:
-        vso_put(w, "is **rejected**");
-        md_reason(w, x);
-        vso_put(w, "; the agent fails the step on this command (see the diagnostics below): fix the command.");
-        break;
-      case VSO_EXP_INVALID:
-        vso_put(w, "is **invalid**");
-        md_reason(w, x);
-        vso_put(w, "; `strategy.matrix: $[ ... ]` cannot use it: fix the value the generator prints.");
-        break;
-      case VSO_EXP_MET:
-        break;
-    }
-    if (!ok) w->ok = false;
+    if (vso_dialect_output_reference(&ref, x->name ? x->name : "")) md_advice(w, x, &ref);
+    else w->ok = false;
     vso_buf_free(&ref);
     if (x->last) {
       vso_put(w, " (last set at ");

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "command.h"
 #include "text.h"
 
 int vso_write_all(int fd, const void *p, size_t n) {
@@ -44,11 +43,11 @@ bool vso_out_write(vso_out *o, const void *p, size_t n) {
 
 bool vso_out_line_start(vso_out *o) { return !o->mid_line || vso_out_write(o, "\n", 1); }
 
-bool vso_out_command(vso_out *o, const vso_secrets *secrets, const char *head, const char *message) {
+bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kind, const char *message) {
   vso_buf line = {0}, quoted = {0};
-  bool ok = vso_quote(secrets, message, strlen(message), &quoted) && vso_buf_append_str(&line, head) &&
-            vso_escape(quoted.data ? quoted.data : "", quoted.len, &line) && vso_buf_append_char(&line, '\n') &&
-            vso_out_line_start(o) && vso_out_write(o, line.data, line.len);
+  bool ok = vso_quote(secrets, message, strlen(message), &quoted) &&
+            vso_dialect_command(&line, kind, quoted.data ? quoted.data : "", quoted.len) && vso_out_line_start(o) &&
+            vso_out_write(o, line.data, line.len);
   vso_buf_free(&line);
   vso_buf_free(&quoted);
   return ok;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dialect.h"
 #include "text.h"
 
 /* Writes all of p[0..n) to fd: retries on EINTR, polls on EAGAIN (a sibling
@@ -28,11 +29,11 @@ bool vso_out_write(vso_out *o, const void *p, size_t n);
 /* Ends an unterminated last line, so that what follows starts a line of its
  * own: the agent would read a command glued to a line as that line's data. */
 bool vso_out_line_start(vso_out *o);
-/* One logging command of vsorelay's own, on a line of its own: head (its
- * "##vso[...]" part), then message with secrets masked, quoted and escaped
- * the agent's way, so that nothing in it can end the command or start
- * another.  False when the write failed (o->error) or memory ran out. */
-bool vso_out_command(vso_out *o, const vso_secrets *secrets, const char *head, const char *message);
+/* One logging command of vsorelay's own (dialect.h), on a line of its own:
+ * message with secrets masked and quoted, then escaped the agent's way, so
+ * that nothing in it can end the command or start another.  False when the
+ * write failed (o->error) or memory ran out. */
+bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kind, const char *message);
 
 /* A diagnostic on stderr, "vsorelay: <message>\n".  The message is made one
  * line the agent cannot execute: "##vso" deactivated, CR and LF shown as

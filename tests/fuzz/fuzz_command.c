@@ -105,7 +105,7 @@ static void check_escape_roundtrip(const vso_slice *s) {
 }
 
 static void serialise(const vso_command *c, vso_buf *out) {
-  xappend(out, VSO_PREFIX, VSO_PREFIX_LEN);
+  xappend(out, vso_dialect_prefix, vso_dialect_prefix_len);
   xappend(out, c->area.p, c->area.n);
   xappend(out, ".", 1);
   xappend(out, c->event.p, c->event.n);
@@ -142,7 +142,7 @@ static void check_against_reference(const uint8_t *data, size_t size, bool decod
     if (oom) abort();
     if (got_ok != want_ok) MISMATCH("parsed: %d, the reference says %d (told %d)", got_ok, want_ok, told);
     if (got_ok && (got.data_at == 0 || got.data_at > size || line[got.data_at - 1] != ']' ||
-                   memchr(line + at + VSO_PREFIX_LEN, ']', got.data_at - 1 - (size_t)at - VSO_PREFIX_LEN)))
+                   memchr(line + at + vso_dialect_prefix_len, ']', got.data_at - 1 - (size_t)at - vso_dialect_prefix_len)))
       MISMATCH("data_at %zu is not just after the first ']' of the command", got.data_at);
     if (got_ok && !want.too_many) {
       if (!same_field(&got.area, &want.area)) MISMATCH("area differs from the reference");
@@ -266,7 +266,7 @@ static void check_stream_mask(const vso_secrets *secrets, const char *p, size_t 
 
 static void check_analysis(const uint8_t *data, size_t size, bool decode) {
   vso_analysis a;
-  vso_analysis_init(&a, decode);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
   analysis_ctx ctx = {&a};
   vso_scan_sink sink = {.ctx = &ctx, .pass = on_pass, .line = on_line};
   vso_scanner s;

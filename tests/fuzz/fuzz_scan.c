@@ -81,7 +81,7 @@ static void on_line(void *ctx, const vso_line *l) {
         (l->term_len == 2 && l->term[0] == '\r' && l->term[1] == '\n')))
     MISMATCH("line %llu: bad terminator", (unsigned long long)l->line_no);
   if (l->truncated && l->term_len) MISMATCH("a truncated line carries a terminator");
-  if (!c->whole && !l->truncated && (l->len < VSO_PREFIX_LEN || memcmp(l->text, VSO_PREFIX, VSO_PREFIX_LEN) != 0))
+  if (!c->whole && !l->truncated && (l->len < vso_dialect_prefix_len || memcmp(l->text, vso_dialect_prefix, vso_dialect_prefix_len) != 0))
     MISMATCH("held line %llu does not start with \"##vso[\"", (unsigned long long)l->line_no);
   if (!c->whole && l->truncated && l->len > c->max_line)
     MISMATCH("truncated line of %zu bytes > max_line %zu", l->len, c->max_line);

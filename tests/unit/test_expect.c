@@ -59,7 +59,7 @@ static const vso_expectation *find(const vso_expect_set *set, const char *name) 
 /* Evaluates `expected` against `output` and checks the status. */
 static void expect_status(const char *output, const char *expected, bool matrix, vso_exp_status want) {
   vso_analysis a;
-  vso_analysis_init(&a, true);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
   feed(&a, output);
   vso_expect_set set = {0};
   add(&set, expected, matrix);
@@ -155,7 +155,7 @@ static void test_last_wins(void **state) {
                 "v", false, VSO_EXP_EMPTY);
   /* bash set -x: the xtrace copy on stderr is a command too, and the later line wins */
   vso_analysis a;
-  vso_analysis_init(&a, true);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
   feed(&a, "+ echo '##vso[task.setvariable variable=FOO;isoutput=true]BAR'\n"
            "##vso[task.setvariable variable=FOO;isoutput=true]BAR\n");
   const vso_setvar *sv = vso_analysis_last(&a, "foo", 3);
@@ -193,7 +193,7 @@ static void test_missing_name_rejected(void **state) {
   };
   for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
     vso_analysis a;
-    vso_analysis_init(&a, true);
+    vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
     feed(&a, lines[i]);
     CHECK(a.nsetvars == 1, "%s: %zu setvars", lines[i], a.nsetvars);
     CHECK(a.setvars[0].name.p == NULL && a.setvars[0].rejected, "%s: not rejected for a missing name", lines[i]);
@@ -232,7 +232,7 @@ static void test_multiline_secret_rejected(void **state) {
                 "s", false, VSO_EXP_MET);
 
   vso_analysis a;
-  vso_analysis_init(&a, true);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
   feed(&a, "x\n##vso[task.setvariable variable=s;issecret=true]l1%0Al2\n");
   CHECK(a.nsetvars == 1 && a.setvars[0].rejected && a.setvars[0].is_secret, "not rejected");
   CHECK(a.ndiags == 1 && a.diags[0].severity == VSO_ERROR && a.diags[0].line_no == 2, "%zu diagnostics",
@@ -245,7 +245,7 @@ static void test_multiline_secret_rejected(void **state) {
 static void test_once_secret_always_secret(void **state) {
   (void)state;
   vso_analysis a;
-  vso_analysis_init(&a, true);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
   feed(&a, "##vso[task.setvariable variable=s;issecret=true]first\n"
            "##vso[task.setvariable variable=S;isoutput=true]second\n");
   const vso_setvar *sv = vso_analysis_last(&a, "s", 1);
@@ -352,7 +352,7 @@ static void test_matrix_invalid(void **state) {
 static void test_several(void **state) {
   (void)state;
   vso_analysis a;
-  vso_analysis_init(&a, true);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
   feed(&a, "starting\n"
            "##vso[task.setvariable variable=met;isoutput=true]1\r\n"
            "##vso[task.setvariable variable=plain]2\r"

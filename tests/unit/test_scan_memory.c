@@ -88,7 +88,7 @@ static void test_memory_unheld_line(void **state) {
     vso_scanner_feed(&s, chunk, CHUNK);
     CHECK(s.hold.cap == 0, "hold.cap %zu after %zu bytes", s.hold.cap, at + CHUNK);
     /* all but a possible "##vso" tail is passed at once */
-    CHECK(b.passed + (VSO_PREFIX_LEN - 1) >= at + CHUNK, "only %llu of %zu bytes passed",
+    CHECK(b.passed + (vso_dialect_prefix_len - 1) >= at + CHUNK, "only %llu of %zu bytes passed",
           (unsigned long long)b.passed, at + CHUNK);
   }
   vso_scanner_feed(&s, "\n", 1);
@@ -111,7 +111,7 @@ static void test_memory_held_big_line(void **state) {
   const size_t plen = sizeof prefix - 1;
   char *chunk = xmalloc(CHUNK);
   vso_analysis a;
-  vso_analysis_init(&a, true);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
   big_sink b = {.hash = FNV0, .analysis = &a};
   vso_scan_sink sink = {.ctx = &b, .pass = big_pass, .line = big_line};
   vso_scanner s;

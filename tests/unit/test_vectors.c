@@ -101,7 +101,7 @@ static vso_line_kind analyse_line(vso_analysis *a, const char *text, size_t n) {
 static void check_setvariable(const char *line, bool decode, const cJSON *want, bool via_scanner) {
   const char *how = via_scanner ? "scanned line" : "whole line";
   vso_analysis a;
-  vso_analysis_init(&a, decode);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
   vso_line_kind kind;
   if (via_scanner) {
     size_t held = scan_into(&a, line, strlen(line), &kind);
@@ -186,7 +186,7 @@ static void test_agent_parse(void **state) {
           "*out not left empty for a non-command");
     /* the analysis reads it as text; only a line holding "##vso[" reaches it */
     vso_analysis a;
-    vso_analysis_init(&a, decode);
+    vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
     vso_line_kind kind;
     size_t held = scan_into(&a, line, strlen(line), &kind);
     bool has_prefix = strstr(line, "##vso[") != NULL;
@@ -246,7 +246,7 @@ static void test_agent_parse(void **state) {
     check_setvariable(line, decode, sv, true);
   } else {
     vso_analysis a;
-    vso_analysis_init(&a, decode);
+    vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
     vso_line_kind kind = analyse_line(&a, line, strlen(line));
     CHECK(kind == VSO_LINE_COMMAND, "analysis kind %d, want VSO_LINE_COMMAND", (int)kind);
     CHECK(a.commands == 1 && a.nsetvars == 0, "commands %llu setvars %zu", (unsigned long long)a.commands,
@@ -284,7 +284,7 @@ static void test_deactivate(void **state) {
 static void expect_setvar(const char *line, const char *name, const char *value, bool secret, bool output,
                           bool rejected) {
   vso_analysis a;
-  vso_analysis_init(&a, true);
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
   vso_line_kind kind;
   size_t held = scan_into(&a, line, strlen(line), &kind);
   CHECK(held == 1 && kind == VSO_LINE_SETVARIABLE && a.nsetvars == 1, "%s: not read as one setvariable",

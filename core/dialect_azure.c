@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/* The Azure Pipelines agent's dialect (dialect.h), as
+ * microsoft/azure-pipelines-agent reads it; docs/agent.md gives the
+ * upstream files and commit.  Its grammar and escaping are in command.c. */
+#include "dialect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- lines ------------------------------------------------------------------ */
+
+/* Command.LoggingCommandPrefix: found anywhere in a line, case-sensitive. */
+const char vso_dialect_prefix[] = "##vso[";
+const size_t vso_dialect_prefix_len = sizeof vso_dialect_prefix - 1;
+
+const size_t vso_dialect_keyword_len = 5;
+const char vso_dialect_inert_keyword[] = "**vso";
+
+/* "##vso" in any case at p (StringUtil.DeactivateVsoCommands matches it
+ * with RegexOptions.IgnoreCase). */
+static bool is_keyword(const char *p, size_t n) {
+  static const char want[] = "vso";
+  if (n < 5 || p[0] != '#' || p[1] != '#') return false;
+  for (int i = 0; i < 3; i++) {
+    char c = p[2 + i];
+    if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+    if (c != want[i]) return false;
+  }
+  return true;
+}
+
+size_t vso_next_keyword(const char *p, size_t n) {
+  for (size_t i = 0; i + 5 <= n;) {
+    const char *hash = memchr(p + i, '#', n - i - 4);
+    if (!hash) break;
+    i = (size_t)(hash - p);
+    if (is_keyword(p + i, n - i)) return i;
+    i++;
+  }
+  return n;
+}
+
+/* Every "##vso", in any case, becomes "**vso" (lower case, as the agent
+ * writes it). */
+bool vso_deactivate(const char *p, size_t n, vso_buf *out) {
+  if (n == 0) return vso_buf_append(out, "", 0);
+  size_t from = 0;
+  for (;;) {
+    size_t at = from + vso_next_keyword(p + from, n - from);
+    if (!vso_buf_append(out, p + from, at - from)) return false;
+    if (at == n) return true;
+    if (!vso_buf_append_str(out, vso_dialect_inert_keyword)) return false;
+    from = at + vso_dialect_keyword_len;
+  }
+}
+
+/* ---- knobs ---------------------------------------------------------------------- */
+
+/* DECODE_PERCENTS, a pipeline variable the step also sees in its
+ * environment, turns %AZP25 decoding off with "false", "0" or "$false"
+ * (StringUtil.ConvertToBoolean); unset, the agent decodes (AgentKnobs). */
+static bool decode_percents(void) {
+  const char *v = getenv("DECODE_PERCENTS");
+  if (!v) return true;
+  return !(vso_ieq(v, strlen(v), "false", 5) || strcmp(v, "0") == 0 || vso_ieq(v, strlen(v), "$false", 6));
+}
+
+vso_knobs vso_dialect_knobs(void) { return (vso_knobs){.decode_percents = decode_percents()}; }
+
+/* ---- commands ----------------------------------------------------------------------- */
+
+/* A name and its length, so that a lookup compares lengths before bytes
+ * (this runs for every command of a log that may hold millions). */
+typedef struct known_name {
+  const char *p;
+  size_t n;
+} known_name;
+#define KNOWN(s) {s, sizeof s - 1}
+
+/* The command extensions of the worker (WorkerCommandManager) and their
+ * events, aliases included. */
+static const struct {
+  known_name area;
+  known_name events[16];
+} known_commands[] = {
+    {KNOWN("task"),
+     {KNOWN("logdetail"), KNOWN("uploadsummary"), KNOWN("uploadfile"), KNOWN("addattachment"), KNOWN("logissue"),
+      KNOWN("issue"), KNOWN("complete"), KNOWN("setprogress"), KNOWN("setsecret"), KNOWN("setvariable"),
+      KNOWN("debug"), KNOWN("settaskvariable"), KNOWN("setendpoint"), KNOWN("prependpath")}},
+    {KNOWN("artifact"), {KNOWN("associate"), KNOWN("upload")}},
+    {KNOWN("build"), {KNOWN("uploadlog"), KNOWN("uploadsummary"), KNOWN("updatebuildnumber"), KNOWN("addbuildtag")}},
+    {KNOWN("release"), {KNOWN("updatereleasename")}},
+    {KNOWN("codecoverage"), {KNOWN("publish")}},
+    {KNOWN("results"), {KNOWN("publish")}},
+    {KNOWN("telemetry"), {KNOWN("publish")}},
+};
+
+int vso_known_command(const char *area, size_t an, const char *event, size_t en) {
+  for (size_t i = 0; i < sizeof known_commands / sizeof known_commands[0]; i++) {
+    if (!vso_ieq(area, an, known_commands[i].area.p, known_commands[i].area.n)) continue;
+    for (const known_name *e = known_commands[i].events; e->p; e++)
+      if (vso_ieq(event, en, e->p, e->n)) return 1;
+    return 0;
+  }
+  return -1;
+}
+
+/* Commands with [CommandRestriction(AllowedInRestrictedMode = true)]. */
+static const struct {
+  known_name area, event;
+} restricted_allowed[] = {
+    {KNOWN("task"), KNOWN("logdetail")},   {KNOWN("task"), KNOWN("logissue")},
+    {KNOWN("task"), KNOWN("issue")},       {KNOWN("task"), KNOWN("complete")},
+    {KNOWN("task"), KNOWN("setprogress")}, {KNOWN("task"), KNOWN("setsecret")},
+    {KNOWN("task"), KNOWN("setvariable")}, {KNOWN("task"), KNOWN("debug")},
+    {KNOWN("task"), KNOWN("settaskvariable")}, {KNOWN("task"), KNOWN("prependpath")},
+    {KNOWN("telemetry"), KNOWN("publish")},
+};
+
+bool vso_dialect_allowed_restricted(const char *area, size_t an, const char *event, size_t en) {
+  for (size_t i = 0; i < sizeof restricted_allowed / sizeof restricted_allowed[0]; i++)
+    if (vso_ieq(area, an, restricted_allowed[i].area.p, restricted_allowed[i].area.n) &&
+        vso_ieq(event, en, restricted_allowed[i].event.p, restricted_allowed[i].event.n))
+      return true;
+  return false;
+}
+
+vso_command_kind vso_dialect_kind(const vso_command *cmd) {
+  if (!vso_ieq(cmd->area.p, cmd->area.n, "task", 4)) return VSO_KIND_OTHER;
+  const char *e = cmd->event.p;
+  size_t n = cmd->event.n;
+  if (vso_ieq(e, n, "setvariable", 11)) return VSO_KIND_SETVARIABLE;
+  if (vso_ieq(e, n, "setsecret", 9)) return VSO_KIND_SETSECRET;
+  if (vso_ieq(e, n, "complete", 8)) return VSO_KIND_COMPLETE;
+  if (vso_ieq(e, n, "prependpath", 11)) return VSO_KIND_PREPENDPATH;
+  return VSO_KIND_OTHER;
+}
+
+const char *vso_dialect_settable_name(vso_command_kind kind) { return kind == VSO_KIND_PREPENDPATH ? "path" : NULL; }
+
+/* char.IsWhiteSpace for one UTF-8 sequence at p, returning its length or 0. */
+static size_t white_space_at(const unsigned char *p, size_t n) {
+  if (p[0] == '\0' || p[0] == ' ' || (p[0] >= 0x09 && p[0] <= 0x0D)) return 1;
+  if (n >= 2 && p[0] == 0xC2 && (p[1] == 0x85 || p[1] == 0xA0)) return 2;
+  if (n < 3) return 0;
+  unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+  if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+  bool ws = cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+            cp == 0x202F || cp == 0x205F || cp == 0x3000;
+  return ws ? 3 : 0;
+}
+
+/* Length of the white space that ends p[0..n). */
+static size_t trailing_white_space(const unsigned char *p, size_t n) {
+  size_t cut = 0;
+  for (;;) {
+    size_t rest = n - cut, w = 0;
+    if (rest >= 1 && white_space_at(p + rest - 1, 1) == 1) w = 1;
+    else if (rest >= 2 && white_space_at(p + rest - 2, 2) == 2) w = 2;
+    else if (rest >= 3 && white_space_at(p + rest - 3, 3) == 3) w = 3;
+    if (!w) return cut;
+    cut += w;
+  }
+}
+
+bool vso_parse_bool(const char *p, size_t n) {
+  const unsigned char *q = (const unsigned char *)p;
+  size_t w;
+  while (n && (w = white_space_at(q, n))) q += w, n -= w;
+  n -= trailing_white_space(q, n);
+  return vso_ieq((const char *)q, n, "true", 4);
+}
+
+/* TaskSetVariableCommand reads variable, issecret, isoutput and isreadonly. */
+vso_setvar_fields vso_dialect_setvariable(const vso_command *cmd) {
+  vso_setvar_fields f = {0};
+  for (size_t i = 0; i < cmd->nprops; i++) {
+    const vso_prop *p = &cmd->props[i];
+    if (p->key.n == 8 && vso_ieq(p->key.p, 8, "variable", 8)) f.variable = p->value.n ? p : NULL;
+    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "issecret", 8)) f.is_secret = vso_parse_bool(p->value.p, p->value.n);
+    else if (p->key.n == 8 && vso_ieq(p->key.p, 8, "isoutput", 8)) f.is_output = vso_parse_bool(p->value.p, p->value.n);
+    else if (p->key.n == 10 && vso_ieq(p->key.p, 10, "isreadonly", 10))
+      f.is_readonly = vso_parse_bool(p->value.p, p->value.n);
+  }
+  return f;
+}
+
+/* ---- words ------------------------------------------------------------------------- */
+
+bool vso_dialect_say(vso_buf *out, vso_finding f, const char *a, const char *b) {
+  switch (f) {
+    case VSO_SAY_NOT_A_COMMAND:
+      return vso_buf_appendf(out, "'%s' holds the logging command keyword but is not a command: the agent prints it "
+                                  "as text", a);
+    case VSO_SAY_UNKNOWN_AREA:
+      return vso_buf_appendf(out, "unknown command area '%s': the agent warns and ignores the command", a);
+    case VSO_SAY_UNKNOWN_EVENT:
+      return vso_buf_appendf(out, "'%s.%s' is not a command of the '%s' area: the agent fails the step", a, b, a);
+    case VSO_SAY_RESTRICTED:
+      return vso_buf_appendf(out, "'%s.%s' is not allowed in restricted mode: neutralised, as the agent skips it", a, b);
+    case VSO_SAY_NOT_SETTABLE:
+      return vso_buf_appendf(out, "setting variable '%s' is not allowed by --allow-variables: dropped, as the agent "
+                                  "drops it", a);
+    case VSO_SAY_NO_NAME:
+      return vso_buf_append_str(out, "task.setvariable without a variable name: the agent fails the step "
+                                     "(\"Required field 'variable' is missing\")");
+    case VSO_SAY_MULTILINE_SECRET:
+      return vso_buf_appendf(out, "secret variable '%s' has a multi-line value: the agent fails the step "
+                                  "(\"Secrets cannot contain multiple lines\")", a);
+    case VSO_SAY_REJECTED:
+      return vso_buf_append_str(out, "its last task.setvariable makes the agent fail the step");
+    case VSO_SAY_NOT_OUTPUT:
+      return vso_buf_append_str(out, "set, but not as an output variable (isoutput=true is missing), so "
+                                     "dependencies.<job>.outputs['<step>.<name>'] is Null downstream");
+  }
+  return vso_buf_append_str(out, "?");
+}
+
+const char *vso_dialect_term(vso_term t) {
+  switch (t) {
+    case VSO_TERM_SETVARIABLE: return "task.setvariable";
+    case VSO_TERM_COMPLETE: return "task.complete";
+    case VSO_TERM_OUTPUT_FLAG: return "isoutput=true";
+    case VSO_TERM_MATRIX_USE: return "strategy.matrix: $[ ... ]";
+  }
+  return "?";
+}
+
+bool vso_dialect_output_reference(vso_buf *out, const char *name) {
+  return vso_buf_append_str(out, "dependencies.<job>.outputs['<step>.") && vso_buf_append_str(out, name) &&
+         vso_buf_append_str(out, "']");
+}
+
+/* ---- vsorelay's own commands ------------------------------------------------------------ */
+
+bool vso_dialect_command(vso_buf *out, vso_own_command kind, const char *text, size_t n) {
+  static const char *const heads[] = {
+      [VSO_OWN_SETSECRET] = "##vso[task.setsecret]",
+      [VSO_OWN_ERROR] = "##vso[task.logissue type=error]",
+      [VSO_OWN_FAIL] = "##vso[task.complete result=Failed;]",
+      [VSO_OWN_UPLOAD_SUMMARY] = "##vso[task.uploadsummary]",
+  };
+  if (!vso_buf_append_str(out, heads[kind])) return false;
+  /* a secret's data goes as it came: the agent unescapes it as before */
+  bool ok = kind == VSO_OWN_SETSECRET ? vso_buf_append(out, text, n) : vso_escape(text, n, out);
+  return ok && vso_buf_append_char(out, '\n');
+}
