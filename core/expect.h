@@ -22,17 +22,22 @@ typedef enum {
 } vso_exp_status;
 
 typedef struct vso_expectation {
-  char *name;
+  /* read-only: set by vso_expect_add* */
+  char *name;                 /* owned; as first spelled */
   bool matrix;                /* the value must be a build matrix */
+  /* read-only: set by vso_expect_evaluate */
   vso_exp_status status;
-  char *reason;               /* why it is not met (quoted), or NULL */
-  const vso_setvar *last;     /* the last setvariable for it, or NULL */
+  char *reason;               /* owned: why it is not met (quoted), or NULL */
+  const vso_setvar *last;     /* borrowed from the analysis: its last setvariable, or NULL */
 } vso_expectation;
 
 typedef struct vso_expect_set {
-  vso_expectation *items;
-  size_t n, cap;
-  vso_name_index index;  /* name -> position in items */
+  /* read-only */
+  vso_expectation *items;     /* in the order first added */
+  size_t n;
+  /* private */
+  size_t cap;
+  vso_name_index index;       /* name -> position in items */
 } vso_expect_set;
 
 /* "a,b,c": adds each name once (case-insensitive).  Returns false with a

@@ -45,7 +45,8 @@
  * Deviations, on purpose:
  *  - A NULL filter means "no filter".  ImageBuilder's own CLI defaults
  *    --architecture / --os-type to the host's; the docker-tools templates
- *    pass '*' for both (eng/docker-tools/templates/jobs/generate-matrix.yml).
+ *    pass '*' for both (dotnet/docker-tools: eng/docker-tools/templates/jobs/
+ *    generate-matrix.yml).
  *  - ThenByDescending uses the culture-sensitive Comparer<string>.Default;
  *    culture_like_compare approximates it for ASCII (punctuation < digits <
  *    letters, case ignored, then lower case first); non-ASCII bytes compare

@@ -3,14 +3,14 @@
  *
  * What a usable value is: the text Azure's `strategy.matrix: $[ ... ]` turns
  * into jobs.  ImageBuilder writes strict JSON ({ "leg": { "var": "v" } }),
- * without escaping the values (imagebuilder-matrix.md §1.5), so a backslash
+ * without escaping the values (docs/imagebuilder.md, "The emitted lines"), so a backslash
  * in a value makes the whole line invalid JSON: that is reported as a parse
  * error with its byte offset, never repaired.  Microsoft's docs use a
  * single-quoted form ({'a':{'myvar':'A'}}) which Azure accepts; when the
  * strict parse fails and the value has single quotes outside double-quoted
  * strings, it is rewritten to JSON and parsed again.
  *
- * cJSON 1.7.15 rules followed (c-relay-pitfalls.md §3): the bytes are copied
+ * cJSON 1.7.15 rules followed (as in json.h): the bytes are copied
  * with a trailing NUL that lies inside the length given to
  * cJSON_ParseWithLengthOpts (require_null_terminated = 1), errors come from
  * return_parse_end (cJSON_GetErrorPtr is a global), and raw NUL bytes are

@@ -59,9 +59,16 @@ typedef struct vso_scan_sink {
 enum { VSO_SCAN_WHOLE_LINES = 1u };
 
 typedef struct vso_scanner {
+  /* public: set by vso_scanner_init; max_line may be lowered after it */
   vso_scan_sink sink;
   unsigned flags;
   size_t max_line;        /* a held line longer than this is delivered truncated */
+  /* read-only */
+  uint64_t lines;         /* terminators seen so far */
+  uint64_t bytes;         /* bytes fed so far        */
+  uint64_t held_lines;    /* lines delivered to sink.line */
+  bool out_of_memory;     /* a held line could not grow; it was delivered truncated */
+  /* private */
   vso_buf hold;           /* the held part of the current line                   */
   bool holding;
   bool overflowed;        /* the current held line was already delivered truncated */
@@ -69,10 +76,6 @@ typedef struct vso_scanner {
   bool after_cr;          /* the last chunk ended with '\r': a leading '\n' is its pair */
   size_t partial;         /* a possible start of the prefix at the end of the last chunk */
   char partial_bytes[VSO_DIALECT_PREFIX_MAX];
-  uint64_t lines;         /* terminators seen so far */
-  uint64_t bytes;         /* bytes fed so far        */
-  uint64_t held_lines;    /* lines delivered to sink.line */
-  bool out_of_memory;     /* a held line could not grow; it was delivered truncated */
 } vso_scanner;
 
 void vso_scanner_init(vso_scanner *s, const vso_scan_sink *sink, unsigned flags);

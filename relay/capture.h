@@ -22,16 +22,18 @@ enum { VSO_STREAM_STDOUT = 0, VSO_STREAM_STDERR = 1 };
 /* Reading: fed the file's bytes in chunks, calls back with each record's
  * payload (in pieces) and each new attempt. */
 typedef struct vso_capture_reader {
+  /* public */
   void *ctx;
   void (*data)(void *ctx, int stream, const char *p, size_t n);
   void (*attempt)(void *ctx, int attempt);
-  /* state */
+  /* read-only */
+  bool bad;
+  char error[128];            /* why it is not a capture, once bad */
+  /* private */
   vso_buf header;
   int stream;
   unsigned long long remaining;
   bool magic_done;
-  bool bad;
-  char error[128];
 } vso_capture_reader;
 
 /* Returns false once the input is not a well-formed capture (error says why). */
@@ -41,8 +43,10 @@ void vso_capture_reader_free(vso_capture_reader *r);
 
 /* Writing. */
 typedef struct vso_capture_writer {
+  /* read-only */
+  int error;                  /* the first errno; later writes are dropped */
+  /* private */
   int fd;
-  int error;
 } vso_capture_writer;
 
 bool vso_capture_open(vso_capture_writer *w, const char *path);

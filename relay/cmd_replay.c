@@ -197,7 +197,8 @@ static int replay_file(replay *r, const char *path) {
 
 /* ---- the sequence ------------------------------------------------------------------ */
 
-static void judge(replay *r, vso_outcome *o, vso_expect_set *expect, const vso_manifest_result *manifest) {
+static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
+  vso_expect_set *expect = &sources->expect;
   vso_expect_evaluate(expect, &r->analysis);
   for (size_t i = 0; i < r->nstreams; i++)
     if (r->streams[i]->scanner.out_of_memory) r->analysis.out_of_memory = true;
@@ -209,7 +210,7 @@ static void judge(replay *r, vso_outcome *o, vso_expect_set *expect, const vso_m
       .attempts = r->attempt ? r->attempt : 1,
       .analysis = &r->analysis,
       .expect = expect,
-      .manifest = r->opts->manifest ? manifest : NULL,
+      .manifest = r->opts->manifest ? &sources->manifest : NULL,
       .facts = {.met = vso_expect_all_met(expect), .own_failure = r->analysis.out_of_memory},
   };
   for (size_t i = 0; i < r->nstreams && o->nstreams < VSO_OUTCOME_MAX_STREAMS; i++)
@@ -250,16 +251,15 @@ static int read_all(replay *r) {
 
 int vso_cmd_replay(const vso_options *opts) {
   double started = vso_now();
-  vso_expect_set expect = {0};
-  vso_manifest_result manifest = {0};
+  vso_sources sources = {0};
   replay r = {.opts = opts};
   vso_analysis_init(&r.analysis, opts->knobs);
   /* 1. prepare: expectations and destinations, before anything is read */
   int status = 0;
-  if (!vso_prepare_expectations(opts, "replay", &expect, &manifest) ||
+  if (!vso_sources_read(opts, "replay", &sources) ||
       !vso_destinations_usable(opts->report, opts->summary))
     status = VSO_EXIT_USAGE;
-  else if (!vso_build_policy(opts, &r.policy))
+  else if (!vso_options_policy(opts, &r.policy))
     vso_warn("replay: out of memory"), status = VSO_EXIT_SELF;
   r.analysis.policy = &r.policy;
   if (opts->format == VSO_FORMAT_JSON) {
@@ -271,17 +271,16 @@ int vso_cmd_replay(const vso_options *opts) {
   if (status == 0) {
     vso_outcome o;
     /* 3. judge */
-    judge(&r, &o, &expect, &manifest);
+    judge(&r, &o, &sources);
     /* 4. emit: the listing */
     emit(&r, &o);
     if (o.verdict == VSO_VERDICT_EXPECTATIONS_FAILED)
-      vso_warn("%zu expected variable(s) missing or unusable", vso_expect_unmet(&expect));
+      vso_warn("%zu expected variable(s) missing or unusable", vso_expect_unmet(&sources.expect));
     /* 5. write the artefacts: the summary, then the report */
     o.duration = vso_now() - started;
     status = vso_outcome_finish(&o, &(vso_artefacts){.summary_path = opts->summary, .report_path = opts->report});
   }
   free_replay(&r);
-  vso_expect_free(&expect);
-  vso_manifest_result_free(&manifest);
+  vso_sources_free(&sources);
   return status;
 }

@@ -21,8 +21,7 @@
 
 typedef struct run {
   const vso_options *opts;
-  vso_expect_set expect;
-  vso_manifest_result manifest;
+  vso_sources sources;  /* the expected names and where they came from */
   vso_policy policy;
   vso_capture_writer capture;
   vso_live live;
@@ -43,11 +42,11 @@ static int prepare(run *r, const vso_options *opts) {
   r->opts = opts;
   r->started = vso_now();
   vso_live_init(&r->live);
-  if (!vso_prepare_expectations(opts, "run", &r->expect, &r->manifest) ||
+  if (!vso_sources_read(opts, "run", &r->sources) ||
       !vso_destinations_usable(opts->report, opts->summary))
     return VSO_EXIT_USAGE;
   if (vso_unblock_signals() != 0) vso_warn("cannot unblock signals: %s", strerror(errno));
-  if (!vso_build_policy(opts, &r->policy)) {
+  if (!vso_options_policy(opts, &r->policy)) {
     vso_warn("out of memory");
     return VSO_EXIT_SELF;
   }
@@ -111,12 +110,12 @@ static int run_attempts(run *r) {
     if (r->live.analysis.out_of_memory)
       vso_warn("out of memory while reading the command's output: its commands could not all be held");
     print_diagnostics(&r->live.analysis);
-    vso_expect_evaluate(&r->expect, &r->live.analysis);
-    if (!worth_retrying(r, vso_expect_all_met(&r->expect), attempt)) return attempt;
+    vso_expect_evaluate(&r->sources.expect, &r->live.analysis);
+    if (!worth_retrying(r, vso_expect_all_met(&r->sources.expect), attempt)) return attempt;
     char names[1024];
     vso_warn("attempt %d of %d: %zu expected variable(s) missing or unusable (%s): running the command again",
-             attempt, r->opts->retries + 1, vso_expect_unmet(&r->expect),
-             unmet_names(&r->expect, names, sizeof names));
+             attempt, r->opts->retries + 1, vso_expect_unmet(&r->sources.expect),
+             unmet_names(&r->sources.expect, names, sizeof names));
   }
 }
 
@@ -132,9 +131,9 @@ static void judge(run *r, int attempts) {
       .ncommand = r->opts->noperands,
       .attempts = attempts,
       .analysis = &r->live.analysis,
-      .expect = &r->expect,
-      .manifest = r->opts->manifest ? &r->manifest : NULL,
-      .facts = {.met = vso_expect_all_met(&r->expect),
+      .expect = &r->sources.expect,
+      .manifest = r->opts->manifest ? &r->sources.manifest : NULL,
+      .facts = {.met = vso_expect_all_met(&r->sources.expect),
                 .own_failure = c->failed || r->live.failed || r->live.analysis.out_of_memory,
                 .stdout_failed = r->live.out.error || r->live.err.error,
                 .stop_signal = c->stop_signal,
@@ -157,7 +156,7 @@ static void judge(run *r, int attempts) {
 static void emit(run *r) {
   vso_outcome *o = &r->outcome;
   vso_live *l = &r->live;
-  if (o->verdict == VSO_VERDICT_PASSED) vso_live_release(l, r->opts->stream ? &r->expect : NULL);
+  if (o->verdict == VSO_VERDICT_PASSED) vso_live_release(l, r->opts->stream ? &r->sources.expect : NULL);
   else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) vso_live_fail_step(l, o);
   bool lost_output = child_succeeded(&r->child) && !o->facts.met;
   if (o->exit_code != VSO_EXIT_OK && !lost_output && l->analysis.nsetvars && !r->opts->stream)
@@ -176,8 +175,7 @@ static void teardown(run *r) {
   if (r->child_started) vso_child_close(&r->child);
   vso_live_free(&r->live);
   vso_policy_free(&r->policy);
-  vso_expect_free(&r->expect);
-  vso_manifest_result_free(&r->manifest);
+  vso_sources_free(&r->sources);
 }
 
 int vso_cmd_run(const vso_options *opts) {

@@ -35,7 +35,7 @@ const char vso_usage[] =
     "Outputs (run, replay):\n"
     "  --report FILE                 a JSON report (schema in README.md)\n"
     "  --summary FILE                a Markdown summary (run also uploads it to the run page)\n"
-    "  --format text|json            replay and expect: a readable summary or JSON Lines\n"
+    "  --format text|json            replay and expect: a readable listing or JSON Lines\n"
     "\n"
     "Run:\n"
     "  --retries N                   run again, up to N more times, while expectations fail\n"
@@ -288,6 +288,14 @@ bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err) {
   if (!parse_flags(argc - skip, argv + skip, o, err)) return false;
   if (o->cmd == VSO_CMD_HELP || o->cmd == VSO_CMD_VERSION) return true;
   return check_operands(o, err);
+}
+
+bool vso_options_policy(const vso_options *o, vso_policy *policy) {
+  memset(policy, 0, sizeof *policy);
+  policy->restricted = o->restrict_commands;
+  for (size_t i = 0; i < o->allow_variables.n; i++)
+    if (!vso_policy_add_set(policy, o->allow_variables.items[i])) return false;
+  return true;
 }
 
 void vso_options_free(vso_options *o) {

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "dialect.h"
+#include "policy.h"
 
 typedef enum { VSO_CMD_RUN, VSO_CMD_REPLAY, VSO_CMD_EXPECT, VSO_CMD_HELP, VSO_CMD_VERSION } vso_cmd;
 typedef enum { VSO_FORMAT_TEXT, VSO_FORMAT_JSON } vso_format;
@@ -50,6 +51,9 @@ typedef struct vso_options {
 /* Parses argv.  On a usage error returns false with a message in err. */
 bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err);
 void vso_options_free(vso_options *o);
+/* --restrict and --allow-variables as the agent's restrictions: false when
+ * memory runs out. */
+bool vso_options_policy(const vso_options *o, vso_policy *policy);
 
 /* "1.5", "250ms", "2s", "1m": seconds, or -1 when malformed. */
 double vso_parse_duration(const char *s);

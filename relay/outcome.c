@@ -90,11 +90,11 @@ static void announce_summary(vso_outcome *o, vso_out *out, const char *path) {
   free(abs);
 }
 
-/* Writes one file with write(o, path, err); a failure is said and applied. */
+/* Writes one file with write_one(path, o, err); a failure is said and applied. */
 static bool write_file(vso_outcome *o, const char *flag, const char *path,
-                       bool (*write)(const char *, const vso_outcome *, vso_buf *)) {
+                       bool (*write_one)(const char *, const vso_outcome *, vso_buf *)) {
   vso_buf err = {0};
-  bool ok = write(path, o, &err);
+  bool ok = write_one(path, o, &err);
   if (!ok) {
     vso_warn("%s %s: %s", flag, path, err.data ? err.data : "cannot write");
     vso_outcome_late_failure(o, VSO_LATE_FILE);

@@ -2,7 +2,8 @@
 /* Everything vsorelay does that depends on the operating system, behind one
  * header: spawning and reaping the command, process groups, the standard
  * descriptors, the files it leaves behind.  POSIX is platform_posix.c; a
- * Windows build adds platform_win.c and builds that instead.  (The one
+ * Windows build adds its own implementation of this header and builds that
+ * instead.  (The one
  * write loop, in writer.c, is POSIX for now.)  Everything else goes through
  * libuv: pipes, signals, timers. */
 #ifndef VSO_PLATFORM_H

@@ -1,37 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 #include "sources.h"
 
-#include "file.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "file.h"
 #include "writer.h"
 
-static bool add_expect_file(vso_expect_set *set, const char *path, vso_buf *err) {
-  vso_buf text = {0};
-  int rc = vso_read_file(path, 16u << 20, &text);
-  if (rc) {
-    vso_buf_append_str(err, "--expect-file ");
-    vso_buf_append_str(err, path);
-    vso_buf_append_str(err, ": ");
-    vso_buf_append_str(err, strerror(rc));
-    vso_buf_free(&text);
-    return false;
+/* An --expect-file is a list of names, not a data file: a few MiB at most. */
+#define EXPECT_FILE_MAX ((size_t)16 << 20)
+
+/* --expect NAME[,NAME...], repeatable. */
+static bool add_lists(const vso_options *o, vso_sources *s, vso_buf *err) {
+  for (size_t i = 0; i < o->expect_lists.n; i++) {
+    vso_buf why = {0};
+    bool ok = vso_expect_add_list(&s->expect, o->expect_lists.items[i], false, &why);
+    if (!ok) vso_buf_appendf(err, "--expect '%s': %s", o->expect_lists.items[i], why.data ? why.data : "");
+    vso_buf_free(&why);
+    if (!ok) return false;
   }
-  vso_buf why = {0};
-  bool ok = vso_expect_add_text(set, text.data, text.len, false, &why);
-  if (!ok) {
-    vso_buf_append_str(err, path);
-    vso_buf_append_str(err, ": ");
-    vso_buf_append(err, why.data, why.len);
-  }
+  return true;
+}
+
+/* --expect-file FILE: one name a line, '#' starts a comment. */
+static bool add_file(vso_sources *s, const char *path, vso_buf *err) {
+  vso_buf text = {0}, why = {0};
+  int rc = vso_read_file(path, EXPECT_FILE_MAX, &text);
+  bool ok = rc == 0 && vso_expect_add_text(&s->expect, text.data, text.len, false, &why);
+  if (rc) vso_buf_appendf(err, "--expect-file %s: %s", path, strerror(rc));
+  else if (!ok) vso_buf_appendf(err, "%s: %s", path, why.data ? why.data : "");
   vso_buf_free(&why);
   vso_buf_free(&text);
   return ok;
+}
+
+static bool add_files(const vso_options *o, vso_sources *s, vso_buf *err) {
+  for (size_t i = 0; i < o->expect_files.n; i++)
+    if (!add_file(s, o->expect_files.items[i], err)) return false;
+  return true;
 }
 
 vso_manifest_filter vso_manifest_filter_of(const vso_options *o) {
@@ -46,54 +51,45 @@ vso_manifest_filter vso_manifest_filter_of(const vso_options *o) {
   };
 }
 
-static bool add_manifest(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
-                         vso_buf *err) {
+/* --manifest FILE with ImageBuilder's filters: the matrices it yields, each
+ * a matrix expectation. */
+static bool add_manifest(const vso_options *o, vso_sources *s, vso_buf *err) {
+  if (!o->manifest) return true;
   vso_manifest_filter filter = vso_manifest_filter_of(o);
-  if (!vso_manifest_expected(o->manifest, &filter, manifest, err)) return false;
-  for (size_t i = 0; i < manifest->n; i++)
-    if (!vso_expect_add(set, manifest->matrices[i].name, strlen(manifest->matrices[i].name), true, err))
-      return false;
+  if (!vso_manifest_expected(o->manifest, &filter, &s->manifest, err)) return false;
+  for (size_t i = 0; i < s->manifest.n; i++) {
+    const char *name = s->manifest.matrices[i].name;
+    if (!vso_expect_add(&s->expect, name, strlen(name), true, err)) return false;
+  }
   return true;
 }
 
-static bool build_expectations(const vso_options *o, vso_expect_set *set, vso_manifest_result *manifest,
-                               vso_buf *err) {
-  for (size_t i = 0; i < o->expect_lists.n; i++) {
-    vso_buf why = {0};
-    if (!vso_expect_add_list(set, o->expect_lists.items[i], false, &why)) {
-      vso_buf_append_str(err, "--expect '");
-      vso_buf_append_str(err, o->expect_lists.items[i]);
-      vso_buf_append_str(err, "': ");
-      vso_buf_append(err, why.data, why.len);
-      vso_buf_free(&why);
-      return false;
-    }
-  }
-  for (size_t i = 0; i < o->expect_files.n; i++)
-    if (!add_expect_file(set, o->expect_files.items[i], err)) return false;
-  if (o->manifest && !add_manifest(o, set, manifest, err)) return false;
-  if (o->matrix) vso_expect_require_matrix(set);
-  return true;
-}
+/* The sources of the command line, in the order their names are added. */
+static const struct {
+  bool (*add)(const vso_options *o, vso_sources *s, vso_buf *err);
+} sources[] = {
+    {add_lists},
+    {add_files},
+    {add_manifest},
+};
 
 void vso_print_manifest_warnings(const vso_manifest_result *manifest) {
   for (size_t i = 0; i < manifest->nwarnings; i++) vso_warn("warning: %s", manifest->warnings[i]);
 }
 
-bool vso_build_policy(const vso_options *o, vso_policy *policy) {
-  memset(policy, 0, sizeof *policy);
-  policy->restricted = o->restrict_commands;
-  for (size_t i = 0; i < o->allow_variables.n; i++)
-    if (!vso_policy_add_set(policy, o->allow_variables.items[i])) return false;
-  return true;
-}
-
-bool vso_prepare_expectations(const vso_options *o, const char *who, vso_expect_set *set,
-                              vso_manifest_result *manifest) {
+bool vso_sources_read(const vso_options *o, const char *who, vso_sources *s) {
+  memset(s, 0, sizeof *s);
   vso_buf err = {0};
-  bool ok = build_expectations(o, set, manifest, &err);
-  if (ok) vso_print_manifest_warnings(manifest);
+  bool ok = true;
+  for (size_t i = 0; ok && i < sizeof sources / sizeof sources[0]; i++) ok = sources[i].add(o, s, &err);
+  if (ok && o->matrix) vso_expect_require_matrix(&s->expect);
+  if (ok) vso_print_manifest_warnings(&s->manifest);
   else vso_warn("%s: %s", who, err.data ? err.data : "cannot build the expectations");
   vso_buf_free(&err);
   return ok;
+}
+
+void vso_sources_free(vso_sources *s) {
+  vso_expect_free(&s->expect);
+  vso_manifest_result_free(&s->manifest);
 }

@@ -1,24 +1,36 @@
 /* SPDX-License-Identifier: MIT */
-/* Builds the expected-variable set from --expect, --expect-file and
- * --manifest (with its filters), for run and replay alike. */
+/* Where the expected output variables come from, for run and replay alike.
+ *
+ * A source adds names to the expected set, with what it knows of them.
+ * The sources of the command line (--expect, --expect-file, --manifest) are
+ * a table in sources.c, read in order before anything runs; a new one is a
+ * row there.  A source that reads the step's own output (the generator's
+ * announcement of its matrices) adds its names after the attempt and
+ * before the judgement, into the same set; its facts go in vso_sources. */
 #ifndef VSO_SOURCES_H
 #define VSO_SOURCES_H
 
-#include "buf.h"
+#include <stdbool.h>
+
 #include "expect.h"
 #include "imagebuilder.h"
 #include "options.h"
-#include "policy.h"
 
-/* Builds the set and prints the manifest's warnings; on failure (an
- * unreadable file, a bad manifest) says why, as `who`, and returns false:
- * the caller exits 2. */
-bool vso_prepare_expectations(const vso_options *o, const char *who, vso_expect_set *set,
-                              vso_manifest_result *manifest);
+typedef struct vso_sources {
+  /* read-only: what the sources found */
+  vso_expect_set expect;          /* every expected name, each once */
+  vso_manifest_result manifest;   /* --manifest: its matrices and their platforms */
+} vso_sources;
+
+/* Reads every source of the command line into s and prints the manifest's
+ * warnings.  On failure (an unreadable file, a bad manifest, an empty name)
+ * says why, as `who` ("run", "replay"), and returns false: the caller exits
+ * 2 before anything runs. */
+bool vso_sources_read(const vso_options *o, const char *who, vso_sources *s);
+void vso_sources_free(vso_sources *s);
+
 /* The manifest filters given on the command line. */
 vso_manifest_filter vso_manifest_filter_of(const vso_options *o);
-/* --restrict and --allow-variables: false when memory runs out. */
-bool vso_build_policy(const vso_options *o, vso_policy *policy);
 /* Prints the manifest's warnings to stderr. */
 void vso_print_manifest_warnings(const vso_manifest_result *manifest);
 

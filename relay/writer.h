@@ -19,8 +19,10 @@ int vso_write_all(int fd, const void *p, size_t n);
 /* An output channel that remembers its first failure: once the reader has
  * gone (EPIPE), later writes are dropped and the failure is reported once. */
 typedef struct vso_out {
+  /* public */
   int fd;
   const char *name;   /* "stdout", "stderr", a file name */
+  /* read-only (error may be set at the start: a closed stdout is EBADF) */
   int error;          /* first errno, 0 while healthy */
   bool mid_line;      /* the last byte written ended no line */
 } vso_out;

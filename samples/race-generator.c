@@ -1,28 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* race-generator: a stand-in for ImageBuilder's `generateBuildMatrix` that
  * reproduces the lost-tail race of 2026-05-25 (docker-tools #2124,
- * microsoft/go#2313).
- *
- * How ImageBuilder lost the variables (see
- * /work/shared/reference/imagebuilder-matrix.md):
- *
- *   §1.6  From 2026-02-18 (#1968) until #2125 (2026-05-26), each matrix line
- *         `##vso[task.setvariable variable=<name>;isoutput=true]{...}` was
- *         written with `_logger.LogInformation(...)`, i.e. through the
- *         Microsoft.Extensions.Logging console logger, which writes
- *         asynchronously from its own thread.
- *   §1.7  The generic host was built but never started, stopped or disposed,
- *         and Program.cs just returned from Main.  Logger lines look like
- *         `07:41:13 info: <category>[0] <message>` (SimpleConsole, SingleLine,
- *         TimestampFormat "HH:mm:ss ").
- *   §5    ConsoleLoggerProcessor owns a queue and one background thread
- *         ("Console logger queue processing thread", IsBackground = true).
- *         Only Dispose() drains the queue (CompleteAdding + Join(1500)).
- *         Since nothing disposed the provider, Main returned, the runtime
- *         exited without waiting for background threads, and whatever was
- *         still queued (linuxAmd64, windowsLtsc2025Amd64,
- *         windowsLtsc2022Amd64 in go-images build 2983574) was never written.
- *         Exit code 0, no error: the consuming jobs were silently Skipped (§2).
+ * microsoft/go#2313).  How ImageBuilder lost the variables is told in
+ * docs/imagebuilder.md, "How the lines reached stdout, and how they were
+ * lost": each matrix line went through the .NET console logger, whose
+ * background thread writes a queue of lines; nothing disposed the logger,
+ * Main returned, and the runtime exited with the tail still queued.  Exit
+ * code 0, no error: the consuming jobs were silently skipped.
  *
  * This program mirrors that:
  *   - a background pthread (the "console logger queue processing thread")
@@ -35,7 +19,7 @@
  *     logger thread.  The return runs exit(), which ends the process while
  *     the thread may still hold queued lines: the real race;
  *   - the raw `docker version` / `docker info` output is written by main
- *     directly, with no prefix, as in the real log (§1.5).  Main waits for the
+ *     directly, with no prefix, as in the real log.  Main waits for the
  *     queue to drain before each raw block so the order matches the healthy
  *     log (in the real tool the logger thread is normally quick enough).
  *
@@ -53,15 +37,8 @@
  *   - --natural skips both waits: main returns right after enqueueing, and
  *     what gets lost depends on scheduling only (the uncontrolled race).
  *
- * The five matrices and their legs are those of a full go-images build
- * (/work/shared/data/go-images-expected-matrix.json, §3.3), in emission order
- * linuxArm32, linuxArm64, linuxAmd64, windowsLtsc2025Amd64,
- * windowsLtsc2022Amd64; the value layout follows §1.5 exactly.  With
- * --matrices N > 5, synthetic matrices extra6Amd64, extra7Amd64, ... follow
- * (as from --distinct-matrix-os-version extraN on a Linux amd64 platform).
- *
- * Usage: see usage() below or run `race-generator --help`.
- */
+ * The matrices are those of a full go-images build (race-matrices.c).
+ * Usage: see usage() below or run `race-generator --help`. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -75,203 +52,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROG "race-generator"
+#include "race-matrices.h"
+
 #define CAT_EXEC "ExecuteHelper"
 #define CAT_MANIFEST "Microsoft.DotNet.ImageBuilder.ManifestJsonService"
 #define CAT_MATRIX "Microsoft.DotNet.ImageBuilder.Commands.GenerateBuildMatrixCommand"
 #define MAX_MATRICES 10000UL
-#define NVARS 5
-
-static const char *const var_names[NVARS] = {"imageBuilderPaths", "legName", "osType", "architecture",
-                                             "osVersions"};
-
-/* ---- small utilities ------------------------------------------------- */
-
-__attribute__((noreturn)) static void die(const char *what, int err) {
-  fprintf(stderr, PROG ": %s: %s\n", what, strerror(err));
-  exit(1);
-}
-
-static void *xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
-  if (!p) die("malloc", ENOMEM);
-  return p;
-}
-
-static void *xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n ? n : 1);
-  if (!q) die("realloc", ENOMEM);
-  return q;
-}
-
-__attribute__((format(printf, 1, 2))) static char *xasprintf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0) die("vsnprintf", EINVAL);
-  char *s = xmalloc((size_t)n + 1);
-  va_start(ap, fmt);
-  int m = vsnprintf(s, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  if (m != n) die("vsnprintf", EINVAL);
-  return s;
-}
-
-/* A growable string. */
-typedef struct {
-  char *p;
-  size_t n, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s) {
-  size_t k = strlen(s);
-  if (b->n + k + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + k + 1) cap *= 2;
-    b->p = xrealloc(b->p, cap);
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, k + 1);
-  b->n += k;
-}
-
-static void sleep_ms(unsigned long ms) {
-  struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0) {
-    if (errno != EINTR) die("nanosleep", errno);
-  }
-}
-
-/* splitmix64: a tiny, well-mixed PRNG; the whole run is a function of the seed. */
-static uint64_t rng_state;
-static uint64_t rng_next(void) {
-  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-static double rng_unit(void) { return (double)(rng_next() >> 11) * 0x1.0p-53; } /* [0, 1) */
-
-/* ---- the matrices ------------------------------------------------------ */
-
-typedef struct {
-  char *name;
-  char *vars[NVARS];
-} leg_t;
-
-typedef struct {
-  char *name;
-  leg_t *legs;
-  size_t nlegs;
-} matrix_t;
-
-static void add_leg(matrix_t *m, char *name, char *paths, char *leg_name, const char *os_type, const char *arch,
-                    char *os_versions) {
-  m->legs = xrealloc(m->legs, (m->nlegs + 1) * sizeof *m->legs);
-  leg_t *l = &m->legs[m->nlegs++];
-  l->name = name;
-  l->vars[0] = paths;
-  l->vars[1] = leg_name;
-  l->vars[2] = xasprintf("%s", os_type);
-  l->vars[3] = xasprintf("%s", arch);
-  l->vars[4] = os_versions;
-}
-
-/* go-images, §3.3: Linux legs per Go version, distros in leg-name order. */
-static const char *const go_versions[] = {"1.25", "1.26"};
-
-static void linux_matrix(matrix_t *m, const char *name, const char *os_version_part, const char *arch_display,
-                         const char *docker_arch, const char *const *distros, size_t ndistros) {
-  m->name = xasprintf("%s", name);
-  for (size_t g = 0; g < 2; g++) {
-    for (size_t d = 0; d < ndistros; d++) {
-      char *leg = xasprintf("src-microsoft-%s-%s", go_versions[g], distros[d]);
-      add_leg(m, leg, xasprintf("--path src/microsoft/%s/%s", go_versions[g], distros[d]),
-              xasprintf("%s%s%s", os_version_part, arch_display, leg), "linux", docker_arch,
-              xasprintf("--os-version %s", distros[d]));
-    }
-  }
-}
-
-static void windows_matrix(matrix_t *m, const char *name, const char *ltsc) {
-  m->name = xasprintf("%s", name);
-  for (size_t g = 0; g < 2; g++) {
-    const char *v = go_versions[g];
-    char *leg = xasprintf("src-microsoft-%s-windowsservercore-%s-graph", v, ltsc);
-    add_leg(m, leg,
-            xasprintf("--path src/microsoft/%s/windows/windowsservercore-%s --path src/microsoft/%s/windows/nanoserver-%s",
-                      v, ltsc, v, ltsc),
-            xasprintf("windows-%samd64%s", ltsc, leg), "windows", "amd64",
-            xasprintf("--os-version windowsservercore-%s --os-version nanoserver-%s", ltsc, ltsc));
-  }
-}
-
-/* Synthetic matrix extraN<Amd64>: a Linux amd64 platform whose OS version
- * "extraN" is passed to --distinct-matrix-os-version (§1.1, §1.2).  The
- * Dockerfile part "extraN" is dropped from the leg name because a matrix-name
- * part starts with it (§1.3). */
-static void extra_matrix(matrix_t *m, size_t number) {
-  m->name = xasprintf("extra%zuAmd64", number);
-  for (size_t g = 0; g < 2; g++) {
-    char *leg = xasprintf("src-microsoft-%s", go_versions[g]);
-    add_leg(m, leg, xasprintf("--path src/microsoft/%s/extra%zu", go_versions[g], number),
-            xasprintf("extra%zuamd64%s", number, leg), "linux", "amd64", xasprintf("--os-version extra%zu", number));
-  }
-}
-
-static matrix_t *build_matrices(size_t n) {
-  static const char *const arm32[] = {"bookworm", "bullseye"};
-  static const char *const arm64[] = {"azurelinux3.0", "bookworm", "bullseye"};
-  matrix_t *ms = xmalloc(n * sizeof *ms);
-  memset(ms, 0, n * sizeof *ms);
-  for (size_t i = 0; i < n; i++) {
-    switch (i) {
-    case 0: linux_matrix(&ms[i], "linuxArm32", "linux", "arm32", "arm", arm32, 2); break;
-    case 1: linux_matrix(&ms[i], "linuxArm64", "linux", "arm64", "arm64", arm64, 3); break;
-    case 2: linux_matrix(&ms[i], "linuxAmd64", "linux", "amd64", "amd64", arm64, 3); break;
-    case 3: windows_matrix(&ms[i], "windowsLtsc2025Amd64", "ltsc2025"); break;
-    case 4: windows_matrix(&ms[i], "windowsLtsc2022Amd64", "ltsc2022"); break;
-    default: extra_matrix(&ms[i], i + 1); break;
-    }
-  }
-  return ms;
-}
-
-static void free_matrices(matrix_t *ms, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    for (size_t j = 0; j < ms[i].nlegs; j++) {
-      free(ms[i].legs[j].name);
-      for (size_t k = 0; k < NVARS; k++) free(ms[i].legs[j].vars[k]);
-    }
-    free(ms[i].legs);
-    free(ms[i].name);
-  }
-  free(ms);
-}
-
-/* The value written by EmitVstsVariables (§1.5):
- * `{ "a": { "v1": "1", "v2": "x" }, "b": { "v1": "2", "v2": "y" }}`,
- * legs sorted by name, no JSON escaping. */
-static char *matrix_value(const matrix_t *m) {
-  sbuf b = {0};
-  sb_add(&b, "{");
-  for (size_t j = 0; j < m->nlegs; j++) {
-    sb_add(&b, j ? ", \"" : " \"");
-    sb_add(&b, m->legs[j].name);
-    sb_add(&b, "\": {");
-    for (size_t k = 0; k < NVARS; k++) {
-      sb_add(&b, k ? ", \"" : " \"");
-      sb_add(&b, var_names[k]);
-      sb_add(&b, "\": \"");
-      sb_add(&b, m->legs[j].vars[k]);
-      sb_add(&b, "\"");
-    }
-    sb_add(&b, " }");
-  }
-  sb_add(&b, "}");
-  return b.p;
-}
 
 /* ---- the asynchronous console logger ------------------------------------ */
 
@@ -354,7 +140,7 @@ static void enqueue(char *line, long matrix) {
   xunlock();
 }
 
-/* `HH:mm:ss info: {category}[0] {message}`: SimpleConsoleFormatter, single line (§1.7). */
+/* `HH:mm:ss info: {category}[0] {message}`: SimpleConsoleFormatter, single line. */
 static void log_info(const char *category, long matrix, const char *message) {
   char ts[16];
   time_t now = time(NULL);
@@ -430,7 +216,7 @@ static void execute(const char *command, const char *output, const char *elapsed
   free(msg);
 }
 
-/* LogDiagnostics: the human-readable copy, one logger line each (§1.5). */
+/* LogDiagnostics: the human-readable copy, one logger line each. */
 static void log_diagnostics(const matrix_t *ms, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char *msg = xasprintf("  %s:", ms[i].name);
@@ -449,7 +235,7 @@ static void log_diagnostics(const matrix_t *ms, size_t n) {
   }
 }
 
-/* EmitVstsVariables: `##vso[task.setvariable variable={name};isoutput=true]{value}` (§1.5). */
+/* EmitVstsVariables: `##vso[task.setvariable variable={name};isoutput=true]{value}`. */
 static void emit_variables(const matrix_t *ms, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char *value = matrix_value(&ms[i]);
@@ -520,108 +306,109 @@ static bool parse_u64(const char *s, uint64_t *out) {
   return true;
 }
 
-int main(int argc, char **argv) {
-  unsigned long nmatrices = 5, exit_code = 0, stall_ms = 3000;
-  double loss_chance = 0.5;
-  uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
-  const char *lose_from = NULL;
-  bool natural = false, version_logging = true, verbose = false;
+typedef struct args {
+  unsigned long nmatrices, exit_code, stall_ms;
+  double loss_chance;
+  uint64_t seed;
+  const char *lose_from;
+  bool natural, version_logging, verbose;
+} args_t;
 
+/* The value of option a, which is required. */
+static const char *value_of(int argc, char **argv, int *i) {
+  return ++*i < argc ? argv[*i] : NULL;
+}
+
+static void parse_number_option(const char *a, const char *v, args_t *o) {
+  if (!strcmp(a, "--matrices")) {
+    if (!parse_ulong(v, MAX_MATRICES, &o->nmatrices)) usage_error("--matrices wants 0..10000, got '%s'", v ? v : "");
+  } else if (!strcmp(a, "--loss-chance")) {
+    char *end = NULL;
+    errno = 0;
+    o->loss_chance = v ? strtod(v, &end) : NAN;
+    if (!v || !*v || errno || *end || !(o->loss_chance >= 0.0 && o->loss_chance <= 1.0))
+      usage_error("--loss-chance wants a number in [0,1], got '%s'", v ? v : "");
+  } else if (!strcmp(a, "--seed")) {
+    if (!parse_u64(v, &o->seed)) usage_error("--seed wants an unsigned integer, got '%s'", v ? v : "");
+  } else if (!strcmp(a, "--lose-from")) {
+    if (!v || !*v) usage_error("--lose-from wants a matrix name");
+    o->lose_from = v;
+  } else if (!strcmp(a, "--stall-ms")) {
+    if (!parse_ulong(v, 3600000UL, &o->stall_ms)) usage_error("--stall-ms wants 0..3600000, got '%s'", v ? v : "");
+  } else if (!strcmp(a, "--exit-code")) {
+    if (!parse_ulong(v, 255, &o->exit_code)) usage_error("--exit-code wants 0..255, got '%s'", v ? v : "");
+  } else {
+    usage_error("unknown argument '%s'", a);
+  }
+}
+
+static args_t parse_args(int argc, char **argv) {
+  args_t o = {.nmatrices = 5, .stall_ms = 3000, .loss_chance = 0.5, .version_logging = true,
+              .seed = (uint64_t)time(NULL) ^ (uint64_t)getpid()};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
-      return 0;
-    } else if (!strcmp(a, "--matrices")) {
-      if (!parse_ulong(v, MAX_MATRICES, &nmatrices)) usage_error("--matrices wants 0..10000, got '%s'", v ? v : "");
-      i++;
-    } else if (!strcmp(a, "--loss-chance")) {
-      char *end = NULL;
-      errno = 0;
-      loss_chance = v ? strtod(v, &end) : NAN;
-      if (!v || !*v || errno || *end || !(loss_chance >= 0.0 && loss_chance <= 1.0))
-        usage_error("--loss-chance wants a number in [0,1], got '%s'", v ? v : "");
-      i++;
-    } else if (!strcmp(a, "--seed")) {
-      if (!parse_u64(v, &seed)) usage_error("--seed wants an unsigned integer, got '%s'", v ? v : "");
-      i++;
-    } else if (!strcmp(a, "--lose-from")) {
-      if (!v || !*v) usage_error("--lose-from wants a matrix name");
-      lose_from = v;
-      i++;
-    } else if (!strcmp(a, "--stall-ms")) {
-      if (!parse_ulong(v, 3600000UL, &stall_ms)) usage_error("--stall-ms wants 0..3600000, got '%s'", v ? v : "");
-      i++;
-    } else if (!strcmp(a, "--exit-code")) {
-      if (!parse_ulong(v, 255, &exit_code)) usage_error("--exit-code wants 0..255, got '%s'", v ? v : "");
-      i++;
-    } else if (!strcmp(a, "--natural")) {
-      natural = true;
-    } else if (!strcmp(a, "--no-version-logging")) {
-      version_logging = false;
-    } else if (!strcmp(a, "--verbose")) {
-      verbose = true;
-    } else {
-      usage_error("unknown argument '%s'", a);
+      exit(0);
+    }
+    if (!strcmp(a, "--natural")) o.natural = true;
+    else if (!strcmp(a, "--no-version-logging")) o.version_logging = false;
+    else if (!strcmp(a, "--verbose")) o.verbose = true;
+    else parse_number_option(a, value_of(argc, argv, &i), &o);
+  }
+  return o;
+}
+
+/* Decides the outcome: draw 1 says whether to lose, draw 2 where from.
+ * Returns the index of the first lost matrix, or -1 for a complete run. */
+static long decide(const args_t *o, const matrix_t *ms, size_t n) {
+  rng_state = o->seed;
+  bool lose = rng_unit() < o->loss_chance;
+  long from = n > 1 ? 1 + (long)(rng_next() % (uint64_t)(n - 1)) : n == 1 ? 0 : -1;
+  if (o->lose_from) {
+    lose = true;
+    from = -1;
+    for (size_t i = 0; i < n; i++)
+      if (!strcasecmp(ms[i].name, o->lose_from)) from = (long)i;
+    if (from < 0) {
+      fprintf(stderr, PROG ": --lose-from %s: no such matrix among the %zu emitted\n", o->lose_from, n);
+      exit(2);
     }
   }
+  if (o->verbose) {
+    if (o->natural) fprintf(stderr, PROG ": seed=%llu matrices=%zu outcome=natural\n", (unsigned long long)o->seed, n);
+    else if (lose && n)
+      fprintf(stderr, PROG ": seed=%llu matrices=%zu loss-chance=%g outcome=lose lose-from=%s lost=%zu\n",
+              (unsigned long long)o->seed, n, o->loss_chance, ms[from].name, n - (size_t)from);
+    else
+      fprintf(stderr, PROG ": seed=%llu matrices=%zu loss-chance=%g outcome=complete\n",
+              (unsigned long long)o->seed, n, o->loss_chance);
+    fflush(stderr);
+  }
+  return lose && n ? from : -1;
+}
 
+int main(int argc, char **argv) {
+  args_t o = parse_args(argc, argv);
   /* .NET's Console.Out is an autoflushing writer over an unbuffered stream:
    * every line reaches fd 1 in one write.  An unbuffered stdout does the same
    * here, and it also keeps exit()'s final flush (which does not take the
    * stream lock) from writing a line twice while the logger thread is inside
    * fputs in --natural mode. */
   if (setvbuf(stdout, NULL, _IONBF, 0) != 0) die("setvbuf", errno ? errno : EINVAL);
-
-  size_t n = (size_t)nmatrices;
+  size_t n = (size_t)o.nmatrices;
   matrix_t *ms = build_matrices(n);
-
-  /* Decide the outcome: draw 1 says whether to lose, draw 2 where from. */
-  rng_state = seed;
-  bool lose = rng_unit() < loss_chance;
-  long from = -1;
-  if (n > 1)
-    from = 1 + (long)(rng_next() % (uint64_t)(n - 1));
-  else if (n == 1)
-    from = 0;
-  if (lose_from) {
-    lose = true;
-    from = -1;
-    for (size_t i = 0; i < n; i++)
-      if (!strcasecmp(ms[i].name, lose_from)) from = (long)i;
-    if (from < 0) {
-      fprintf(stderr, PROG ": --lose-from %s: no such matrix among the %zu emitted\n", lose_from, n);
-      free_matrices(ms, n);
-      return 2;
-    }
-  }
-  if (n == 0) lose = false;
-
-  if (verbose) {
-    if (natural)
-      fprintf(stderr, PROG ": seed=%llu matrices=%zu outcome=natural\n", (unsigned long long)seed, n);
-    else if (lose)
-      fprintf(stderr, PROG ": seed=%llu matrices=%zu loss-chance=%g outcome=lose lose-from=%s lost=%zu\n",
-              (unsigned long long)seed, n, loss_chance, ms[from].name, n - (size_t)from);
-    else
-      fprintf(stderr, PROG ": seed=%llu matrices=%zu loss-chance=%g outcome=complete\n", (unsigned long long)seed, n,
-              loss_chance);
-    fflush(stderr);
-  }
-
-  if (lose && !natural) {
+  long from = decide(&o, ms, n);
+  if (from >= 0 && !o.natural) {
     q.stall_at = from;
-    q.stall_ms = stall_ms;
+    q.stall_ms = o.stall_ms;
   }
-
   pthread_t tid;
   int rc = pthread_create(&tid, NULL, logger_thread, NULL);
   if (rc) die("pthread_create", rc);
   rc = pthread_detach(tid); /* IsBackground = true: nobody waits for it */
   if (rc) die("pthread_detach", rc);
-
-  if (version_logging) {
+  if (o.version_logging) {
     execute("docker version", docker_version_text, "00:00:00.0763409");
     execute("docker info", docker_info_text, "00:00:00.1893517");
   }
@@ -630,10 +417,9 @@ int main(int argc, char **argv) {
   log_diagnostics(ms, n);
   emit_variables(ms, n);
   free_matrices(ms, n);
-
   /* The command is done.  ImageBuilder's Main returned here, with the console
    * logger never disposed; so do we.  In the controlled modes, first let the
    * logger get either all the way (complete) or to its stall point (lose). */
-  if (!natural) wait_for_logger();
-  return (int)exit_code;
+  if (!o.natural) wait_for_logger();
+  return (int)o.exit_code;
 }

@@ -127,36 +127,75 @@ typedef struct cmd_stats {
   long done, failed, maxrss;
 } cmd_stats;
 
-int main(int argc, char **argv) {
-  long runs = 5, warmup = 0;
-  const char *in = "/dev/null", *out = "/dev/null";
-  double timeout = 0;
-  bool verbose = false;
+/* The median of done values (sorted into scratch), and the smallest and largest. */
+static double median_of(const double *v, long done, double *scratch, double *lo, double *hi) {
+  if (!done) {
+    if (lo) *lo = *hi = 0;
+    return 0;
+  }
+  memcpy(scratch, v, (size_t)done * sizeof *scratch);
+  qsort(scratch, (size_t)done, sizeof *scratch, cmp_double);
+  if (lo) {
+    *lo = scratch[0];
+    *hi = scratch[done - 1];
+  }
+  return done % 2 ? scratch[done / 2] : (scratch[done / 2 - 1] + scratch[done / 2]) / 2;
+}
+
+static int print_stats(cmd_stats *cs, int c, int ncmds, bool any_timeout, bool verbose) {
+  long done = cs->done;
+  double *sorted = calloc((size_t)(done ? done : 1), sizeof *sorted);
+  if (!sorted) return 2;
+  double lo, hi;
+  double median = median_of(cs->times, done, sorted, &lo, &hi);
+  double cpu = median_of(cs->cpus, done, sorted, NULL, NULL);
+  if (ncmds > 1) printf("cmd=%d ", c + 1);
+  printf("runs=%ld median=%.6f min=%.6f max=%.6f cpu=%.6f maxrss_kib=%ld failed=%ld timed_out=%d", done, median, lo,
+         hi, cpu, cs->maxrss, cs->failed, any_timeout ? 1 : 0);
+  if (verbose) {
+    printf(" all=");
+    for (long k = 0; k < done; k++) printf("%s%.6f", k ? "," : "", cs->times[k]);
+  }
+  printf("\n");
+  free(sorted);
+  free(cs->times);
+  free(cs->cpus);
+  return 0;
+}
+
+typedef struct options {
+  long runs, warmup;
+  const char *in, *out;
+  double timeout;
+  bool verbose;
+} options;
+
+/* Parses the options; returns the index of the first command word. */
+static int parse_options(int argc, char **argv, options *o) {
+  *o = (options){.runs = 5, .in = "/dev/null", .out = "/dev/null"};
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
-    if (!strcmp(a, "--")) {
-      i++;
-      break;
-    }
+    if (!strcmp(a, "--")) return i + 1;
     if (!strcmp(a, "-v")) {
-      verbose = true;
+      o->verbose = true;
       continue;
     }
     if (i + 1 >= argc) usage("an option wants a value");
     const char *v = argv[++i];
-    if (!strcmp(a, "-n")) runs = strtol(v, NULL, 10);
-    else if (!strcmp(a, "-w")) warmup = strtol(v, NULL, 10);
-    else if (!strcmp(a, "-i")) in = v;
-    else if (!strcmp(a, "-o")) out = v;
-    else if (!strcmp(a, "-t")) timeout = strtod(v, NULL);
+    if (!strcmp(a, "-n")) o->runs = strtol(v, NULL, 10);
+    else if (!strcmp(a, "-w")) o->warmup = strtol(v, NULL, 10);
+    else if (!strcmp(a, "-i")) o->in = v;
+    else if (!strcmp(a, "-o")) o->out = v;
+    else if (!strcmp(a, "-t")) o->timeout = strtod(v, NULL);
     else usage("unknown option");
   }
-  if (i >= argc) usage("no command");
-  if (runs < 1 || warmup < 0) usage("bad -n or -w");
+  return i;
+}
 
-  /* COMMAND [ARG...] [::: COMMAND [ARG...]]...: the commands take turns */
-  cmd_stats cmds[8];
+/* COMMAND [ARG...] [::: COMMAND [ARG...]]...: the commands take turns.
+ * Returns how many, or -1 when memory runs out. */
+static int split_commands(int argc, char **argv, int i, long runs, cmd_stats cmds[8]) {
   int ncmds = 0;
   cmds[ncmds++] = (cmd_stats){.argv = argv + i};
   for (int k = i; k < argc; k++)
@@ -169,64 +208,50 @@ int main(int argc, char **argv) {
     if (!cmds[c].argv[0]) usage("an empty command");
     cmds[c].times = calloc((size_t)runs, sizeof(double));
     cmds[c].cpus = calloc((size_t)runs, sizeof(double));
-    if (!cmds[c].times || !cmds[c].cpus) return 2;
+    if (!cmds[c].times || !cmds[c].cpus) return -1;
   }
+  return ncmds;
+}
+
+/* One run of cs (k < warmup: not counted).  False when it timed out. */
+static bool run_one(cmd_stats *cs, const options *o, long k, bool *any_failed) {
+  int status;
+  long rss;
+  bool to;
+  double cpu;
+  double t = run_once(cs->argv, o->in, o->out, o->timeout, &status, &rss, &cpu, &to);
+  if (to) return false;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    cs->failed++;
+    *any_failed = true;
+    if (cs->failed == 1)
+      fprintf(stderr, PROG ": %s: %s %d\n", cs->argv[0], WIFEXITED(status) ? "exit status" : "signal",
+              WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+  }
+  if (k < o->warmup) return true;
+  cs->cpus[cs->done] = cpu;
+  cs->times[cs->done++] = t;
+  if (rss > cs->maxrss) cs->maxrss = rss;
+  return true;
+}
+
+int main(int argc, char **argv) {
+  options o;
+  int i = parse_options(argc, argv, &o);
+  if (i >= argc) usage("no command");
+  if (o.runs < 1 || o.warmup < 0) usage("bad -n or -w");
+  cmd_stats cmds[8];
+  int ncmds = split_commands(argc, argv, i, o.runs, cmds);
+  if (ncmds < 0) return 2;
 
   struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART: wait4 must see EINTR */
   sigemptyset(&sa.sa_mask);
   sigaction(SIGALRM, &sa, NULL);
 
   bool any_timeout = false, any_failed = false;
-  for (long k = 0; k < warmup + runs && !any_timeout; k++) {
-    for (int c = 0; c < ncmds && !any_timeout; c++) {
-      cmd_stats *cs = &cmds[c];
-      int status;
-      long rss;
-      bool to;
-      double cpu;
-      double t = run_once(cs->argv, in, out, timeout, &status, &rss, &cpu, &to);
-      if (to) {
-        any_timeout = true;
-        break;
-      }
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        cs->failed++;
-        any_failed = true;
-        if (cs->failed == 1)
-          fprintf(stderr, PROG ": %s: %s %d\n", cs->argv[0], WIFEXITED(status) ? "exit status" : "signal",
-                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-      }
-      if (k < warmup) continue;
-      cs->cpus[cs->done] = cpu;
-      cs->times[cs->done++] = t;
-      if (rss > cs->maxrss) cs->maxrss = rss;
-    }
-  }
-  for (int c = 0; c < ncmds; c++) {
-    cmd_stats *cs = &cmds[c];
-    long done = cs->done;
-    double *sorted = calloc((size_t)(done ? done : 1), sizeof *sorted);
-    if (!sorted) return 2;
-    memcpy(sorted, cs->times, (size_t)done * sizeof *sorted);
-    qsort(sorted, (size_t)done, sizeof *sorted, cmp_double);
-    double median = 0;
-    if (done) median = done % 2 ? sorted[done / 2] : (sorted[done / 2 - 1] + sorted[done / 2]) / 2;
-    double lo = done ? sorted[0] : 0.0, hi = done ? sorted[done - 1] : 0.0;
-    memcpy(sorted, cs->cpus, (size_t)done * sizeof *sorted);
-    qsort(sorted, (size_t)done, sizeof *sorted, cmp_double);
-    double cpu = 0;
-    if (done) cpu = done % 2 ? sorted[done / 2] : (sorted[done / 2 - 1] + sorted[done / 2]) / 2;
-    if (ncmds > 1) printf("cmd=%d ", c + 1);
-    printf("runs=%ld median=%.6f min=%.6f max=%.6f cpu=%.6f maxrss_kib=%ld failed=%ld timed_out=%d", done, median,
-           lo, hi, cpu, cs->maxrss, cs->failed, any_timeout ? 1 : 0);
-    if (verbose) {
-      printf(" all=");
-      for (long k = 0; k < done; k++) printf("%s%.6f", k ? "," : "", cs->times[k]);
-    }
-    printf("\n");
-    free(sorted);
-    free(cs->times);
-    free(cs->cpus);
-  }
+  for (long k = 0; k < o.warmup + o.runs && !any_timeout; k++)
+    for (int c = 0; c < ncmds && !any_timeout; c++) any_timeout = !run_one(&cmds[c], &o, k, &any_failed);
+  for (int c = 0; c < ncmds; c++)
+    if (print_stats(&cmds[c], c, ncmds, any_timeout, o.verbose)) return 2;
   return any_failed || any_timeout ? 1 : 0;
 }

@@ -10,8 +10,10 @@
 #   --output FILE  also write the Markdown to FILE
 #
 # Environment (all optional):
-#   VSORELAY            the binary (default: build/default/relay/vsorelay; build it
-#                       first with cmake --preset default && cmake --build --preset default)
+#   BENCH_BUILD         the build directory under test (default: build/default; configure
+#                       and build it first with cmake --preset default && cmake --build
+#                       --preset default); bench-parse is built there from its core library
+#   VSORELAY            the binary (default: $BENCH_BUILD/relay/vsorelay)
 #   BENCH_WORK          scratch directory (default /tmp/vsorelay-bench; ~1.3 GiB)
 #   BENCH_NPM_PREFIX    where azure-pipelines-task-lib is installed (default /tmp/bench-npm)
 #   BENCH_RUNS          runs per throughput figure, median taken (default 5)
@@ -27,7 +29,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-VSORELAY=${VSORELAY:-$ROOT/build/default/relay/vsorelay}
+BUILD=${BENCH_BUILD:-$ROOT/build/default}
+VSORELAY=${VSORELAY:-$BUILD/relay/vsorelay}
 WORK=${BENCH_WORK:-/tmp/vsorelay-bench}
 NPM_PREFIX=${BENCH_NPM_PREFIX:-/tmp/bench-npm}
 TASKLIB_VERSION=5.281.0
@@ -83,9 +86,9 @@ say "compiling the generators into $WORK/bin"
 for p in bench-gen bench-timer bench-latency bench-wrap; do
   cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -o "$WORK/bin/$p" "$HERE/$p.c"
 done
-# vsorelay's own scanner and parser, compiled from the tree as the default preset compiles them
-cc -std=c11 -D_XOPEN_SOURCE=700 -O2 -Wall -Wextra -Werror -Wshadow -I"$ROOT/core" -o "$WORK/bin/bench-parse" \
-  "$HERE/bench-parse.c" "$ROOT/core/scan.c" "$ROOT/core/command.c" "$ROOT/core/buf.c"
+# vsorelay's own scanner and parser: the core library of the build under test
+cmake --build "$BUILD" --target bench-parse >/dev/null || die "cannot build bench-parse in $BUILD"
+cp "$BUILD/tests/bench/bench-parse" "$WORK/bin/bench-parse"
 # a private copy: a rebuild of the tree during the run must not swap the binary
 cp "$VSORELAY" "$WORK/bin/vsorelay"
 VSORELAY_SRC=${VSORELAY#"$ROOT"/} # as the report shows it: relative to the tree when in it

@@ -104,63 +104,61 @@ static void sleep_ms(unsigned long long ms) {
   }
 }
 
-int main(int argc, char **argv) {
-  unsigned long long lines = 0, bytes = 0, every = 0, sleep = 0, exit_code = 0;
-  bool have_lines = false, have_bytes = false, stderr_too = false, summary = false;
-  const char *partial = NULL;
+typedef struct options {
+  unsigned long long lines, bytes, every, sleep, exit_code;
+  bool have_lines, have_bytes, stderr_too, summary;
+  const char *partial;
+} options;
+
+static options parse_options(int argc, char **argv) {
+  options o = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--lines")) {
-      if (!parse_num(v, 0, 1000000000000ULL, &lines)) usage_error("--lines wants 0..10^12");
-      have_lines = true;
-      i++;
-    } else if (!strcmp(a, "--bytes")) {
-      if (!parse_num(v, 0, 1ULL << 50, &bytes)) usage_error("--bytes wants 0..2^50");
-      have_bytes = true;
-      i++;
-    } else if (!strcmp(a, "--every")) {
-      if (!parse_num(v, 0, 1000000000000ULL, &every)) usage_error("--every wants 0..10^12");
-      i++;
-    } else if (!strcmp(a, "--partial")) {
-      if (!v) usage_error("--partial wants a text");
-      partial = v;
-      i++;
-    } else if (!strcmp(a, "--sleep")) {
-      if (!parse_num(v, 0, 3600000ULL, &sleep)) usage_error("--sleep wants 0..3600000 ms");
-      i++;
-    } else if (!strcmp(a, "--exit-code")) {
-      if (!parse_num(v, 0, 255, &exit_code)) usage_error("--exit-code wants 0..255");
-      i++;
-    } else if (!strcmp(a, "--stderr-too")) {
-      stderr_too = true;
-    } else if (!strcmp(a, "--summary")) {
-      summary = true;
-    } else {
-      usage_error("unknown argument");
-    }
+    if (!strcmp(a, "--stderr-too")) o.stderr_too = true;
+    else if (!strcmp(a, "--summary")) o.summary = true;
+    else if (!strcmp(a, "--lines") && (o.have_lines = parse_num(v, 0, 1000000000000ULL, &o.lines))) i++;
+    else if (!strcmp(a, "--lines")) usage_error("--lines wants 0..10^12");
+    else if (!strcmp(a, "--bytes") && (o.have_bytes = parse_num(v, 0, 1ULL << 50, &o.bytes))) i++;
+    else if (!strcmp(a, "--bytes")) usage_error("--bytes wants 0..2^50");
+    else if (!strcmp(a, "--every") && parse_num(v, 0, 1000000000000ULL, &o.every)) i++;
+    else if (!strcmp(a, "--every")) usage_error("--every wants 0..10^12");
+    else if (!strcmp(a, "--partial") && (o.partial = v) != NULL) i++;
+    else if (!strcmp(a, "--partial")) usage_error("--partial wants a text");
+    else if (!strcmp(a, "--sleep") && parse_num(v, 0, 3600000ULL, &o.sleep)) i++;
+    else if (!strcmp(a, "--sleep")) usage_error("--sleep wants 0..3600000 ms");
+    else if (!strcmp(a, "--exit-code") && parse_num(v, 0, 255, &o.exit_code)) i++;
+    else if (!strcmp(a, "--exit-code")) usage_error("--exit-code wants 0..255");
+    else usage_error("unknown argument");
   }
-  if (!have_lines && !have_bytes && !partial) usage_error("give --lines, --bytes or --partial");
+  if (!o.have_lines && !o.have_bytes && !o.partial) usage_error("give --lines, --bytes or --partial");
+  return o;
+}
 
+/* The n-th setvariable line into line; its length. */
+static size_t setvariable_line(char *line, size_t size, unsigned long long n) {
+  int k = snprintf(line, size, "##vso[task.setvariable variable=var%llu;isoutput=true]value%llu\n", n, n);
+  if (k < 0 || (size_t)k >= size) {
+    errno = EOVERFLOW;
+    fail("snprintf");
+  }
+  return (size_t)k;
+}
+
+int main(int argc, char **argv) {
+  options o = parse_options(argc, argv);
   char line[MAXLINE];
   unsigned long long n = 0, nvso = 0, out_bytes = 0, err_bytes = 0;
   for (;;) {
-    if (have_lines && n >= lines) break;
-    if (have_bytes && out_bytes + err_bytes >= bytes) break;
-    if (!have_lines && !have_bytes) break;
+    if (o.have_lines && n >= o.lines) break;
+    if (o.have_bytes && out_bytes + err_bytes >= o.bytes) break;
+    if (!o.have_lines && !o.have_bytes) break;
     n++;
     size_t len;
-    if (every && n % every == 0) {
-      nvso++;
-      int k = snprintf(line, sizeof line, "##vso[task.setvariable variable=var%llu;isoutput=true]value%llu\n", nvso,
-                       nvso);
-      if (k < 0 || (size_t)k >= sizeof line) {
-        errno = EOVERFLOW;
-        fail("snprintf");
-      }
-      len = (size_t)k;
+    if (o.every && n % o.every == 0) {
+      len = setvariable_line(line, sizeof line, ++nvso);
     } else {
       len = log_line(line, n);
-      if (stderr_too && n % 5 == 2) {
+      if (o.stderr_too && n % 5 == 2) {
         write_all(STDERR_FILENO, line, len);
         err_bytes += len;
         continue;
@@ -170,13 +168,12 @@ int main(int argc, char **argv) {
     out_bytes += len;
   }
   out_flush();
-
-  if (partial) {
-    size_t k = strlen(partial);
-    write_all(STDOUT_FILENO, partial, k);
+  if (o.partial) {
+    size_t k = strlen(o.partial);
+    write_all(STDOUT_FILENO, o.partial, k);
     out_bytes += k;
   }
-  if (summary) {
+  if (o.summary) {
     char s[200];
     int k = snprintf(s, sizeof s, PROG ": lines=%llu setvariables=%llu stdout_bytes=%llu stderr_bytes=%llu\n", n, nvso,
                      out_bytes, err_bytes);
@@ -186,6 +183,6 @@ int main(int argc, char **argv) {
     }
     write_all(STDERR_FILENO, s, (size_t)k);
   }
-  if (sleep) sleep_ms(sleep);
-  return (int)exit_code;
+  if (o.sleep) sleep_ms(o.sleep);
+  return (int)o.exit_code;
 }

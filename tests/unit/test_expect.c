@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Expectations (core/expect.h) evaluated against what the analysis read
  * from real-looking output: the output variables a step must set, and why
- * each one is or is not met (azure-logging-commands.md §5, §6). */
+ * each one is or is not met (docs/agent.md, "task.setvariable" and "Output
+ * variables downstream"). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

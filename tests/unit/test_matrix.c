@@ -257,7 +257,7 @@ static void deep_nesting_is_an_error_not_a_crash(void **state) {
 }
 
 /* The five values of generate-build-matrix.healthy.log (go-images,
- * imagebuilder-matrix.md §3.3): the data after ']' on the ##vso lines. */
+ * docs/imagebuilder.md, "go-images"): the data after ']' on the ##vso lines. */
 static const struct {
   const char *name;
   const char *value;

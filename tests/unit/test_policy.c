@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* settableVariables and restricted mode: the §T4 vectors of
- * azure-agent-vectors.json, and the glob matcher. */
+/* settableVariables and restricted mode (docs/agent.md, "Restrictions"):
+ * the vectors of tests/data/azure-agent-vectors.json, and the glob matcher. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -129,7 +129,7 @@ static void check_unescape(const char *p, size_t n, bool decode, const char *wan
 
 static void test_unescape_rules(void **state) {
   (void)state;
-  set_ctx("vso_unescape (azure-logging-commands.md §3)");
+  set_ctx("vso_unescape (docs/agent.md, \"Escaping\")");
   UN("", true, "");
   UN("%3B%0D%0A%5D", true, ";\r\n]");
   UN("%3b%0d%0a%5d", true, "%3b%0d%0a%5d"); /* case-sensitive */
@@ -236,7 +236,7 @@ static void test_parse_bool(void **state) {
 
 static void test_known_command(void **state) {
   (void)state;
-  set_ctx("vso_known_command (§4)");
+  set_ctx("vso_known_command (docs/agent.md, \"Dispatch\")");
   static const struct {
     const char *area, *event;
     int want;

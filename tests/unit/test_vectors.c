@@ -165,6 +165,72 @@ static void check_setvariable(const char *line, bool decode, const cJSON *want, 
   vso_analysis_free(&a);
 }
 
+/* A line the agent prints as text: the analysis reads it as text too (only
+ * a line holding "##vso[" reaches it), with the agent's one warning. */
+static void check_not_a_command(const char *line, bool decode) {
+  vso_analysis a;
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
+  vso_line_kind kind;
+  size_t held = scan_into(&a, line, strlen(line), &kind);
+  bool has_prefix = strstr(line, "##vso[") != NULL;
+  CHECK(held == (has_prefix ? 1u : 0u), "the scanner held %zu lines", held);
+  if (held) {
+    CHECK(kind == VSO_LINE_NOT_COMMAND, "analysis kind %d, want VSO_LINE_NOT_COMMAND", (int)kind);
+    CHECK(count_diags(&a, VSO_WARNING) == 1 && count_diags(&a, VSO_ERROR) == 0,
+          "want exactly one warning (the agent's CommandKeywordDetected), got %zu diagnostics", a.ndiags);
+  }
+  CHECK(a.commands == 0 && a.nsetvars == 0, "counted as a command");
+  vso_analysis_free(&a);
+}
+
+/* Every property the vector wants, spelled as wanted, found case-insensitively. */
+static void check_properties(const vso_command *cmd, const cJSON *props) {
+  size_t nwant = (size_t)cJSON_GetArraySize(props);
+  CHECK(cmd->nprops == nwant, "%zu properties, want %zu", cmd->nprops, nwant);
+  const cJSON *p;
+  cJSON_ArrayForEach(p, props) {
+    const char *key = p->string;
+    size_t kn = strlen(key);
+    const vso_prop *found = NULL;
+    for (size_t i = 0; i < cmd->nprops; i++)
+      if (eq(cmd->props[i].key.p, cmd->props[i].key.n, key, kn)) found = &cmd->props[i];
+    if (!found) {
+      const vso_prop *ci = vso_command_prop(cmd, key);
+      CHECK(found, "no property spelled %s (case-insensitive match: %s)", show(key, kn),
+            ci ? show(ci->key.p, ci->key.n) : "none");
+    }
+    CHECK(cJSON_IsString(p), "malformed property");
+    CHECK(eqs(&found->value, p->valuestring), "property %s = %s, want %s", show(key, kn),
+          show(found->value.p, found->value.n), show(p->valuestring, strlen(p->valuestring)));
+    /* lookups are case-insensitive */
+    char flipped[128];
+    CHECK(kn < sizeof flipped, "key too long");
+    for (size_t i = 0; i <= kn; i++) {
+      char ch = key[i];
+      flipped[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+    }
+    CHECK(vso_command_prop(cmd, flipped) == found, "vso_command_prop(%s) does not find %s",
+          show(flipped, kn), show(key, kn));
+  }
+}
+
+/* A command other than task.setvariable: counted, and diagnosed as the
+ * agent would (unknown area: a warning; known area, unknown event: the
+ * step fails). */
+static void check_other_command(const char *line, bool decode, int known) {
+  vso_analysis a;
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
+  vso_line_kind kind = analyse_line(&a, line, strlen(line));
+  CHECK(kind == VSO_LINE_COMMAND, "analysis kind %d, want VSO_LINE_COMMAND", (int)kind);
+  CHECK(a.commands == 1 && a.nsetvars == 0, "commands %llu setvars %zu", (unsigned long long)a.commands,
+        a.nsetvars);
+  CHECK(count_diags(&a, VSO_ERROR) == (known == 0 ? 1u : 0u), "%zu errors for known=%d",
+        count_diags(&a, VSO_ERROR), known);
+  CHECK(count_diags(&a, VSO_WARNING) == (known == -1 ? 1u : 0u), "%zu warnings for known=%d",
+        count_diags(&a, VSO_WARNING), known);
+  vso_analysis_free(&a);
+}
+
 static void test_agent_parse(void **state) {
   const cJSON *v = *state;
   const char *id = str_item(v, "id");
@@ -184,20 +250,7 @@ static void test_agent_parse(void **state) {
   if (!is_cmd) {
     CHECK(cmd.area.p == NULL && cmd.event.p == NULL && cmd.nprops == 0 && cmd.data.p == NULL,
           "*out not left empty for a non-command");
-    /* the analysis reads it as text; only a line holding "##vso[" reaches it */
-    vso_analysis a;
-    vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
-    vso_line_kind kind;
-    size_t held = scan_into(&a, line, strlen(line), &kind);
-    bool has_prefix = strstr(line, "##vso[") != NULL;
-    CHECK(held == (has_prefix ? 1u : 0u), "the scanner held %zu lines", held);
-    if (held) {
-      CHECK(kind == VSO_LINE_NOT_COMMAND, "analysis kind %d, want VSO_LINE_NOT_COMMAND", (int)kind);
-      CHECK(count_diags(&a, VSO_WARNING) == 1 && count_diags(&a, VSO_ERROR) == 0,
-            "want exactly one warning (the agent's CommandKeywordDetected), got %zu diagnostics", a.ndiags);
-    }
-    CHECK(a.commands == 0 && a.nsetvars == 0, "counted as a command");
-    vso_analysis_free(&a);
+    check_not_a_command(line, decode);
     return;
   }
 
@@ -208,35 +261,7 @@ static void test_agent_parse(void **state) {
         show(event, strlen(event)));
   CHECK(eqs(&cmd.data, data), "data %s, want %s", show(cmd.data.p, cmd.data.n), show(data, strlen(data)));
   CHECK(cmd.data.p != NULL, "data is NULL (want an empty string at least)");
-
-  const cJSON *props = item(want, "properties");
-  size_t nwant = (size_t)cJSON_GetArraySize(props);
-  CHECK(cmd.nprops == nwant, "%zu properties, want %zu", cmd.nprops, nwant);
-  const cJSON *p;
-  cJSON_ArrayForEach(p, props) {
-    const char *key = p->string;
-    size_t kn = strlen(key);
-    const vso_prop *found = NULL;
-    for (size_t i = 0; i < cmd.nprops; i++)
-      if (eq(cmd.props[i].key.p, cmd.props[i].key.n, key, kn)) found = &cmd.props[i];
-    if (!found) {
-      const vso_prop *ci = vso_command_prop(&cmd, key);
-      CHECK(found, "no property spelled %s (case-insensitive match: %s)", show(key, kn),
-            ci ? show(ci->key.p, ci->key.n) : "none");
-    }
-    CHECK(cJSON_IsString(p), "malformed property");
-    CHECK(eqs(&found->value, p->valuestring), "property %s = %s, want %s", show(key, kn),
-          show(found->value.p, found->value.n), show(p->valuestring, strlen(p->valuestring)));
-    /* lookups are case-insensitive */
-    char flipped[128];
-    CHECK(kn < sizeof flipped, "key too long");
-    for (size_t i = 0; i <= kn; i++) {
-      char ch = key[i];
-      flipped[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
-    }
-    CHECK(vso_command_prop(&cmd, flipped) == found, "vso_command_prop(%s) does not find %s",
-          show(flipped, kn), show(key, kn));
-  }
+  check_properties(&cmd, item(want, "properties"));
 
   int known = vso_known_command(cmd.area.p, cmd.area.n, cmd.event.p, cmd.event.n);
   const cJSON *sv = item(want, "setvariable");
@@ -245,18 +270,7 @@ static void test_agent_parse(void **state) {
     check_setvariable(line, decode, sv, false);
     check_setvariable(line, decode, sv, true);
   } else {
-    vso_analysis a;
-    vso_analysis_init(&a, (vso_knobs){.decode_percents = decode});
-    vso_line_kind kind = analyse_line(&a, line, strlen(line));
-    CHECK(kind == VSO_LINE_COMMAND, "analysis kind %d, want VSO_LINE_COMMAND", (int)kind);
-    CHECK(a.commands == 1 && a.nsetvars == 0, "commands %llu setvars %zu", (unsigned long long)a.commands,
-          a.nsetvars);
-    /* unknown area: a warning; known area, unknown event: the step fails */
-    CHECK(count_diags(&a, VSO_ERROR) == (known == 0 ? 1u : 0u), "%zu errors for known=%d",
-          count_diags(&a, VSO_ERROR), known);
-    CHECK(count_diags(&a, VSO_WARNING) == (known == -1 ? 1u : 0u), "%zu warnings for known=%d",
-          count_diags(&a, VSO_WARNING), known);
-    vso_analysis_free(&a);
+    check_other_command(line, decode, known);
   }
   vso_command_free(&cmd);
   CHECK(cmd.props == NULL && cmd.area.p == NULL, "vso_command_free leaves pointers");
