@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outcome.h"
 #include "platform.h"
 #include "writer.h"
 
@@ -207,7 +208,7 @@ static int open_pipes(vso_child *c, uv_file child_ends[VSO_CHILD_STREAMS]) {
     }
     uv_run(&c->loop_, UV_RUN_DEFAULT);
     c->failed = true;
-    return 125;
+    return VSO_EXIT_SELF;
   }
   return 0;
 }
@@ -225,7 +226,7 @@ int vso_child_run(vso_child *c) {
     vso_warn("cannot run '%s': %s", c->argv[0], strerror(e));
     for (int i = 0; i < VSO_CHILD_STREAMS; i++) uv_close((uv_handle_t *)&c->pipes_[i], NULL);
     uv_run(&c->loop_, UV_RUN_DEFAULT);
-    return e == ENOENT ? 127 : 126;
+    return e == ENOENT ? VSO_EXIT_NOT_FOUND : VSO_EXIT_CANNOT_EXECUTE;
   }
   c->pid_ = pid;
   uv_ref((uv_handle_t *)&c->child_watcher_); /* the loop runs until the command has ended */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "outcome.h"
 #include "sources.h"
 #include "text.h"
 #include "writer.h"
@@ -48,7 +49,7 @@ int vso_cmd_expect(const vso_options *opts) {
     vso_warn("expect: %s", err.data ? err.data : "cannot read the manifest");
     vso_buf_free(&err);
     vso_manifest_result_free(&m);
-    return 2;
+    return VSO_EXIT_USAGE;
   }
   vso_print_manifest_warnings(&m);
   bool ok = true;
@@ -65,5 +66,5 @@ int vso_cmd_expect(const vso_options *opts) {
   if (!ok) perror("vsorelay: expect: stdout");
   vso_manifest_result_free(&m);
   vso_buf_free(&err);
-  return ok ? 0 : 125;
+  return ok ? VSO_EXIT_OK : VSO_EXIT_SELF;
 }

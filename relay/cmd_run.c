@@ -28,6 +28,7 @@ typedef struct run {
   vso_child child;
   bool child_started;   /* vso_child_init succeeded: close it */
   int spawn_status;     /* of the last attempt */
+  bool out_of_memory;   /* in any attempt: its commands could not all be held */
   double started;
   vso_outcome outcome;
 } run;
@@ -107,8 +108,10 @@ static int run_attempts(run *r) {
     vso_live_attempt(&r->live, attempt);
     r->spawn_status = vso_child_run(&r->child);
     vso_live_attempt_done(&r->live);
-    if (r->live.analysis.out_of_memory)
+    if (r->live.analysis.out_of_memory) {
       vso_warn("out of memory while reading the command's output: its commands could not all be held");
+      r->out_of_memory = true;
+    }
     print_diagnostics(&r->live.analysis);
     vso_expect_evaluate(&r->sources.expect, &r->live.analysis);
     if (!worth_retrying(r, vso_expect_all_met(&r->sources.expect), attempt)) return attempt;
@@ -134,7 +137,7 @@ static void judge(run *r, int attempts) {
       .expect = &r->sources.expect,
       .manifest = r->opts->manifest ? &r->sources.manifest : NULL,
       .facts = {.met = vso_expect_all_met(&r->sources.expect),
-                .own_failure = c->failed || r->live.failed || r->live.analysis.out_of_memory,
+                .own_failure = c->failed || r->live.failed || r->out_of_memory,
                 .stdout_failed = r->live.out.error || r->live.err.error,
                 .stop_signal = c->stop_signal,
                 .timed_out = c->timed_out,
