@@ -167,7 +167,8 @@ bool vso_json_string(vso_buf *out, const char *p, size_t n) {
     if (!vso_buf_append(out, p + from, i - from)) return false;
     char esc[8];
     const char *rep = esc;
-    if (seq == 0 && !hide_hash) rep = "\xEF\xBF\xBD"; /* U+FFFD */
+    if (hide_hash) snprintf(esc, sizeof esc, "\\u%04x", q[i]);
+    else if (seq == 0) rep = "\xEF\xBF\xBD"; /* U+FFFD */
     else if (q[i] == '"') rep = "\\\"";
     else if (q[i] == '\\') rep = "\\\\";
     else if (q[i] == '\n') rep = "\\n";
