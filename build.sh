@@ -7,6 +7,7 @@
 #   ./build.sh test      everything CI runs: gcc, clang and ASan+UBSan builds with every test,
 #                        valgrind, a fuzz smoke run, the .deb and the static binary tested
 #   ./build.sh dist      the static single-file binary: dist/vsorelay-VERSION-linux-x86_64.tar.gz
+#   ./build.sh deb       the .deb and .tar.gz packages (CPack) in build/packages
 #   ./build.sh valgrind  the unit tests under valgrind memcheck (no error, no leak)
 # demo and build need only a C compiler, cmake, pkg-config and three -dev packages;
 # test adds the test tools (clang, valgrind, node, mandoc, ...).  Nothing is
@@ -15,14 +16,18 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# What building needs (the default preset also builds the cmocka unit tests).
-BUILD_PACKAGES=(gcc make cmake pkg-config libuv1-dev libcjson-dev libcmocka-dev)
+# What building needs (the default preset also builds the cmocka unit tests);
+# libc6-dev is only a Recommends of gcc, which --no-install-recommends skips.
+BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config libuv1-dev libcjson-dev libcmocka-dev)
 # What the static binary needs: glibc's libc.a (libc6-dev), libuv's static archive
 # (libuv1-dev), and dpkg-dev to unpack Debian's cJSON source (scripts/debian-source.sh).
 DIST_PACKAGES=(gcc make cmake pkg-config libc6-dev libuv1-dev dpkg-dev xz-utils)
 # What the tests add.  The libFuzzer runtime (libclang-rt-N-dev) is chosen for the
 # clang that is installed, once clang is there: see install_fuzzer_runtime.
-TEST_PACKAGES=(clang valgrind time mandoc man-db busybox-static dpkg-dev)
+# What CPack's .deb needs: dpkg-shlibdeps (dpkg-dev) and file, to compute Depends.
+DEB_PACKAGES=(dpkg-dev file)
+TEST_PACKAGES=(clang valgrind time mandoc man-db busybox-static "${DEB_PACKAGES[@]}")
+# (time: /usr/bin/time measures peak memory in the black-box tests)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -37,7 +42,7 @@ apt_install() {
 # install_missing PACKAGE...: installs those that are not installed yet.
 install_missing() {
   local missing=() p
-  for p in "$@"; do
+  for p in $(printf '%s\n' "$@" | sort -u); do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
@@ -138,6 +143,12 @@ mode_dist() {
   dist
 }
 
+mode_deb() {
+  install_missing "${BUILD_PACKAGES[@]}" "${DEB_PACKAGES[@]}"
+  build default
+  cpack --config build/default/CPackConfig.cmake -B build/packages
+}
+
 mode_valgrind() {
   install_missing "${BUILD_PACKAGES[@]}" valgrind
   valgrind_units
@@ -167,6 +178,7 @@ case "${1:-}" in
   build) mode_build ;;
   test) mode_test ;;
   dist) mode_dist ;;
+  deb) mode_deb ;;
   valgrind) mode_valgrind ;;
-  *) echo "usage: ./build.sh demo|build|test|dist|valgrind" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh demo|build|test|dist|deb|valgrind" >&2; exit 2 ;;
 esac

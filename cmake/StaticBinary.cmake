@@ -9,10 +9,11 @@
 # and calls glibc-only symbols (__memcpy_chk, __snprintf_chk and the other
 # _FORTIFY_SOURCE checks), which musl does not have; musl would mean rebuilding
 # libuv from source as well.  glibc's static libc warns at link time that the
-# NSS functions libuv's archive references (getpwuid_r in uv_os_get_passwd,
-# getaddrinfo, dlopen) would need the shared glibc at run time.  vsorelay never
-# calls those: everything it does (pipes, posix_spawnp, signals, timers, files)
-# works in a chroot that holds nothing but the binary, and
+# NSS functions libuv's archive references (getpwuid_r for uv_os_get_passwd;
+# with trixie's libuv 1.50 also getgrgid_r for uv_os_get_group) would need the
+# shared glibc at run time.  vsorelay calls neither: everything it does (pipes,
+# posix_spawnp, signals, timers, files) works in a chroot that holds nothing
+# but the binary, and
 # tests/packaging/test_static.sh checks exactly that.
 #
 # Used from the top-level CMakeLists.txt in two steps:

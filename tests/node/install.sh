@@ -15,7 +15,8 @@ command -v npm >/dev/null || { echo "tests/node/install.sh: npm is required (apt
 
 stamp=$here/node_modules/.vsorelay-lock.sha256
 want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
-exec 9>"$here/.install.lock"
+# The lock lives outside the tree (npm ci replaces node_modules wholesale).
+exec 9>"${TMPDIR:-/tmp}/vsorelay-npm-ci.$(printf '%s' "$here" | sha256sum | cut -c1-16).lock"
 flock 9
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "tests/node/install.sh: npm ci in $here" >&2

@@ -97,10 +97,16 @@ env -u RUNIMAGEBUILDERBASECMD -u RUNAUTHEDIMAGEBUILDERBASECMD GUARD_OPTIONS= WRI
 check_eq "nothing to guard: the step fails" 1 $?
 check_grep "with an error the agent shows" "##vso[task.logissue type=error]guard-imagebuilder:" "$WORK/guard.out"
 
+# ---- the templates' default version is the binary's, so a release bumps both ----
+version=$("$VSORELAY" --version | cut -d' ' -f2)
+for t in install-vsorelay.yml guard-imagebuilder.yml; do
+  default=$(awk '/^- name: version$/ { on = 1; next } on && /^  default:/ { gsub(/[\047" ]/, "", $2); print $2; exit }' "$templates/$t")
+  check_eq "$t: the default version is the binary's" "$version" "$default"
+done
+
 # ---- install-vsorelay.yml: unpack, and put on PATH ----
 unpack=$(script install-vsorelay.yml 'vsorelay: unpack') || fail "no unpack step in install-vsorelay.yml"
 onpath=$(script install-vsorelay.yml 'vsorelay: put') || fail "no 'put on PATH' step in install-vsorelay.yml"
-version=$("$VSORELAY" --version | cut -d' ' -f2)
 mkdir -p "$WORK/files" "$WORK/download/sub"
 cp "$VSORELAY" "$WORK/files/vsorelay"
 cp "$SOURCE_DIR/LICENSE" "$SOURCE_DIR/man/vsorelay.1" "$WORK/files/"
