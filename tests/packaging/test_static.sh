@@ -53,13 +53,16 @@ if [ -z "$busybox" ] || readelf -l "$busybox" | grep -qi interp; then
   finish
   exit
 fi
+# Nothing but the binary, busybox (and its applet links) and the two logs.
 ROOT=$WORK/root
-mkdir -p "$ROOT/bin" "$ROOT/out"
+mkdir -p "$ROOT/bin"
 cp "$VSORELAY" "$busybox" "$ROOT/bin/"
 for applet in sh cat sleep; do ln -s busybox "$ROOT/bin/$applet"; done
 cp "$HEALTHY" "$ROOT/healthy.log"
 cp "$BROKEN" "$ROOT/broken.log"
-cp "$SOURCE_DIR/samples/go-images/manifest.json" "$ROOT/manifest.json"
+check_eq "the chroot holds the binary, busybox and the two logs" \
+  "bin bin/busybox bin/cat bin/sh bin/sleep bin/vsorelay broken.log healthy.log" \
+  "$(cd "$ROOT" && find . -mindepth 1 | sed 's|^\./||' | sort | tr '\n' ' ' | sed 's/ $//')"
 out=$WORK/out.txt err=$WORK/err.txt
 
 in_root /bin/vsorelay --version >"$out" 2>"$err"
@@ -74,22 +77,27 @@ in_root /bin/vsorelay run --expect "$GO_EXPECT" -- cat /healthy.log >"$out" 2>"$
 check_eq "run around cat of the healthy log: exit 0" 0 $?
 check_grep "linuxAmd64 is re-emitted" "##vso[task.setvariable variable=linuxAmd64;isoutput=true]" "$out"
 
-# the form the pipeline template uses: no `--`; the summary and report written
-in_root /bin/vsorelay run --manifest /manifest.json --summary /out/s.md --report /out/r.json \
-  sh -c 'cat /broken.log' >"$out" 2>"$err"
-check_eq "run without '--', --manifest, --summary, --report on the broken log: exit 3" 3 $?
-check "the summary is written" test -s "$ROOT/out/s.md"
-check "the report is written" test -s "$ROOT/out/r.json"
-check_grep "the summary is uploaded by its absolute path" "##vso[task.uploadsummary]/out/s.md" "$out"
+# the form the pipeline template uses (no `--`); the summary and report written
+in_root /bin/vsorelay run --expect "$GO_EXPECT" --summary /s.md --report /r.json sh -c 'cat /broken.log' >"$out" 2>"$err"
+check_eq "run without '--', --summary, --report, through sh, on the broken log: exit 3" 3 $?
+check "the summary is written" test -s "$ROOT/s.md"
+check "the report is written" test -s "$ROOT/r.json"
+check_grep "the summary is uploaded by its absolute path" "##vso[task.uploadsummary]/s.md" "$out"
 
 in_root /bin/vsorelay replay --expect "$GO_EXPECT" /healthy.log >"$out" 2>"$err"
 check_eq "replay of the healthy log: exit 0" 0 $?
-in_root /bin/vsorelay expect --manifest /manifest.json >"$out" 2>"$err"
-check_eq "expect --manifest (cJSON) in the chroot: exit 0" 0 $?
-check_eq "expect lists the five go-images matrices" 5 "$(wc -l <"$out")"
-
+in_root /bin/vsorelay replay --expect "$GO_EXPECT" /broken.log >"$out" 2>"$err"
+check_eq "replay of the broken log: exit 3" 3 $?
 in_root /bin/vsorelay run --timeout 0.5 -- sleep 30 >"$out" 2>"$err"
 check_eq "--timeout (timers, signals to the group): exit 124" 124 $?
 in_root /bin/vsorelay run -- /no/such/command >"$out" 2>"$err"
 check_eq "a command that does not exist: exit 127" 127 $?
+
+# And with the go-images manifest beside them: cJSON, compiled in, reads it.
+cp "$SOURCE_DIR/samples/go-images/manifest.json" "$ROOT/manifest.json"
+in_root /bin/vsorelay expect --manifest /manifest.json >"$out" 2>"$err"
+check_eq "expect --manifest in the chroot: exit 0" 0 $?
+check_eq "expect lists the five go-images matrices" 5 "$(wc -l <"$out")"
+in_root /bin/vsorelay run --manifest /manifest.json cat /broken.log >"$out" 2>"$err"
+check_eq "run --manifest around cat of the broken log: exit 3" 3 $?
 finish
