@@ -102,6 +102,10 @@ valgrind_units() {
 dist() {
   local cjson stage version name
   DIST_TARBALL=
+  if [ "$(uname -sm)" != "Linux x86_64" ]; then
+    echo "build.sh dist: the static binary is built for x86-64 Linux, on x86-64 Linux; this is $(uname -sm)" >&2
+    exit 2
+  fi
   cjson=$(scripts/debian-source.sh cjson build/debian-source)
   cmake -S . -B build/dist -DCMAKE_BUILD_TYPE=Release -DVSORELAY_TESTS=OFF \
     -DVSORELAY_STATIC_BINARY=ON -DVSORELAY_CJSON_SOURCE_DIR="$cjson" >/dev/null

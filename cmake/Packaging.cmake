@@ -48,9 +48,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
+# The body of Description: CPack puts the summary above it as the synopsis.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
-vsorelay runs a build-matrix generator (such as ImageBuilder's
+    "vsorelay runs a build-matrix generator (such as ImageBuilder's
 generateBuildMatrix) and relays its output to the Azure Pipelines agent. It
 reads every logging command as the agent does, holds back task.setvariable
 commands until the generator has ended, checks that every expected output
