@@ -10,11 +10,9 @@
 set -u
 tarball=${1:?usage: test_static.sh TARBALL}
 SOURCE_DIR=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vsorelay-static.XXXXXX")
-VSORELAY=$WORK/unpacked/vsorelay
+VSORELAY=unpacked-below # lib.sh wants it set; it is the binary from the tarball
 export SOURCE_DIR VSORELAY
 . "$SOURCE_DIR/tests/blackbox/lib.sh"
-rm -rf "$WORK" # lib.sh made its own; use that one
 mkdir -p "$WORK/unpacked"
 VSORELAY=$WORK/unpacked/vsorelay
 
