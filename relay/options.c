@@ -33,7 +33,7 @@ const char vso_usage[] =
     "                                (also taken from DECODE_PERCENTS in the environment)\n"
     "\n"
     "Outputs (run, replay):\n"
-    "  --report FILE                 a JSON report (schema in README.md)\n"
+    "  --report FILE                 a JSON report (schema in docs/reference.md)\n"
     "  --summary FILE                a Markdown summary (run also uploads it to the run page)\n"
     "  --format text|json            replay and expect: a readable listing or JSON Lines\n"
     "\n"

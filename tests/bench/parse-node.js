@@ -4,8 +4,8 @@
 //
 //   node parse-node.js NPM_PREFIX FILE
 //
-// NPM_PREFIX is where `npm install --prefix NPM_PREFIX azure-pipelines-task-lib`
-// put the package.  The file is read in 1 MiB chunks, split at "\n" (a "\r"
+// NPM_PREFIX is the directory whose node_modules holds azure-pipelines-task-lib
+// (tests/node, after tests/node/install.sh).  The file is read in 1 MiB chunks, split at "\n" (a "\r"
 // before it is dropped), and every non-empty line is handed to
 // commandFromString, as a task library consumer reading a log would.  Prints
 // "lines=N seconds=S checksum=C" (S measured inside Node, start-up excluded;

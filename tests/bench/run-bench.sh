@@ -15,7 +15,8 @@
 #                       --preset default); bench-parse is built there from its core library
 #   VSORELAY            the binary (default: $BENCH_BUILD/relay/vsorelay)
 #   BENCH_WORK          scratch directory (default /tmp/vsorelay-bench; ~1.3 GiB)
-#   BENCH_NPM_PREFIX    where azure-pipelines-task-lib is installed (default /tmp/bench-npm)
+#   BENCH_NPM_PREFIX    where azure-pipelines-task-lib is installed (default: tests/node,
+#                       installed there with npm ci from its package-lock.json)
 #   BENCH_RUNS          runs per throughput figure, median taken (default 5)
 #   BENCH_KEEP=1        keep the generated logs in BENCH_WORK
 #   BENCH_NICE          niceness for the whole run (default -10 when root, so that
@@ -32,8 +33,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=${BENCH_BUILD:-$ROOT/build/default}
 VSORELAY=${VSORELAY:-$BUILD/relay/vsorelay}
 WORK=${BENCH_WORK:-/tmp/vsorelay-bench}
-NPM_PREFIX=${BENCH_NPM_PREFIX:-/tmp/bench-npm}
-TASKLIB_VERSION=5.281.0
+NPM_PREFIX=${BENCH_NPM_PREFIX:-}
 
 QUICK=0
 OUTPUT=
@@ -174,9 +174,9 @@ NODE_OK=1
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   NODE_OK=0
   say "parse rate: node or npm missing: skipped (apt-get install -y nodejs npm)"
-elif [ ! -f "$NPM_PREFIX/node_modules/azure-pipelines-task-lib/taskcommand.js" ]; then
-  say "installing azure-pipelines-task-lib@$TASKLIB_VERSION into $NPM_PREFIX"
-  npm install --silent --no-audit --no-fund --prefix "$NPM_PREFIX" "azure-pipelines-task-lib@$TASKLIB_VERSION" >&2 || NODE_OK=0
+elif [ -z "$NPM_PREFIX" ]; then
+  # the task-lib version tests/node/package-lock.json pins, as the interop test uses
+  NPM_PREFIX=$("$ROOT/tests/node/install.sh") || NODE_OK=0
 fi
 declare -A PR_NODE PR_RELAY PR_SCALE PR_IN
 # median FILE: the median of the numbers in FILE, one a line

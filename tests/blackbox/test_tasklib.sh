@@ -5,15 +5,12 @@
 # `run` re-emits them byte for byte.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")/tasklib
-tasklib=${BUILD_DIR:-$WORK}/npm-tasklib
-if [ ! -d "$tasklib/node_modules/azure-pipelines-task-lib" ]; then
-  mkdir -p "$tasklib"
-  if ! npm install --silent --no-audit --no-fund --prefix "$tasklib" azure-pipelines-task-lib@5.281.0 >"$WORK/npm.log" 2>&1; then
-    cat "$WORK/npm.log" >&2
-    fail "npm install azure-pipelines-task-lib@5.281.0"
-    finish
-    exit 1
-  fi
+# The version package-lock.json pins, installed once with npm ci (tests/node/install.sh).
+if ! tasklib=$("$SOURCE_DIR/tests/node/install.sh" 2>"$WORK/npm.log"); then
+  cat "$WORK/npm.log" >&2
+  fail "tests/node/install.sh (npm ci of azure-pipelines-task-lib)"
+  finish
+  exit 1
 fi
 out=$WORK/out.txt err=$WORK/err.txt
 
