@@ -9,10 +9,13 @@
 #   ./build.sh dist      the static single-file binary: dist/vsorelay-VERSION-linux-x86_64.tar.gz
 #   ./build.sh deb       the .deb and .tar.gz packages (CPack) in build/packages
 #   ./build.sh valgrind  the unit tests under valgrind memcheck (no error, no leak)
+#   ./build.sh windows   vsorelay.exe for 64-bit Windows, cross-built with mingw-w64, libuv,
+#                        cJSON and cmocka built from Debian's source packages (build/windows)
+#   ./build.sh windows-test  the Windows build, then its tests under Wine
 # demo and build need only a C compiler, cmake, pkg-config and three -dev packages;
 # test adds the test tools (clang, valgrind, node, mandoc, ...).  Nothing is
-# downloaded at build time but Debian packages (apt-get; for dist, Debian's cJSON
-# source) and, for test, the npm packages tests/node/package-lock.json pins.
+# downloaded at build time but Debian packages (apt-get; for dist and windows,
+# Debian's source packages) and, for test, the npm packages tests/node/package-lock.json pins.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,6 +30,12 @@ DIST_PACKAGES=(gcc make cmake pkg-config libc6-dev libuv1-dev dpkg-dev xz-utils)
 # What CPack's .deb needs: dpkg-shlibdeps (dpkg-dev) and file, to compute Depends.
 DEB_PACKAGES=(dpkg-dev file)
 TEST_PACKAGES=(clang valgrind time mandoc man-db busybox-static "${DEB_PACKAGES[@]}")
+# The Windows cross build: mingw-w64 with the -win32 thread model (no winpthread
+# DLL to ship), dpkg-dev for the libraries' Debian sources; Wine's 64-bit loader
+# (package wine64, bookworm and trixie) to run the tests; script(1) (bsdutils,
+# essential) gives Wine a terminal for the Ctrl+C test.
+WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 mingw-w64-x86-64-dev make cmake pkg-config
+  dpkg-dev xz-utils)
 # (time: /usr/bin/time measures peak memory in the black-box tests)
 
 as_root() {
@@ -63,6 +72,12 @@ install_fuzzer_runtime() {
   if apt-cache show "libclang-rt-$major-dev" >/dev/null 2>&1; then
     install_missing "libclang-rt-$major-dev"
   fi
+}
+
+# Wine, unless a loader is there already (wine-run.sh finds it).
+install_wine() {
+  [ -x /usr/lib/wine/wine64 ] || [ -x /usr/lib/wine/wine ] || command -v wine64 >/dev/null ||
+    command -v wine >/dev/null || apt_install wine64
 }
 
 build() { # build PRESET
@@ -131,6 +146,19 @@ dist() {
   echo "build.sh: dist/$name ($(stat -c %s "dist/$name") bytes; vsorelay $(stat -c %s "$stage/files/vsorelay") bytes, static)"
 }
 
+# vsorelay.exe: the libraries for Windows (static, from Debian's sources, built
+# once per Debian version), then the windows preset.
+windows_build() {
+  scripts/windows-deps.sh build/windows-deps/prefix >/dev/null
+  build windows
+}
+
+# Every Windows test under Wine, in one Wine session.
+windows_test() {
+  windows_build
+  tests/windows/wine-run.sh --session ctest --preset windows -j "$(nproc)"
+}
+
 # ---- one function per mode --------------------------------------------------
 mode_demo() {
   install_missing "${BUILD_PACKAGES[@]}"
@@ -158,8 +186,20 @@ mode_valgrind() {
   valgrind_units
 }
 
+mode_windows() {
+  install_missing "${WINDOWS_PACKAGES[@]}"
+  windows_build
+}
+
+mode_windows_test() {
+  install_missing "${WINDOWS_PACKAGES[@]}"
+  install_wine
+  windows_test
+}
+
 mode_test() {
-  install_missing "${BUILD_PACKAGES[@]}" "${DIST_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  install_missing "${BUILD_PACKAGES[@]}" "${DIST_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${WINDOWS_PACKAGES[@]}"
+  install_wine
   install_fuzzer_runtime
   install_node
   tests/node/install.sh >/dev/null # npm ci, once, before the tests that use it
@@ -184,5 +224,7 @@ case "${1:-}" in
   dist) mode_dist ;;
   deb) mode_deb ;;
   valgrind) mode_valgrind ;;
-  *) echo "usage: ./build.sh demo|build|test|dist|deb|valgrind" >&2; exit 2 ;;
+  windows) mode_windows ;;
+  windows-test) mode_windows_test ;;
+  *) echo "usage: ./build.sh demo|build|test|dist|deb|valgrind|windows|windows-test" >&2; exit 2 ;;
 esac
