@@ -90,6 +90,28 @@ check_eq "drain timeout: the command's status" 0 "$status"
 check "drain timeout: done within 1 s + 4 s of Wine (${elapsed} ms)" test "$elapsed" -lt 5000
 check_grep "drain timeout: says why" "still open" "$err"
 
+# --- Ctrl+C: only with a console, which Wine gives a program on a terminal ------------------
+# script(1) runs vsorelay on a pseudo-terminal and types ^C into it: the command
+# on vsorelay's console gets the event itself, vsorelay sees SIGINT, waits the
+# drain timeout and then ends the command's job.  (The output goes through
+# Wine's console renderer, so only the report is compared.)
+if command -v script >/dev/null; then
+  ctrl_c_run() { # REPORT ARGS...: types ^C 3 s after the start
+    local report=$1; shift
+    (sleep 3; printf '\003'; sleep 2) | timeout 60 script -qec "$(printf '%q ' "$VSORELAY" run --drain-timeout 1 \
+      --report "$report" -- "$@")" /dev/null >"$out" 2>&1
+  }
+  ctrl_c_run "$WORK/ctrl.json" "$WIN_CHILD" --ctrl 20
+  check_eq "Ctrl+C: vsorelay stops with 128+SIGINT" 130 $?
+  check_grep "Ctrl+C: vsorelay saw SIGINT" '"stoppedBySignal": 2' "$WORK/ctrl.json"
+  check_grep "Ctrl+C: the command got the event itself (exit 130)" '"exitStatus": 130' "$WORK/ctrl.json"
+  ctrl_c_run "$WORK/ignored.json" "$WIN_CHILD" --ignore-ctrl --out ready --sleep 30
+  check_eq "Ctrl+C ignored by the command: vsorelay still stops, 130" 130 $?
+  check_grep "Ctrl+C ignored: the job was ended (exit code 1)" '"exitStatus": 1,' "$WORK/ignored.json"
+  duration=$(sed -n 's/.*"durationSeconds": \([0-9]*\).*/\1/p' "$WORK/ignored.json")
+  check "Ctrl+C ignored: ended within the drain timeout, not after 30 s (${duration}s)" test "${duration:-99}" -lt 10
+fi
+
 # --- failures of vsorelay's own -----------------------------------------------------------
 "$VSORELAY" run -- no-such-command-vsorelay >"$out" 2>"$err"
 check_eq "a command not found: exit 127" 127 $?

@@ -28,6 +28,9 @@
  *                   SECONDS for one, write "ctrl-c", "ctrl-break", "close"...
  *                   and exit 130 (Ctrl+C) or 149 (Ctrl+Break, 128+21), or
  *                   "no event" and go on
+ *   --ignore-ctrl   from here on, console control events are caught, and
+ *                   each is written as "ignored ctrl-c" (or ctrl-break...):
+ *                   only a harder stop (a job's end) ends the program
  *   --exit CODE     exit now with CODE (0..4294967295); after the last step
  *                   the exit code is 0
  *
@@ -50,7 +53,7 @@ static void fail(const char *what) {
 
 static void usage(const char *why) {
   fprintf(stderr, "win-child: %s\nusage: win-child.exe [--out T|--err T|--lf|--crlf|--lose-tail|--hold S|"
-                  "--sleep S|--args|--ctrl S|--exit C]...\n",
+                  "--sleep S|--args|--ctrl S|--ignore-ctrl|--exit C]...\n",
           why);
   fflush(stderr);
   ExitProcess(2);
@@ -130,17 +133,25 @@ static BOOL WINAPI on_ctrl(DWORD event) {
   return TRUE; /* handled: the process is not ended by the default handler */
 }
 
+static const char *const ctrl_names[] = {"ctrl-c", "ctrl-break", "close", "?", "?", "logoff", "shutdown"};
+
+static BOOL WINAPI on_ctrl_ignored(DWORD event) {
+  char line[64];
+  snprintf(line, sizeof line, "ignored %s", event <= 6 ? ctrl_names[event] : "?");
+  say(STD_OUTPUT_HANDLE, line);
+  return TRUE;
+}
+
 static void wait_ctrl(double seconds) {
   if (!SetConsoleCtrlHandler(on_ctrl, TRUE)) fail("SetConsoleCtrlHandler");
   say(STD_OUTPUT_HANDLE, "ready");
   for (double waited = 0; waited < seconds && ctrl_event < 0; waited += 0.01) Sleep(10);
-  static const char *const names[] = {"ctrl-c", "ctrl-break", "close", "?", "?", "logoff", "shutdown"};
   LONG e = ctrl_event;
   if (e < 0) {
     say(STD_OUTPUT_HANDLE, "no event");
     return;
   }
-  say(STD_OUTPUT_HANDLE, e <= 6 ? names[e] : "?");
+  say(STD_OUTPUT_HANDLE, e <= 6 ? ctrl_names[e] : "?");
   ExitProcess(e == CTRL_C_EVENT ? 130 : e == CTRL_BREAK_EVENT ? 149 : 129);
 }
 
@@ -163,7 +174,9 @@ int main(int argc, char **argv) {
       takes = false;
       if (!strcmp(a, "--lf")) line_end = "\n";
       else if (!strcmp(a, "--crlf")) line_end = "\r\n";
-      else if (!strcmp(a, "--args")) {
+      else if (!strcmp(a, "--ignore-ctrl")) {
+        if (!SetConsoleCtrlHandler(on_ctrl_ignored, TRUE)) fail("SetConsoleCtrlHandler");
+      } else if (!strcmp(a, "--args")) {
         print_args(argc, argv);
         finish(0);
       }
