@@ -66,7 +66,7 @@ static void on_read(uv_stream_t *pipe, ssize_t nread, const uv_buf_t *buf) {
 /* ---- escalation: drain timeout, --timeout, forwarded signals ------------------- */
 
 static void stop_group(vso_child *c, bool for_good) {
-  int e = vso_stop_group(c->pid_, for_good);
+  int e = vso_stop_tree(&c->process_, for_good);
   if (e) vso_warn("cannot stop the command's process group: %s", strerror(e));
 }
 
@@ -122,13 +122,13 @@ static void start_drain_timer(vso_child *c) {
 
 static void on_signal(uv_signal_t *h, int sig) {
   vso_child *c = h->data;
-  if (c->pid_ > 0 && !complete(c)) {
-    int e = vso_kill_group(c->pid_, sig);
+  if (c->started_ && !complete(c)) {
+    int e = vso_forward_signal(&c->process_, sig);
     if (e) vso_warn("cannot forward signal %d to the command: %s", sig, strerror(e));
   }
   if (!vso_signal_stops(sig) || c->stop_signal) return;
   c->stop_signal = sig;
-  if (c->pid_ > 0 && !complete(c) && !uv_is_active((uv_handle_t *)&c->drain_timer_)) start_drain_timer(c);
+  if (c->started_ && !complete(c) && !uv_is_active((uv_handle_t *)&c->drain_timer_)) start_drain_timer(c);
 }
 
 /* ---- the end of the command ------------------------------------------------------ */
@@ -137,7 +137,6 @@ static void command_ended(vso_child *c, int status, int term_signal) {
   c->exited = true;
   c->exit_status = status;
   c->term_signal = term_signal;
-  uv_unref((uv_handle_t *)&c->child_watcher_); /* nothing left to wait for */
   uv_timer_stop(&c->deadline_timer_);
   if (complete(c)) {
     stop_timers_if_complete(c);
@@ -146,22 +145,13 @@ static void command_ended(vso_child *c, int status, int term_signal) {
   if (!uv_is_active((uv_handle_t *)&c->drain_timer_) && !c->drain_stage_) start_drain_timer(c);
 }
 
-/* libuv runs this from the loop, never inside the signal handler, so pid_ is
- * set by the time it runs even when the command ended at once. */
-static void on_child_signal(uv_signal_t *h, int sig) {
-  (void)sig;
+/* libuv reaps the command (on its own SIGCHLD watcher on POSIX, a wait on
+ * the process handle on Windows) and runs this from the loop. */
+static void on_command_exit(uv_process_t *h, int64_t status, int term_signal) {
   vso_child *c = h->data;
-  if (c->pid_ <= 0 || c->exited) return;
-  int status = 0, term_signal = 0;
-  int ended = vso_reap(c->pid_, &status, &term_signal);
-  if (ended < 0) {
-    /* cannot happen for our own child; not knowing its status, fail */
-    vso_warn("cannot wait for the command: %s", strerror(errno));
-    c->failed = true;
-    command_ended(c, 0, 0);
-  } else if (ended) {
-    command_ended(c, status, term_signal);
-  }
+  vso_process_reaped(&c->process_);
+  uv_close((uv_handle_t *)h, NULL);
+  command_ended(c, (int)status, term_signal);
 }
 
 /* ---- one attempt ----------------------------------------------------------------- */
@@ -214,29 +204,29 @@ static int open_pipes(vso_child *c, uv_file child_ends[VSO_CHILD_STREAMS]) {
 }
 
 int vso_child_run(vso_child *c) {
-  c->exited = false;
-  c->exit_status = c->term_signal = c->pid_ = c->drain_stage_ = 0;
+  c->exited = c->started_ = false;
+  c->exit_status = c->term_signal = c->drain_stage_ = 0;
   uv_file child_ends[VSO_CHILD_STREAMS] = {-1, -1};
   int status = open_pipes(c, child_ends);
   if (status) return status;
-  int pid = 0;
-  int e = vso_spawn(c->argv[0], c->argv, child_ends[0], child_ends[1], &pid);
+  c->process_.handle.data = c;
+  int e = vso_spawn(&c->loop_, &c->process_, c->argv, child_ends[0], child_ends[1], on_command_exit);
   for (int i = 0; i < VSO_CHILD_STREAMS; i++) close(child_ends[i]); /* or EOF never comes */
   if (e) {
-    vso_warn("cannot run '%s': %s", c->argv[0], strerror(e));
+    vso_warn("cannot run '%s': %s", c->argv[0], uv_strerror(e));
     for (int i = 0; i < VSO_CHILD_STREAMS; i++) uv_close((uv_handle_t *)&c->pipes_[i], NULL);
     uv_run(&c->loop_, UV_RUN_DEFAULT);
-    return e == ENOENT ? VSO_EXIT_NOT_FOUND : VSO_EXIT_CANNOT_EXECUTE;
+    return e == UV_ENOENT ? VSO_EXIT_NOT_FOUND : VSO_EXIT_CANNOT_EXECUTE;
   }
-  c->pid_ = pid;
-  uv_ref((uv_handle_t *)&c->child_watcher_); /* the loop runs until the command has ended */
+  c->started_ = true; /* the process handle keeps the loop running until the exit */
   for (int i = 0; i < VSO_CHILD_STREAMS; i++) start_reading(c, i);
   if (c->timeout > 0) uv_timer_start(&c->deadline_timer_, on_deadline, seconds_to_ms(c->timeout), 0);
   if (c->stop_signal) { /* a signal arrived between attempts */
-    vso_kill_group(c->pid_, c->stop_signal);
+    vso_forward_signal(&c->process_, c->stop_signal);
     start_drain_timer(c);
   }
   uv_run(&c->loop_, UV_RUN_DEFAULT);
+  vso_process_release(&c->process_);
   return 0;
 }
 
@@ -264,8 +254,7 @@ bool vso_child_init(vso_child *c) {
   uv_timer_init(&c->loop_, &c->kill_timer_);
   uv_timer_init(&c->loop_, &c->deadline_timer_);
   c->drain_timer_.data = c->kill_timer_.data = c->deadline_timer_.data = c;
-  /* watched before the first spawn, so that no exit goes unseen */
-  bool ok = watch(c, &c->child_watcher_, on_child_signal, vso_child_signal());
+  bool ok = true;
   size_t n;
   const int *forwarded = vso_forwarded_signals(&n);
   for (size_t i = 0; i < n && i < VSO_CHILD_MAX_SIGNALS; i++, c->nsignals_++)
@@ -275,7 +264,6 @@ bool vso_child_init(vso_child *c) {
 
 void vso_child_close(vso_child *c) {
   for (size_t i = 0; i < c->nsignals_; i++) uv_close((uv_handle_t *)&c->signals_[i], NULL);
-  uv_close((uv_handle_t *)&c->child_watcher_, NULL);
   uv_close((uv_handle_t *)&c->drain_timer_, NULL);
   uv_close((uv_handle_t *)&c->kill_timer_, NULL);
   uv_close((uv_handle_t *)&c->deadline_timer_, NULL);

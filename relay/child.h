@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The command as a child process, through libuv: started with its stdout
- * and stderr on pipes, read until it has exited AND both pipes are at end
- * of file (SIGCHLD may report the exit before the last bytes are read).
+ * and stderr on pipes (uv_spawn on every platform), read until it has
+ * exited AND both pipes are at end of file (the exit may be reported before
+ * the last bytes are read).
  * vsorelay's own signals are forwarded to the command's process group.  If
  * a grandchild keeps a pipe open after the command exited, the drain timer
  * ends the wait the way the agent does: the polite stop to the group, the
@@ -18,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+
+#include "platform.h"
 
 enum { VSO_CHILD_STREAMS = 2, VSO_CHILD_MAX_SIGNALS = 8 };
 
@@ -47,13 +50,13 @@ typedef struct vso_child {
   bool failed;                /* vsorelay could not watch or read the command */
   /* private */
   uv_loop_t loop_;
-  uv_signal_t child_watcher_;
+  vso_process process_;       /* the command of this attempt */
   uv_signal_t signals_[VSO_CHILD_MAX_SIGNALS];
   size_t nsignals_;
   uv_timer_t drain_timer_, kill_timer_, deadline_timer_;
   uv_pipe_t pipes_[VSO_CHILD_STREAMS];
   bool reading_[VSO_CHILD_STREAMS];
-  int pid_;
+  bool started_;              /* the command of this attempt was spawned */
   int drain_stage_;           /* 0 waiting, 1 polite stop sent, 2 final stop sent */
 } vso_child;
 

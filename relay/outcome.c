@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "platform.h"
 #include "report.h"
 #include "summary.h"

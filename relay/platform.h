@@ -1,74 +1,100 @@
 /* SPDX-License-Identifier: MIT */
 /* Everything vsorelay does that depends on the operating system, behind one
- * header: spawning and reaping the command, process groups, the standard
- * descriptors, the files it leaves behind.  POSIX is platform_posix.c; a
- * Windows build adds its own implementation of this header and builds that
- * instead.  (The one
- * write loop, in writer.c, is POSIX for now.)  Everything else goes through
- * libuv: pipes, signals, timers. */
+ * header: the command's process tree and how it is stopped, the signals,
+ * the standard descriptors, waiting to write, the files it leaves behind.
+ * POSIX is platform_posix.c, Windows platform_win.c; no other file tests
+ * for the platform.  The command is started with libuv's uv_spawn on both,
+ * and pipes, signals and timers go through libuv too.  docs/windows.md says
+ * what each POSIX call became on Windows, and why. */
 #ifndef VSO_PLATFORM_H
 #define VSO_PLATFORM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 
 #include "buf.h"
 
-/* Starts file (looked up in PATH like execvp) with argv: in a session and
- * process group of its own, stdin inherited, stdout on out_fd and stderr on
- * err_fd, every signal at its default action and none blocked.  Returns 0
- * and sets *pid, or the errno of the failure (ENOENT: not found).
- *
- * posix_spawnp, not uv_spawn: libuv 1.44 forks, copying vsorelay's page
- * tables for a child that at once calls exec; glibc's posix_spawn clones
- * with CLONE_VM | CLONE_VFORK, which measured about 0.2 ms less per start
- * on a VM, a fifth of the start-up budget. */
-int vso_spawn(const char *file, char *const argv[], int out_fd, int err_fd, int *pid);
+/* The command's process, and the tree of processes it starts: a process
+ * group it leads (POSIX), a job object (Windows). */
+typedef struct vso_process {
+  uv_process_t handle; /* read-only: handle.pid; handle.data is the caller's */
+  void *tree_;         /* private: the job object (Windows) */
+  bool running_;       /* private: spawned and not yet reaped */
+} vso_process;
 
-/* Reaps pid if it has ended, without waiting.  Returns 1 with the exit
- * status or the terminating signal (the other one 0), 0 while it runs, -1
- * with errno on failure. */
-int vso_reap(int pid, int *exit_status, int *term_signal);
+/* Starts argv[0] (looked up in PATH) with stdin inherited, stdout on out_fd,
+ * stderr on err_fd and nothing else inherited, through libuv's uv_spawn on
+ * every platform: POSIX, in a session and process group of its own with
+ * every signal at its default and none blocked; Windows, in a job object of
+ * its own, on vsorelay's console.  on_exit runs from the loop when it has
+ * ended; call vso_process_reaped there.  Returns 0, or a libuv error
+ * (UV_ENOENT: not found); the handle is closed already then. */
+int vso_spawn(uv_loop_t *loop, vso_process *p, char *const argv[], int out_fd, int err_fd, uv_exit_cb on_exit);
+/* From on_exit: the command itself has ended (its tree may live on). */
+void vso_process_reaped(vso_process *p);
+/* When the attempt is over: lets go of the tree (the job's handle). */
+void vso_process_release(vso_process *p);
 
-/* Sends sig to the process group led by pid.  Returns 0, or a positive errno
- * (ESRCH, the group is gone, is not an error: returns 0). */
-int vso_kill_group(int pid, int sig);
-/* Stops the process group led by pid: politely (SIGTERM), or for good
- * (SIGKILL).  0 or a positive errno, as vso_kill_group. */
-int vso_stop_group(int pid, bool for_good);
-/* The signals vsorelay forwards to the command's group (*n of them). */
+/* Hands a signal vsorelay received on to the command's tree (POSIX: its
+ * process group; Windows: nothing, the console event reached the command
+ * on the console it shares).  0, or a positive errno; a tree that is gone
+ * is no error. */
+int vso_forward_signal(vso_process *p, int sig);
+/* Stops the command's tree: politely (SIGTERM), or for good (SIGKILL).
+ * Windows has no polite stop for a tree: both end the job at once
+ * (TerminateJobObject, exit code 1).  0 or a positive errno. */
+int vso_stop_tree(vso_process *p, bool for_good);
+/* The signals vsorelay watches and forwards (*n of them): POSIX SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2; Windows SIGINT (Ctrl+C),
+ * SIGBREAK (Ctrl+Break), SIGHUP (the console closed). */
 const int *vso_forwarded_signals(size_t *n);
 /* Whether a forwarded signal also ends vsorelay's wait for the command
- * (interrupt, terminate, hang up, quit; not the user signals). */
+ * (interrupt, terminate, hang up, quit, break; not the user signals). */
 bool vso_signal_stops(int sig);
-/* The signal that says a child may have ended (SIGCHLD). */
-int vso_child_signal(void);
 
 /* Makes the pipe behind fd larger where the system allows it (best effort). */
 void vso_grow_pipe(int fd);
 
-/* What every sub-command needs first: /dev/null on whichever of descriptors
- * 0, 1 and 2 is closed (remembered: vso_std_fd_was_closed), and a closed
- * stdout ending in EPIPE, never in death by SIGPIPE (the command gets the
- * default back).  0, or -1 with errno set. */
+/* After a write to fd failed with EAGAIN (a sibling process may have made
+ * a shared description non-blocking): waits until fd takes bytes again.
+ * 0 or a positive errno. */
+int vso_wait_writable(int fd);
+
+/* What every sub-command needs first: the null device on whichever of
+ * descriptors 0, 1 and 2 is closed (remembered: vso_std_fd_was_closed); a
+ * closed stdout ending in an error and exit 125, never in death by SIGPIPE
+ * (the command gets the default back); on Windows, binary standard streams
+ * and files (the CRT would turn each relayed "\n" into "\r\n"), and
+ * vsorelay's own standard handles kept from the command.  0, or -1 with
+ * errno set. */
 int vso_platform_init(void);
-/* Unblocks SIGCHLD and the signals vsorelay forwards.  0, or -1 with errno. */
+/* Unblocks SIGCHLD (libuv reaps on it) and the signals vsorelay forwards.
+ * 0, or -1 with errno. */
 int vso_unblock_signals(void);
 /* Whether fd (0, 1 or 2) was closed when vsorelay started. */
 bool vso_std_fd_was_closed(int fd);
 
-/* Files vsorelay leaves behind.  A report or summary is written atomically:
- * a temporary file ".NAME.XXXXXX" in the destination's directory (mode
- * 0600), every byte written (writer.c) and flushed to disk, then renamed
- * over the destination; a reader never sees half a file, and a failure
- * leaves the old file in place.  False with err set (naming the path and
- * the reason) when it cannot. */
-bool vso_file_replace(const char *path, const char *data, size_t len, vso_buf *err);
-/* Whether vso_file_replace could start: the temporary file can be created
- * (it is removed again). */
-bool vso_file_creatable(const char *path, vso_buf *err);
+/* Files vsorelay reads: opened read-only, binary, not inherited.  A
+ * descriptor, or -1 with errno set. */
+int vso_open_read(const char *path);
+
+/* The steps of an atomic replacement (files.c puts them together): a new
+ * file from a template ending in "XXXXXX", made unique, readable and
+ * writable by its owner only and not inherited (a descriptor, or -1 with
+ * errno); its bytes flushed to disk; renamed over the destination in one
+ * step (the CRT's rename on Windows refuses an existing destination).  0 or
+ * -1 with errno. */
+int vso_open_temporary(char *template_path);
+int vso_sync(int fd);
+int vso_replace(const char *from, const char *to);
+/* Whether c ends a directory's name in a path ('/'; on Windows '\\' too). */
+bool vso_is_separator(char c);
+
 /* Opens path for writing, truncated, mode 0600 whatever it was (the
- * capture).  A descriptor, or -1 with errno set. */
+ * capture; Windows has no mode bits: the file takes its folder's access
+ * rules).  A descriptor, or -1 with errno set. */
 int vso_open_private(const char *path);
 /* Seconds on a monotonic clock, for durations. */
 double vso_now(void);

@@ -1,134 +1,92 @@
 /* SPDX-License-Identifier: MIT */
-/* _GNU_SOURCE for F_SETPIPE_SZ (Linux) and
- * posix_spawn_file_actions_addclosefrom_np (glibc 2.34); the rest of
- * vsorelay is plain POSIX. */
+/* The POSIX half of platform.h.  _GNU_SOURCE for F_SETPIPE_SZ and
+ * close_range (Linux); the rest is plain POSIX. */
 #define _GNU_SOURCE
 #include "platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "text.h"
-#include "writer.h"
 
-extern char **environ;
-
-/* The start libuv's spawn gave a child: its own session, signals 1-31 at
- * their defaults (vsorelay ignores SIGPIPE, and that must not leak into the
- * command), an empty signal mask. */
-static int spawn_attributes(posix_spawnattr_t *attr) {
-  sigset_t defaults, none;
-  if (sigemptyset(&defaults) != 0 || sigemptyset(&none) != 0) return errno;
-  for (int sig = 1; sig < 32; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP && sigaddset(&defaults, sig) != 0) return errno;
-  int e = posix_spawnattr_setsigdefault(attr, &defaults);
-  if (!e) e = posix_spawnattr_setsigmask(attr, &none);
-  if (!e) e = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  return e;
-}
-
-/* stdin as it is, stdout and stderr on the pipes, and nothing else: every
- * descriptor from 3 up is closed, whatever the launcher left open without
- * close-on-exec (the agent's own pipes, a CI harness's descriptor 251). */
-static int spawn_descriptors(posix_spawn_file_actions_t *fa, int out_fd, int err_fd) {
-  int e = posix_spawn_file_actions_adddup2(fa, out_fd, STDOUT_FILENO);
-  if (!e) e = posix_spawn_file_actions_adddup2(fa, err_fd, STDERR_FILENO);
-  if (!e) e = posix_spawn_file_actions_addclosefrom_np(fa, 3); /* glibc 2.34 */
-  return e;
-}
-
-/* Where execvp would find file: itself when it holds a '/', else the first
- * executable PATH entry (PATH unset: /bin:/usr/bin).  NULL if none. */
-static char *path_of(const char *file) {
-  if (strchr(file, '/')) return strdup(file);
-  const char *path = getenv("PATH");
-  if (!path) path = "/bin:/usr/bin";
-  for (const char *dir = path;; dir++) {
-    const char *end = strchr(dir, ':');
-    size_t n = end ? (size_t)(end - dir) : strlen(dir);
-    char *candidate = malloc(n + strlen(file) + 3);
-    if (!candidate) return NULL;
-    /* an empty entry is the current directory */
-    sprintf(candidate, "%.*s/%s", (int)(n ? n : 1), n ? dir : ".", file);
-    if (access(candidate, X_OK) == 0) return candidate;
-    free(candidate);
-    if (!end) return NULL;
-    dir = end;
+/* Marks every descriptor from 3 up close-on-exec, whatever the launcher
+ * left open without it (the agent's own pipes, a CI harness's descriptor
+ * 251): libuv's child keeps each descriptor that is not, and
+ * uv_disable_stdio_inheritance stops at the first gap.  Linux 5.11 does it
+ * in one call; elsewhere, or on an older kernel, each descriptor that
+ * /proc/self/fd lists.  Before every spawn, since vsorelay is one thread,
+ * nothing can open a descriptor between this and the fork. */
+static int cloexec_from_3(void) {
+#if defined(__linux__) && defined(CLOSE_RANGE_CLOEXEC)
+  if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+#endif
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  int self = dirfd(d), rc = 0;
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    char *end;
+    long fd = strtol(e->d_name, &end, 10);
+    if (*end || end == e->d_name || fd < 3 || fd == self || fd > INT_MAX) continue;
+    int flags = fcntl((int)fd, F_GETFD);
+    if (flags >= 0 && !(flags & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC) != 0) rc = -1;
   }
+  closedir(d);
+  return rc;
 }
 
-/* execvp runs a file that is no executable format (a script without "#!")
- * with /bin/sh; posix_spawnp does not.  vsorelay did it before it moved to
- * posix_spawnp (uv_spawn calls execvp), and so do env and timeout. */
-static int spawn_with_sh(const char *file, char *const argv[], const posix_spawn_file_actions_t *fa,
-                         const posix_spawnattr_t *attr, pid_t *child) {
-  size_t argc = 0;
-  while (argv[argc]) argc++;
-  char *script = path_of(file);
-  char **sh_argv = script ? malloc((argc + 2) * sizeof *sh_argv) : NULL;
-  if (!sh_argv) {
-    free(script);
-    return ENOEXEC;
-  }
-  sh_argv[0] = "/bin/sh";
-  sh_argv[1] = script;
-  for (size_t i = 1; i <= argc; i++) sh_argv[i + 1] = argv[i]; /* argv[argc] is the NULL */
-  int e = posix_spawn(child, "/bin/sh", fa, attr, sh_argv, environ);
-  free(sh_argv);
-  free(script);
+int vso_spawn(uv_loop_t *loop, vso_process *p, char *const argv[], int out_fd, int err_fd, uv_exit_cb on_exit) {
+  p->tree_ = NULL;
+  p->running_ = false;
+  if (cloexec_from_3() != 0) return uv_translate_sys_error(errno);
+  uv_stdio_container_t stdio[3] = {
+      {.flags = UV_INHERIT_FD, .data.fd = STDIN_FILENO},
+      {.flags = UV_INHERIT_FD, .data.fd = out_fd},
+      {.flags = UV_INHERIT_FD, .data.fd = err_fd},
+  };
+  /* UV_PROCESS_DETACHED: libuv calls setsid() in the child, which then
+   * leads a session and process group of its own.  libuv also sets signals
+   * 1-31 to their defaults (vsorelay ignores SIGPIPE, and that must not
+   * leak into the command) and empties the signal mask before execvp, which
+   * runs a script without "#!" with /bin/sh. */
+  uv_process_options_t o = {
+      .file = argv[0],
+      .args = (char **)argv,
+      .exit_cb = on_exit,
+      .flags = UV_PROCESS_DETACHED,
+      .stdio = stdio,
+      .stdio_count = 3,
+  };
+  int e = uv_spawn(loop, &p->handle, &o);
+  if (e) uv_close((uv_handle_t *)&p->handle, NULL); /* initialised even when it fails */
+  p->running_ = e == 0;
   return e;
 }
 
-int vso_spawn(const char *file, char *const argv[], int out_fd, int err_fd, int *pid) {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t fa;
-  int e = posix_spawnattr_init(&attr);
-  if (e) return e;
-  e = posix_spawn_file_actions_init(&fa);
-  if (e) {
-    posix_spawnattr_destroy(&attr);
-    return e;
-  }
-  e = spawn_attributes(&attr);
-  if (!e) e = spawn_descriptors(&fa, out_fd, err_fd);
-  pid_t child = 0;
-  if (!e) e = posix_spawnp(&child, file, &fa, &attr, argv, environ);
-  if (e == ENOEXEC) e = spawn_with_sh(file, argv, &fa, &attr, &child);
-  if (!e) *pid = (int)child;
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  return e;
-}
+void vso_process_reaped(vso_process *p) { p->running_ = false; }
 
-int vso_reap(int pid, int *exit_status, int *term_signal) {
-  int status;
-  pid_t got;
-  do got = waitpid((pid_t)pid, &status, WNOHANG);
-  while (got < 0 && errno == EINTR);
-  if (got <= 0) return got < 0 ? -1 : 0;
-  *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-  *term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  return 1;
-}
+void vso_process_release(vso_process *p) { p->tree_ = NULL; }
 
-int vso_kill_group(int pid, int sig) {
-  if (pid <= 0) return 0;
-  if (kill(-(pid_t)pid, sig) == 0 || errno == ESRCH) return 0;
+static int signal_group(vso_process *p, int sig) {
+  /* the group outlives its leader: no check of running_ */
+  if (p->handle.pid <= 0) return 0;
+  if (kill(-(pid_t)p->handle.pid, sig) == 0 || errno == ESRCH) return 0;
   return errno;
 }
 
-int vso_stop_group(int pid, bool for_good) { return vso_kill_group(pid, for_good ? SIGKILL : SIGTERM); }
+int vso_forward_signal(vso_process *p, int sig) { return signal_group(p, sig); }
+
+int vso_stop_tree(vso_process *p, bool for_good) { return signal_group(p, for_good ? SIGKILL : SIGTERM); }
 
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
@@ -139,7 +97,11 @@ const int *vso_forwarded_signals(size_t *n) {
 
 bool vso_signal_stops(int sig) { return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT; }
 
-int vso_child_signal(void) { return SIGCHLD; }
+int vso_wait_writable(int fd) {
+  struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+  if (poll(&pfd, 1, -1) < 0 && errno != EINTR) return errno;
+  return 0;
+}
 
 void vso_grow_pipe(int fd) {
 #ifdef F_SETPIPE_SZ
@@ -192,104 +154,28 @@ int vso_unblock_signals(void) {
 
 /* ---- files ------------------------------------------------------------------ */
 
-static void err_path(vso_buf *err, const char *path) {
-  vso_buf_append_char(err, '\'');
-  vso_quote(NULL, path, strlen(path), err);
-  vso_buf_append_char(err, '\'');
-}
-
-static void err_errno(vso_buf *err, const char *what, const char *path, int e) {
-  vso_buf_append_str(err, what);
-  if (path) {
-    vso_buf_append_char(err, ' ');
-    err_path(err, path);
-  }
-  vso_buf_append_str(err, ": ");
-  vso_buf_append_str(err, strerror(e));
-}
-
-/* Creates the temporary file that write_atomically renames over path:
- * ".NAME.XXXXXX" in path's directory.  Returns its descriptor and its name
- * in *tmpl, or -1 with err set. */
-static int create_temporary(const char *path, vso_buf *tmpl, vso_buf *err) {
-  size_t plen = strlen(path);
-  if (plen == 0) {
-    vso_buf_append_str(err, "the path is empty");
+int vso_open_temporary(char *template_path) {
+  int fd = mkstemp(template_path);
+  if (fd < 0) return -1;
+  /* mkstemp makes it 0600 whatever the umask; not for the command */
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0 || fchmod(fd, S_IRUSR | S_IWUSR) != 0) {
+    int e = errno;
+    close(fd);
+    unlink(template_path);
+    errno = e;
     return -1;
   }
-  if (path[plen - 1] == '/') {
-    vso_buf_append_str(err, "the path ");
-    err_path(err, path);
-    vso_buf_append_str(err, " names a directory, not a file");
-    return -1;
-  }
-  const char *slash = strrchr(path, '/');
-  size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0; /* with its '/' */
-  vso_buf dir = {0};
-  bool ok = vso_buf_append(tmpl, path, dirlen) && vso_buf_append_char(tmpl, '.') &&
-            vso_buf_append_str(tmpl, path + dirlen) && vso_buf_append_str(tmpl, ".XXXXXX") &&
-            (slash ? vso_buf_append(&dir, path, dirlen > 1 ? dirlen - 1 : dirlen) : vso_buf_append_str(&dir, "."));
-  int fd = ok ? mkstemp(tmpl->data) : -1;
-  if (!ok) vso_buf_append_str(err, "out of memory");
-  else if (fd < 0) err_errno(err, "cannot create a temporary file in the directory", dir.data, errno);
-  vso_buf_free(&dir);
   return fd;
 }
 
-bool vso_file_creatable(const char *path, vso_buf *err) {
-  vso_buf tmpl = {0};
-  int fd = create_temporary(path, &tmpl, err);
-  bool ok = fd >= 0;
-  if (ok && close(fd) != 0) {
-    err_errno(err, "cannot close", tmpl.data, errno);
-    ok = false;
-  }
-  if (fd >= 0 && unlink(tmpl.data) != 0) {
-    if (ok) err_errno(err, "cannot remove", tmpl.data, errno);
-    ok = false;
-  }
-  vso_buf_free(&tmpl);
-  return ok;
-}
+int vso_sync(int fd) { return fsync(fd); }
 
-bool vso_file_replace(const char *path, const char *data, size_t len, vso_buf *err) {
-  vso_buf tmpl = {0};
-  int fd = create_temporary(path, &tmpl, err);
-  if (fd < 0) {
-    vso_buf_free(&tmpl);
-    return false;
-  }
-  const char *step = NULL;
-  int e = 0;
-  int flags = fcntl(fd, F_GETFD);
-  if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) step = "cannot set close-on-exec on";
-  else if (fchmod(fd, S_IRUSR | S_IWUSR) != 0) step = "cannot set mode 0600 on";
-  else if ((e = vso_write_all(fd, data, len)) != 0) step = "cannot write";
-  else if (fsync(fd) != 0) step = "cannot flush";
-  if (step && !e) e = errno;
-  if (close(fd) != 0 && !step) {
-    step = "cannot close";
-    e = errno;
-  }
-  if (!step && rename(tmpl.data, path) != 0) {
-    e = errno;
-    vso_buf_append_str(err, "cannot rename ");
-    err_path(err, tmpl.data);
-    vso_buf_append_str(err, " to ");
-    err_path(err, path);
-    vso_buf_append_str(err, ": ");
-    vso_buf_append_str(err, strerror(e));
-    step = "rename";
-  } else if (step) {
-    err_errno(err, step, tmpl.data, e);
-  }
-  if (step && unlink(tmpl.data) != 0 && errno != ENOENT) {
-    vso_buf_append_str(err, "; and cannot remove it: ");
-    vso_buf_append_str(err, strerror(errno));
-  }
-  vso_buf_free(&tmpl);
-  return step == NULL;
-}
+int vso_replace(const char *from, const char *to) { return rename(from, to); }
+
+bool vso_is_separator(char c) { return c == '/'; }
+
+int vso_open_read(const char *path) { return open(path, O_RDONLY | O_CLOEXEC); }
 
 char *vso_absolute_path(const char *path) { return realpath(path, NULL); }
 

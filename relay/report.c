@@ -14,7 +14,7 @@
 
 #include "builder.h"
 #include "matrix.h"
-#include "platform.h"
+#include "files.h"
 #include "text.h"
 #include "version.h"
 

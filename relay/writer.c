@@ -2,7 +2,6 @@
 #include "writer.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "platform.h"
 #include "text.h"
 
 int vso_write_all(int fd, const void *p, size_t n) {
@@ -23,8 +23,8 @@ int vso_write_all(int fd, const void *p, size_t n) {
     }
     if (w < 0 && errno == EINTR) continue;
     if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-      if (poll(&pfd, 1, -1) < 0 && errno != EINTR) return errno;
+      int e = vso_wait_writable(fd);
+      if (e) return e;
       continue;
     }
     return w < 0 ? errno : EIO;

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* Atomic replacement of the files vsorelay leaves behind (files.h), on the
+ * platform's steps (platform.h). */
+#include "files.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform.h"
+#include "text.h"
+#include "writer.h"
+
+static void err_path(vso_buf *err, const char *path) {
+  vso_buf_append_char(err, '\'');
+  vso_quote(NULL, path, strlen(path), err);
+  vso_buf_append_char(err, '\'');
+}
+
+static void err_errno(vso_buf *err, const char *what, const char *path, int e) {
+  vso_buf_append_str(err, what);
+  if (path) {
+    vso_buf_append_char(err, ' ');
+    err_path(err, path);
+  }
+  vso_buf_append_str(err, ": ");
+  vso_buf_append_str(err, strerror(e));
+}
+
+/* Creates the temporary file that write_atomically renames over path:
+ * ".NAME.XXXXXX" in path's directory.  Returns its descriptor and its name
+ * in *tmpl, or -1 with err set. */
+static int create_temporary(const char *path, vso_buf *tmpl, vso_buf *err) {
+  size_t plen = strlen(path);
+  if (plen == 0) {
+    vso_buf_append_str(err, "the path is empty");
+    return -1;
+  }
+  if (vso_is_separator(path[plen - 1])) {
+    vso_buf_append_str(err, "the path ");
+    err_path(err, path);
+    vso_buf_append_str(err, " names a directory, not a file");
+    return -1;
+  }
+  const char *slash = NULL; /* the last separator */
+  for (const char *c = path; *c; c++)
+    if (vso_is_separator(*c)) slash = c;
+  size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0; /* with its '/' */
+  vso_buf dir = {0};
+  bool ok = vso_buf_append(tmpl, path, dirlen) && vso_buf_append_char(tmpl, '.') &&
+            vso_buf_append_str(tmpl, path + dirlen) && vso_buf_append_str(tmpl, ".XXXXXX") &&
+            (slash ? vso_buf_append(&dir, path, dirlen > 1 ? dirlen - 1 : dirlen) : vso_buf_append_str(&dir, "."));
+  int fd = ok ? vso_open_temporary(tmpl->data) : -1;
+  if (!ok) vso_buf_append_str(err, "out of memory");
+  else if (fd < 0) err_errno(err, "cannot create a temporary file in the directory", dir.data, errno);
+  vso_buf_free(&dir);
+  return fd;
+}
+
+bool vso_file_creatable(const char *path, vso_buf *err) {
+  vso_buf tmpl = {0};
+  int fd = create_temporary(path, &tmpl, err);
+  bool ok = fd >= 0;
+  if (ok && close(fd) != 0) {
+    err_errno(err, "cannot close", tmpl.data, errno);
+    ok = false;
+  }
+  if (fd >= 0 && remove(tmpl.data) != 0) {
+    if (ok) err_errno(err, "cannot remove", tmpl.data, errno);
+    ok = false;
+  }
+  vso_buf_free(&tmpl);
+  return ok;
+}
+
+bool vso_file_replace(const char *path, const char *data, size_t len, vso_buf *err) {
+  vso_buf tmpl = {0};
+  int fd = create_temporary(path, &tmpl, err);
+  if (fd < 0) {
+    vso_buf_free(&tmpl);
+    return false;
+  }
+  const char *step = NULL;
+  int e = 0;
+  if ((e = vso_write_all(fd, data, len)) != 0) step = "cannot write";
+  else if (vso_sync(fd) != 0) step = "cannot flush";
+  if (step && !e) e = errno;
+  if (close(fd) != 0 && !step) {
+    step = "cannot close";
+    e = errno;
+  }
+  if (!step && vso_replace(tmpl.data, path) != 0) {
+    e = errno;
+    vso_buf_append_str(err, "cannot rename ");
+    err_path(err, tmpl.data);
+    vso_buf_append_str(err, " to ");
+    err_path(err, path);
+    vso_buf_append_str(err, ": ");
+    vso_buf_append_str(err, strerror(e));
+    step = "rename";
+  } else if (step) {
+    err_errno(err, step, tmpl.data, e);
+  }
+  if (step && remove(tmpl.data) != 0 && errno != ENOENT) {
+    vso_buf_append_str(err, "; and cannot remove it: ");
+    vso_buf_append_str(err, strerror(errno));
+  }
+  vso_buf_free(&tmpl);
+  return step == NULL;
+}
