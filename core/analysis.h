@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compiler.h"
+
 #include "buf.h"
 #include "command.h"
 #include "dialect.h"
@@ -116,7 +118,7 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
 
 /* Record a diagnostic; fmt's arguments must already be quoted. */
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                       const char *fmt, ...) VSO_PRINTF(5, 6);
 
 /* The last setvariable for name (case-insensitive) that the agent would
  * carry out (not refused by the policy), or NULL. */

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "compiler.h"
+
 /* Borrowed bytes: p[0..n), which may hold NULs.  p == NULL means "none"
  * (not the same as an empty slice, whose p points somewhere). */
 typedef struct vso_slice {
@@ -42,7 +44,7 @@ typedef struct vso_buf {
 bool vso_buf_append(vso_buf *b, const void *p, size_t n);
 bool vso_buf_append_str(vso_buf *b, const char *s);
 bool vso_buf_append_char(vso_buf *b, char c);
-bool vso_buf_appendf(vso_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool vso_buf_appendf(vso_buf *b, const char *fmt, ...) VSO_PRINTF(2, 3);
 bool vso_buf_reserve(vso_buf *b, size_t extra);
 void vso_buf_clear(vso_buf *b);
 void vso_buf_free(vso_buf *b);

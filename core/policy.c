@@ -77,7 +77,9 @@ bool vso_policy_add_set(vso_policy *p, const char *list) {
       char **patterns = realloc(set->patterns, (set->n + 1) * sizeof *patterns);
       if (!patterns) return false;
       set->patterns = patterns;
-      if (!(set->patterns[set->n] = strndup(q, len))) return false;
+      if (!(set->patterns[set->n] = malloc(len + 1))) return false; /* strndup: not in msvcrt */
+      memcpy(set->patterns[set->n], q, len);
+      set->patterns[set->n][len] = '\0';
       set->n++;
     }
     if (!comma) break;

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "compiler.h"
+
 #include "buf.h"
 #include "text.h"
 
@@ -20,6 +22,6 @@ typedef struct vso_builder {
 void vso_put(vso_builder *w, const char *s);
 void vso_putn(vso_builder *w, const char *p, size_t n);
 /* At most 255 bytes a call: numbers and short words. */
-void vso_putf(vso_builder *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vso_putf(vso_builder *w, const char *fmt, ...) VSO_PRINTF(2, 3);
 
 #endif

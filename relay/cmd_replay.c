@@ -7,7 +7,6 @@
 #include "commands.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,7 +176,7 @@ static int read_stream(replay *r, int fd, const char *shown, size_t first, vso_c
 static int replay_file(replay *r, const char *path) {
   bool is_stdin = strcmp(path, "-") == 0;
   const char *shown = is_stdin ? "(stdin)" : path;
-  int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+  int fd = is_stdin ? STDIN_FILENO : vso_open_read(path);
   if (fd < 0) {
     vso_warn("replay: cannot open '%s': %s", path, strerror(errno));
     return VSO_EXIT_USAGE;

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "compiler.h"
+
 #include "dialect.h"
 #include "text.h"
 
@@ -40,6 +42,6 @@ bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kin
 /* A diagnostic on stderr, "vsorelay: <message>\n".  The message is made one
  * line the agent cannot execute: "##vso" deactivated, CR and LF shown as
  * spaces, whatever it quotes (paths, names, a manifest's keys). */
-void vso_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vso_warn(const char *fmt, ...) VSO_PRINTF(1, 2);
 
 #endif

@@ -5,6 +5,8 @@
 #   shell, CMake, Python, YAML line 1 (line 2 after a #! line): # SPDX-License-Identifier: MIT
 #   JavaScript                the same, with //
 #   man pages (roff)          line 1: .\" SPDX-License-Identifier: MIT
+#   Windows resources (*.rc)  as C
+#   XML (*.manifest)          line 2, after the XML declaration: <!-- SPDX-License-Identifier: MIT -->
 # Data files are exempt: JSON, logs, Markdown, the licence texts, fuzz corpora,
 # .gitignore.  A file that fits no rule fails the test, so that a new kind of
 # file gets a rule (or an exemption) on purpose.
@@ -30,6 +32,7 @@ C='/* SPDX-License-Identifier: MIT */'
 HASH='# SPDX-License-Identifier: MIT'
 SLASH='// SPDX-License-Identifier: MIT'
 ROFF='.\" SPDX-License-Identifier: MIT'
+XML='<!-- SPDX-License-Identifier: MIT -->'
 
 # style FILE: which comment style its SPDX line takes; "exempt" for data; "" unknown.
 style() {
@@ -37,7 +40,8 @@ style() {
   case "$f" in
     tests/fuzz/corpus/*) echo exempt; return ;;
     *.json | *.log | *.md | LICENSE | */LICENSE | .gitignore | */.gitignore) echo exempt; return ;;
-    *.c | *.h | *.in) echo c; return ;;
+    *.c | *.h | *.in | *.rc) echo c; return ;;
+    *.manifest) echo xml; return ;;
     *.sh | *.bash | *.cmake | CMakeLists.txt | */CMakeLists.txt | *.py | *.yml | *.yaml) echo hash; return ;;
     *.js | *.mjs | *.cjs) echo slash; return ;;
     *.[1-8]) echo roff; return ;;
@@ -61,11 +65,14 @@ while IFS= read -r -d '' f; do
     hash) want=$HASH ;;
     slash) want=$SLASH ;;
     roff) want=$ROFF ;;
+    xml) want=$XML ;;
     *) fail "$f: no SPDX rule for this kind of file (add one to tests/packaging/test_spdx.sh)"; continue ;;
   esac
   if [ "$line1" = "$want" ]; then
     PASSED=$((PASSED + 1))
-  elif [ "$s" != c ] && [ "$s" != roff ] && [ "${line1#'#!'}" != "$line1" ] && [ "$line2" = "$want" ]; then
+  elif [ "$s" != c ] && [ "$s" != roff ] && [ "$s" != xml ] && [ "${line1#'#!'}" != "$line1" ] && [ "$line2" = "$want" ]; then
+    PASSED=$((PASSED + 1))
+  elif [ "$s" = xml ] && [ "${line1#'<?xml'}" != "$line1" ] && [ "$line2" = "$want" ]; then
     PASSED=$((PASSED + 1))
   else
     fail "$f: expected '$want' as its first line (after a #! line)"

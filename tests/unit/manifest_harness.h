@@ -13,6 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef _WIN32 /* msvcrt has no mkdtemp */
+#include <direct.h>
+static char *mkdtemp(char *tmpl) { return _mktemp(tmpl) && _mkdir(tmpl) == 0 ? tmpl : NULL; }
+#endif
+
 #include "imagebuilder.h"
 
 #ifndef VSO_SOURCE_DIR
