@@ -5,7 +5,8 @@
 #   ./build.sh demo      build, then replay the bundled go-images logs (healthy: exit 0, broken: exit 3)
 #   ./build.sh build     build the default preset (build/default)
 #   ./build.sh test      everything CI runs: gcc, clang and ASan+UBSan builds with every test,
-#                        valgrind, a fuzz smoke run, the .deb and the static binary tested
+#                        valgrind, a fuzz smoke run, the .deb and the static binary tested,
+#                        and the Windows build's tests under Wine
 #   ./build.sh dist      the static single-file binary: dist/vsorelay-VERSION-linux-x86_64.tar.gz
 #   ./build.sh deb       the .deb and .tar.gz packages (CPack) in build/packages
 #   ./build.sh valgrind  the unit tests under valgrind memcheck (no error, no leak)
@@ -215,6 +216,8 @@ mode_test() {
   tests/packaging/test_deb.sh build/default
   dist
   tests/packaging/test_static.sh "$DIST_TARBALL"
+  # Windows: vsorelay.exe cross-built, its unit and black-box tests under Wine.
+  windows_test
 }
 
 case "${1:-}" in

@@ -3,7 +3,7 @@
 # Each mode of build.sh installs what it needs and nothing more: on a machine
 # where nothing is installed, `demo` and `build` ask apt-get for a compiler,
 # cmake and the -dev packages, never for clang, valgrind, node or npm; `test`
-# adds the test tools.  build.sh runs here with stand-ins for dpkg-query
+# adds the test tools; `windows` asks for mingw-w64.  build.sh runs here with stand-ins for dpkg-query
 # (nothing is installed), apt-get (records what it is asked for) and cmake
 # (stops the mode once its packages are in), so nothing is installed or built.
 #   environment: SOURCE_DIR (the source tree)
@@ -42,9 +42,19 @@ for p in gcc cmake libuv1-dev libcjson-dev dpkg-dev file; do
 done
 check "build.sh deb does not install clang" sh -c "! grep -q '^clang' '$WORK/deb.pkgs'"
 
+# windows: the cross compiler and what unpacks Debian's sources, not the test tools
+installs windows >"$WORK/windows.pkgs"
+for p in gcc-mingw-w64-x86-64-win32 mingw-w64-x86-64-dev cmake pkg-config dpkg-dev; do
+  check "build.sh windows installs $p" grep -qx "$p" "$WORK/windows.pkgs"
+done
+for p in clang valgrind nodejs npm libuv1-dev; do
+  check "build.sh windows does not install $p" sh -c "! grep -q '^$p' '$WORK/windows.pkgs'"
+done
+
 installs test >"$WORK/test.pkgs"
 check_grep "build.sh test stops at the stand-in cmake (its packages are in)" "fake cmake: stop here" "$WORK/test.out"
-for p in gcc cmake libuv1-dev libcjson-dev libcmocka-dev clang valgrind mandoc man-db busybox-static dpkg-dev file; do
+for p in gcc cmake libuv1-dev libcjson-dev libcmocka-dev clang valgrind mandoc man-db busybox-static dpkg-dev file \
+  gcc-mingw-w64-x86-64-win32; do
   check "build.sh test installs $p" grep -qx "$p" "$WORK/test.pkgs"
 done
 finish
