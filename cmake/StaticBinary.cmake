@@ -12,7 +12,7 @@
 # NSS functions libuv's archive references (getpwuid_r for uv_os_get_passwd;
 # with trixie's libuv 1.50 also getgrgid_r for uv_os_get_group) would need the
 # shared glibc at run time.  vsorelay calls neither: everything it does (pipes,
-# posix_spawnp, signals, timers, files) works in a chroot that holds nothing
+# uv_spawn, signals, timers, files) works in a chroot that holds nothing
 # but the binary, and
 # tests/packaging/test_static.sh checks exactly that.
 #

@@ -19,7 +19,8 @@ int main(int argc, char **argv) {
   /* Descriptors 0-2 open (a closed one gets /dev/null, or a pipe would take
    * its number) and SIGPIPE ignored: a closed stdout must end in EPIPE and
    * exit 125, never in death by SIGPIPE.  The command gets the default
-   * disposition back when it is spawned (platform_posix.c). */
+   * disposition back when it is spawned (libuv resets it).  On Windows:
+   * binary standard streams (platform_win.c). */
   if (vso_platform_init() != 0) {
     perror("vsorelay: cannot start");
     return VSO_EXIT_SELF;

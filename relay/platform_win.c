@@ -76,12 +76,10 @@ void vso_process_release(vso_process *p) {
 }
 
 /* Ctrl+C, Ctrl+Break and the console's close reached the command on the
- * console it shares with vsorelay: nothing to send again. */
-int vso_forward_signal(vso_process *p, int sig) {
-  (void)p;
-  (void)sig;
-  return 0;
-}
+ * console it shares with vsorelay: nothing to send again.  After a close,
+ * Windows ends every process of the console within seconds, vsorelay too,
+ * so the rest of the tree is ended now rather than at the drain timeout. */
+int vso_forward_signal(vso_process *p, int sig) { return sig == SIGHUP ? vso_stop_tree(p, true) : 0; }
 
 int vso_stop_tree(vso_process *p, bool for_good) {
   (void)for_good; /* no polite stop for a tree on Windows */
