@@ -32,6 +32,21 @@ void vso_analysis_free(vso_analysis *a) {
   memset(a, 0, sizeof *a);
 }
 
+void vso_analysis_restart(vso_analysis *a) {
+  vso_secrets kept = a->secrets;
+  const vso_policy *policy = a->policy;
+  void (*on_command)(void *, const vso_command *, const vso_line *, const char *, bool) = a->on_command;
+  void *on_command_ctx = a->on_command_ctx;
+  vso_knobs knobs = a->knobs;
+  memset(&a->secrets, 0, sizeof a->secrets);
+  vso_analysis_free(a);
+  vso_analysis_init(a, knobs);
+  a->secrets = kept;
+  a->policy = policy;
+  a->on_command = on_command;
+  a->on_command_ctx = on_command_ctx;
+}
+
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
                        const char *fmt, ...) {
   va_list ap;
@@ -140,11 +155,21 @@ static void say(vso_analysis *a, vso_severity sev, const char *source, const vso
   vso_buf_free(&words);
 }
 
-/* A quoted, length-limited copy of child text for a diagnostic. */
+/* A quoted, length-limited copy of child text for a diagnostic.  Masked
+ * before it is cut: a cut through a secret would leave its beginning. */
 static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit) {
-  vso_buf q = {0};
-  bool cut = n > limit;
-  if (!vso_quote(&a->secrets, p, cut ? limit : n, &q) || (cut && !vso_buf_append_str(&q, "..."))) {
+  vso_buf masked = {0}, q = {0};
+  bool ok = true;
+  if (!vso_secrets_empty(&a->secrets)) { /* the whole text: a line holds few secrets */
+    ok = vso_mask(&a->secrets, p, n, &masked);
+    p = masked.data ? masked.data : "";
+    n = masked.len;
+  }
+  size_t keep = n > limit ? limit : n;
+  while (keep && keep < n && ((unsigned char)p[keep] & 0xC0) == 0x80) keep--; /* not inside a character */
+  ok = ok && vso_quote(NULL, p, keep, &q) && (keep == n || vso_buf_append_str(&q, "..."));
+  vso_buf_free(&masked);
+  if (!ok) {
     vso_buf_free(&q);
     return NULL;
   }
@@ -322,11 +347,21 @@ bool vso_neutralise(const vso_analysis *a, const vso_line *line, size_t shown, v
 
 /* ---- values as build matrices ------------------------------------------------ */
 
+/* matrices_ as long as setvars: a value may be read while more are set
+ * (the live copy counts a matrix's legs as it arrives). */
+static bool matrices_cover(vso_analysis *a) {
+  if (a->nmatrices_ >= a->nsetvars) return true;
+  size_t n = a->nsetvars + a->nsetvars / 2 + 16;
+  vso_value_matrix *grown = realloc(a->matrices_, n * sizeof *grown);
+  if (!grown) return false;
+  memset(grown + a->nmatrices_, 0, (n - a->nmatrices_) * sizeof *grown);
+  a->matrices_ = grown;
+  a->nmatrices_ = n;
+  return true;
+}
+
 const vso_value_matrix *vso_analysis_read_matrix(vso_analysis *a, size_t i) {
-  if (!a->matrices_) {
-    if (!(a->matrices_ = calloc(a->nsetvars ? a->nsetvars : 1, sizeof *a->matrices_))) return NULL;
-    a->nmatrices_ = a->nsetvars;
-  }
+  if (i >= a->nsetvars || !matrices_cover(a)) return NULL;
   vso_value_matrix *m = &a->matrices_[i];
   if (m->read) return m;
   const vso_setvar *sv = &a->setvars[i];
@@ -346,5 +381,5 @@ void vso_analysis_read_matrices(vso_analysis *a) {
 }
 
 const vso_value_matrix *vso_analysis_matrix(const vso_analysis *a, size_t i) {
-  return a->matrices_ && i < a->nmatrices_ && a->matrices_[i].read ? &a->matrices_[i] : NULL;
+  return a->matrices_ && i < a->nmatrices_ && i < a->nsetvars && a->matrices_[i].read ? &a->matrices_[i] : NULL;
 }

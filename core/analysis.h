@@ -106,12 +106,16 @@ typedef struct vso_analysis {
   vso_name_index count_index_; /* name -> position in counts */
   size_t last_count_;          /* the entry counted last */
   vso_name_index last_set_;    /* name -> index in setvars of its last carried-out set */
-  vso_value_matrix *matrices_; /* parallel to setvars, made when the first value is read */
+  vso_value_matrix *matrices_; /* parallel to setvars (at least as long), grown when a value is read */
   size_t nmatrices_;
 } vso_analysis;
 
 void vso_analysis_init(vso_analysis *a, vso_knobs knobs);
 void vso_analysis_free(vso_analysis *a);
+/* A new attempt of the same step (--retries, a capture's next attempt):
+ * everything read is forgotten but the secrets, which stay masked, as the
+ * agent's masker forgets none; the policy, the observer and the knobs stay. */
+void vso_analysis_restart(vso_analysis *a);
 
 /* Reads one held line (from the scanner) as the agent would. */
 vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source);

@@ -43,11 +43,25 @@ bool vso_deactivate(const char *p, size_t n, vso_buf *out);
 /* The agent's settings that change how it reads a step's output. */
 typedef struct vso_knobs {
   bool decode_percents;  /* DECODE_PERCENTS: %AZP25 is decoded to '%' */
+  bool debug;            /* SYSTEM_DEBUG: the agent echoes the commands it processed */
+  bool under_agent;      /* TF_BUILD: the step's output is read by the agent */
 } vso_knobs;
 
 /* The knobs as the agent reads them from the step's environment, each at
  * the agent's own default when unset. */
 vso_knobs vso_dialect_knobs(void);
+
+/* Where the step runs, as the agent tells it in the step's environment;
+ * each NULL when it does not (outside the agent, or an older agent). */
+typedef struct vso_step_place {
+  const char *stage;         /* the stage's name, as later stages reference it */
+  const char *job;           /* the job's name, as later jobs reference it */
+  const char *job_display;   /* the job's display name */
+  const char *step;          /* the step's name, as consumers reference its outputs */
+  const char *step_display;  /* the step's display name */
+} vso_step_place;
+
+vso_step_place vso_dialect_step_place(void);
 
 /* ---- commands ------------------------------------------------------------------- */
 
@@ -111,8 +125,11 @@ typedef enum vso_term {
 
 const char *vso_dialect_term(vso_term t);
 /* How a later job names the output variable name, e.g.
- * "dependencies.<job>.outputs['<step>.name']". */
-bool vso_dialect_output_reference(vso_buf *out, const char *name);
+ * "dependencies.<job>.outputs['<step>.name']", with the place's job and step
+ * names where it has them (place may be NULL: placeholders). */
+bool vso_dialect_output_reference(vso_buf *out, const vso_step_place *place, const char *name);
+/* The same from a later stage ("stageDependencies.<stage>.<job>.outputs[...]"). */
+bool vso_dialect_stage_output_reference(vso_buf *out, const vso_step_place *place, const char *name);
 
 /* ---- vsorelay's own commands ------------------------------------------------------ */
 
@@ -121,9 +138,17 @@ typedef enum vso_own_command {
   VSO_OWN_ERROR,           /* text: an error of the step (escaped here) */
   VSO_OWN_FAIL,            /* text: why the step fails; it ends the step as failed */
   VSO_OWN_UPLOAD_SUMMARY,  /* text: the absolute path of a Markdown summary */
+  VSO_OWN_WARNING,         /* text: a warning of the step (escaped here); it does not
+                              change the step's result */
+  VSO_OWN_WITH_ISSUES,     /* text: why the step, which succeeds, ends "succeeded with
+                              issues" (the agent keeps the worst result it was told) */
+  VSO_OWN_GROUP,           /* text: the title of a fold of the log that starts here
+                              (one line of vsorelay's own, written as it is) */
+  VSO_OWN_ENDGROUP,        /* no text: the fold ends here */
 } vso_own_command;
 
-/* Appends the command that does kind with text[0..n), and its line end. */
+/* Appends the command (or the formatting line) that does kind with
+ * text[0..n), and its line end. */
 bool vso_dialect_command(vso_buf *out, vso_own_command kind, const char *text, size_t n);
 
 #endif

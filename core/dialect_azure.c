@@ -66,7 +66,43 @@ static bool decode_percents(void) {
   return !(vso_ieq(v, strlen(v), "false", 5) || strcmp(v, "0") == 0 || vso_ieq(v, strlen(v), "$false", 6));
 }
 
-vso_knobs vso_dialect_knobs(void) { return (vso_knobs){.decode_percents = decode_percents()}; }
+/* An environment variable read as the agent reads its own Boolean
+ * settings (Variables.GetBoolean: Boolean.TryParse, so "true" in any case,
+ * white space around it ignored; "1" is not true). */
+static bool env_true(const char *name) {
+  const char *v = getenv(name);
+  return v && vso_parse_bool(v, strlen(v));
+}
+
+vso_knobs vso_dialect_knobs(void) {
+  return (vso_knobs){
+      .decode_percents = decode_percents(),
+      /* system.debug, which the worker reads into ExecutionContext.WriteDebug
+       * (Variables.System_Debug) and the step sees as SYSTEM_DEBUG */
+      .debug = env_true("SYSTEM_DEBUG"),
+      /* the agent sets TF_BUILD=True in every step's environment */
+      .under_agent = env_true("TF_BUILD"),
+  };
+}
+
+/* A predefined variable the agent exports to the step ("system.jobName" as
+ * SYSTEM_JOBNAME), or NULL when it is unset or empty. */
+static const char *env_name(const char *name) {
+  const char *v = getenv(name);
+  return v && *v ? v : NULL;
+}
+
+vso_step_place vso_dialect_step_place(void) {
+  return (vso_step_place){
+      .stage = env_name("SYSTEM_STAGENAME"),
+      .job = env_name("SYSTEM_JOBNAME"),
+      .job_display = env_name("SYSTEM_JOBDISPLAYNAME"),
+      /* TaskRunner sets system.taskInstanceName to the step's name (the
+       * `name:` that output references use) and system.taskDisplayName */
+      .step = env_name("SYSTEM_TASKINSTANCENAME"),
+      .step_display = env_name("SYSTEM_TASKDISPLAYNAME"),
+  };
+}
 
 /* ---- commands ----------------------------------------------------------------------- */
 
@@ -227,9 +263,24 @@ const char *vso_dialect_term(vso_term t) {
   return "?";
 }
 
-bool vso_dialect_output_reference(vso_buf *out, const char *name) {
-  return vso_buf_append_str(out, "dependencies.<job>.outputs['<step>.") && vso_buf_append_str(out, name) &&
-         vso_buf_append_str(out, "']");
+static const char *or_placeholder(const char *name, const char *placeholder) { return name ? name : placeholder; }
+
+/* "<job>.outputs['<step>.name']" */
+static bool job_output(vso_buf *out, const vso_step_place *place, const char *name) {
+  return vso_buf_append_str(out, or_placeholder(place ? place->job : NULL, "<job>")) &&
+         vso_buf_append_str(out, ".outputs['") &&
+         vso_buf_append_str(out, or_placeholder(place ? place->step : NULL, "<step>")) &&
+         vso_buf_append_char(out, '.') && vso_buf_append_str(out, name) && vso_buf_append_str(out, "']");
+}
+
+bool vso_dialect_output_reference(vso_buf *out, const vso_step_place *place, const char *name) {
+  return vso_buf_append_str(out, "dependencies.") && job_output(out, place, name);
+}
+
+bool vso_dialect_stage_output_reference(vso_buf *out, const vso_step_place *place, const char *name) {
+  return vso_buf_append_str(out, "stageDependencies.") &&
+         vso_buf_append_str(out, or_placeholder(place ? place->stage : NULL, "<stage>")) &&
+         vso_buf_append_char(out, '.') && job_output(out, place, name);
 }
 
 /* ---- vsorelay's own commands ------------------------------------------------------------ */
@@ -240,9 +291,18 @@ bool vso_dialect_command(vso_buf *out, vso_own_command kind, const char *text, s
       [VSO_OWN_ERROR] = "##vso[task.logissue type=error]",
       [VSO_OWN_FAIL] = "##vso[task.complete result=Failed;]",
       [VSO_OWN_UPLOAD_SUMMARY] = "##vso[task.uploadsummary]",
+      [VSO_OWN_WARNING] = "##vso[task.logissue type=warning]",
+      [VSO_OWN_WITH_ISSUES] = "##vso[task.complete result=SucceededWithIssues;]",
+      /* formatting lines: the log viewer folds what lies between them; the
+       * agent passes them on as text */
+      [VSO_OWN_GROUP] = "##[group]",
+      [VSO_OWN_ENDGROUP] = "##[endgroup]",
   };
   if (!vso_buf_append_str(out, heads[kind])) return false;
-  /* a secret's data goes as it came: the agent unescapes it as before */
-  bool ok = kind == VSO_OWN_SETSECRET ? vso_buf_append(out, text, n) : vso_escape(text, n, out);
+  if (kind == VSO_OWN_ENDGROUP) return vso_buf_append_char(out, '\n');
+  /* a secret's data goes as it came: the agent unescapes it as before; a
+   * group's title is vsorelay's own one line, which nothing unescapes */
+  bool ok = kind == VSO_OWN_SETSECRET || kind == VSO_OWN_GROUP ? vso_buf_append(out, text, n)
+                                                                : vso_escape(text, n, out);
   return ok && vso_buf_append_char(out, '\n');
 }

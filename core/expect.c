@@ -46,6 +46,20 @@ bool vso_expect_add(vso_expect_set *set, const char *name, size_t n, bool matrix
   return true;
 }
 
+vso_expectation *vso_expect_find(vso_expect_set *set, const char *name, size_t n) {
+  const vso_index_keys keys = {set, expectation_name};
+  size_t at;
+  return vso_index_get(&set->index, &keys, name, n, &at) ? &set->items[at] : NULL;
+}
+
+void vso_expect_stands_for(vso_expect_set *set, const char *name, const vso_manifest_platform *platforms,
+                           size_t n) {
+  vso_expectation *x = vso_expect_find(set, name, strlen(name));
+  if (!x || x->nplatforms || !n) return;
+  x->platforms = platforms;
+  x->nplatforms = n;
+}
+
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /* Adds p[0..n) trimmed of blanks, if anything is left. */
@@ -88,6 +102,17 @@ static void set_reason(vso_expectation *e, const char *text) {
   e->reason = text ? strdup(text) : NULL;
 }
 
+/* A reason that quotes the child's text (a leg's name): made inert, since a
+ * name may hold the agent's keyword, and masked with the secrets known. */
+static void set_reason_inert(vso_expectation *e, const vso_secrets *secrets, const char *text) {
+  vso_buf masked = {0}, inert = {0};
+  bool ok = vso_mask(secrets, text, strlen(text), &masked) &&
+            vso_deactivate(masked.data ? masked.data : "", masked.len, &inert);
+  set_reason(e, ok ? inert.data : "not a usable build matrix (out of memory)");
+  vso_buf_free(&masked);
+  vso_buf_free(&inert);
+}
+
 /* The reason in the agent's terms (dialect.h). */
 static void set_reason_said(vso_expectation *e, vso_finding f) {
   vso_buf words = {0};
@@ -117,8 +142,10 @@ static void evaluate_one(vso_expectation *e, vso_analysis *a) {
     e->status = VSO_EXP_INVALID;
     vso_buf msg = {0};
     vso_buf_append_str(&msg, "not a usable build matrix: ");
-    vso_buf_append_str(&msg, m ? m->why : "out of memory");
-    set_reason(e, msg.data);
+    /* why names the leg or variable at fault: of a secret value, even its
+     * keys are never shown */
+    vso_buf_append_str(&msg, !m ? "out of memory" : sv->is_secret ? "(a secret value: the details are not shown)" : m->why);
+    set_reason_inert(e, &a->secrets, msg.data ? msg.data : "not a usable build matrix");
     vso_buf_free(&msg);
   } else {
     e->status = VSO_EXP_MET;

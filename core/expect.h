@@ -10,6 +10,7 @@
 
 #include "analysis.h"
 #include "buf.h"
+#include "imagebuilder.h"
 #include "nameindex.h"
 
 typedef enum {
@@ -25,6 +26,13 @@ typedef struct vso_expectation {
   /* read-only: set by vso_expect_add* */
   char *name;                 /* owned; as first spelled */
   bool matrix;                /* the value must be a build matrix */
+  /* read-only: what the name stands for, as its sources know it (the
+   * manifest's platforms of the matrix; the generator's announcement: each
+   * leg's Dockerfiles with its architecture), or none.  Borrowed from the
+   * source that keeps them (vso_sources), set with vso_expect_stands_for.
+   * Everything that says what a lost variable meant prints it from here. */
+  const vso_manifest_platform *platforms;
+  size_t nplatforms;
   /* read-only: set by vso_expect_evaluate */
   vso_exp_status status;
   char *reason;               /* owned: why it is not met (quoted), or NULL */
@@ -46,6 +54,12 @@ bool vso_expect_add_list(vso_expect_set *set, const char *list, bool matrix, vso
 bool vso_expect_add(vso_expect_set *set, const char *name, size_t n, bool matrix, vso_buf *err);
 /* One name a line; '#' starts a comment; blank lines are skipped. */
 bool vso_expect_add_text(vso_expect_set *set, const char *text, size_t n, bool matrix, vso_buf *err);
+/* The expectation for name (case-insensitive), or NULL. */
+vso_expectation *vso_expect_find(vso_expect_set *set, const char *name, size_t n);
+/* What name stands for (see vso_expectation.platforms); the first source
+ * that knows it wins.  Nothing when name is not expected. */
+void vso_expect_stands_for(vso_expect_set *set, const char *name, const vso_manifest_platform *platforms,
+                           size_t n);
 /* Every expectation asks for a matrix value (--matrix). */
 void vso_expect_require_matrix(vso_expect_set *set);
 

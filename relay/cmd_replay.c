@@ -17,6 +17,7 @@
 #include "platform.h"
 #include "listing.h"
 #include "outcome.h"
+#include "verdict.h"
 #include "writer.h"
 
 typedef struct replay_stream {
@@ -116,13 +117,8 @@ static void on_attempt(void *ctx, int attempt) {
     vso_scan_sink sink = {.ctx = r->streams[i], .pass = NULL, .line = on_line};
     vso_scanner_init(&r->streams[i]->scanner, &sink, 0);
   }
-  void (*observer)(void *, const vso_command *, const vso_line *, const char *, bool) = r->analysis.on_command;
-  void *observer_ctx = r->analysis.on_command_ctx;
-  vso_analysis_free(&r->analysis);
-  vso_analysis_init(&r->analysis, r->opts->knobs);
-  r->analysis.policy = &r->policy;
-  r->analysis.on_command = observer;
-  r->analysis.on_command_ctx = observer_ctx;
+  /* the secrets of earlier attempts stay masked, as in run */
+  vso_analysis_restart(&r->analysis);
 }
 
 static void on_capture_data(void *ctx, int stream, const char *p, size_t n) {
@@ -229,6 +225,17 @@ static void emit(replay *r, vso_outcome *o) {
   }
 }
 
+/* The verdict's line on stderr, in run's words (verdict.h): what was
+ * verified, or how many were missing or unusable. */
+static void say_verdict(const vso_outcome *o, int status) {
+  vso_buf words = {0};
+  bool ok = true;
+  if (status == VSO_EXIT_OK) ok = vso_words_verified(o, &words);
+  else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) ok = vso_words_unmet_count(o, &words);
+  if (ok && words.len) vso_warn("%s", words.data);
+  vso_buf_free(&words);
+}
+
 static void free_replay(replay *r) {
   for (size_t i = 0; i < r->nstreams; i++) {
     vso_scanner_free(&r->streams[i]->scanner);
@@ -273,11 +280,11 @@ int vso_cmd_replay(const vso_options *opts) {
     judge(&r, &o, &sources);
     /* 4. emit: the listing */
     emit(&r, &o);
-    if (o.verdict == VSO_VERDICT_EXPECTATIONS_FAILED)
-      vso_warn("%zu expected variable(s) missing or unusable", vso_expect_unmet(&sources.expect));
     /* 5. write the artefacts: the summary, then the report */
     o.duration = vso_now() - started;
     status = vso_outcome_finish(&o, &(vso_artefacts){.summary_path = opts->summary, .report_path = opts->report});
+    /* 6. the last line, as run's */
+    say_verdict(&o, status);
   }
   free_replay(&r);
   vso_sources_free(&sources);

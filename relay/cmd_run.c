@@ -5,7 +5,8 @@
  *   child pipe (child.c) -> scanner and line splitter (core/scan.c)
  *     -> command parser (core/command.c) -> analysis (core/analysis.c)
  *     -> held commands (live.c) -> verdict (outcome.c) -> writer (writer.c)
- * This file is the sequence: prepare, attempts, judge, emit, artefacts. */
+ * This file is the sequence: prepare, attempts, judge, emit, artefacts, and
+ * the last line (verdict.c has the words). */
 #include "commands.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "outcome.h"
 #include "platform.h"
 #include "sources.h"
+#include "verdict.h"
 #include "writer.h"
 
 typedef struct run {
@@ -52,6 +54,7 @@ static int prepare(run *r, const vso_options *opts) {
     return VSO_EXIT_SELF;
   }
   r->live.stream_mode = opts->stream;
+  r->live.full_copies = opts->verbose || opts->knobs.debug;
   r->live.knobs = opts->knobs;
   r->live.policy = &r->policy;
   r->child = (vso_child){.argv = opts->operands,
@@ -72,24 +75,17 @@ static int prepare(run *r, const vso_options *opts) {
 
 /* ---- 2. attempts -------------------------------------------------------------------- */
 
+/* Each diagnostic of the attempt, masked with every secret the attempt
+ * registered (a value may have become secret after the line it quotes). */
 static void print_diagnostics(const vso_analysis *a) {
   for (size_t i = 0; i < a->ndiags; i++) {
     const vso_diag *d = &a->diags[i];
-    vso_warn("%s line %llu: %s: %s", d->source, (unsigned long long)d->line_no,
-             d->severity == VSO_ERROR ? "error" : "warning", d->message);
+    vso_buf message = {0};
+    if (vso_inert_line(&a->secrets, d->message, strlen(d->message), &message))
+      vso_warn("%s line %llu: %s: %s", d->source, (unsigned long long)d->line_no,
+               d->severity == VSO_ERROR ? "error" : "warning", message.data);
+    vso_buf_free(&message);
   }
-}
-
-static const char *unmet_names(const vso_expect_set *e, char *buf, size_t size) {
-  buf[0] = '\0';
-  size_t used = 0;
-  for (size_t i = 0; i < e->n; i++) {
-    if (e->items[i].status == VSO_EXP_MET) continue;
-    int w = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", e->items[i].name);
-    if (w < 0 || (size_t)w >= size - used) break;
-    used += (size_t)w;
-  }
-  return buf;
 }
 
 static bool child_succeeded(const vso_child *c) { return c->exited && c->term_signal == 0 && c->exit_status == 0; }
@@ -101,10 +97,32 @@ static bool worth_retrying(const run *r, bool met, int attempt) {
          !r->live.out.error && attempt <= r->opts->retries;
 }
 
+/* With --retries, each attempt's output is a fold of the log of its own,
+ * "vsorelay: attempt N of M", so that the last one reads as a run. */
+static void fold(run *r, int attempt) {
+  if (!r->opts->retries) return;
+  char title[64];
+  snprintf(title, sizeof title, "vsorelay: attempt %d of %d", attempt, r->opts->retries + 1);
+  vso_live_group(&r->live, attempt ? title : NULL);
+}
+
+/* A failed attempt is a warning of the step: a step that then passes ends
+ * "succeeded with issues", not green as if nothing had been lost. */
+static void warn_attempt_lost(run *r, int attempt) {
+  vso_buf words = {0};
+  if (vso_words_attempt_lost(&r->sources.expect, &r->live.analysis.secrets, attempt, r->opts->retries + 1,
+                             child_succeeded(&r->child), &words))
+    vso_live_issue(&r->live, false, words.data);
+  else
+    r->live.failed = true;
+  vso_buf_free(&words);
+}
+
 /* Runs the command until its expectations hold or --retries is spent.
  * Returns the number of attempts made. */
 static int run_attempts(run *r) {
   for (int attempt = 1;; attempt++) {
+    fold(r, attempt);
     vso_live_attempt(&r->live, attempt);
     r->spawn_status = vso_child_run(&r->child);
     vso_live_attempt_done(&r->live);
@@ -114,11 +132,9 @@ static int run_attempts(run *r) {
     }
     print_diagnostics(&r->live.analysis);
     vso_expect_evaluate(&r->sources.expect, &r->live.analysis);
+    fold(r, 0);
     if (!worth_retrying(r, vso_expect_all_met(&r->sources.expect), attempt)) return attempt;
-    char names[1024];
-    vso_warn("attempt %d of %d: %zu expected variable(s) missing or unusable (%s): running the command again",
-             attempt, r->opts->retries + 1, vso_expect_unmet(&r->sources.expect),
-             unmet_names(&r->sources.expect, names, sizeof names));
+    warn_attempt_lost(r, attempt);
   }
 }
 
@@ -133,6 +149,7 @@ static void judge(run *r, int attempts) {
       .command = r->opts->operands,
       .ncommand = r->opts->noperands,
       .attempts = attempts,
+      .stream = r->opts->stream,
       .analysis = &r->live.analysis,
       .expect = &r->sources.expect,
       .manifest = r->opts->manifest ? &r->sources.manifest : NULL,
@@ -155,21 +172,49 @@ static void judge(run *r, int attempts) {
 
 /* ---- 4. emit ---------------------------------------------------------------------------- */
 
+/* Why nothing was re-emitted when the command did not end well: one error
+ * (verdict.h), or nothing when nothing was expected or held. */
+static void say_command_failed(run *r) {
+  vso_buf words = {0};
+  if (!vso_words_command_failed(&r->outcome, &words)) r->live.failed = true;
+  else if (words.len) vso_live_issue(&r->live, true, words.data);
+  vso_buf_free(&words);
+}
+
+/* A warning does not change the step's result in the agent: a run that
+ * passed after lost attempts says so with task.complete, so that the step
+ * ends "succeeded with issues" (the agent keeps the worst result it is
+ * told), not green as if nothing had been lost. */
+static void say_passed_after_retries(run *r) {
+  if (r->outcome.attempts < 2) return;
+  vso_buf words = {0};
+  bool ok = vso_buf_append_str(&words, "vsorelay: ") && vso_words_passed_after_retries(&r->outcome, &words) &&
+            vso_out_command(&r->live.out, &r->live.analysis.secrets, VSO_OWN_WITH_ISSUES, words.data);
+  if (!ok && !r->live.out.error) r->live.failed = true;
+  vso_buf_free(&words);
+}
+
 /* All or nothing: a partial matrix must never reach a downstream job. */
 static void emit(run *r) {
   vso_outcome *o = &r->outcome;
   vso_live *l = &r->live;
-  if (o->verdict == VSO_VERDICT_PASSED) vso_live_release(l, r->opts->stream ? &r->sources.expect : NULL);
-  else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) vso_live_fail_step(l, o);
-  bool lost_output = child_succeeded(&r->child) && !o->facts.met;
-  if (o->exit_code != VSO_EXIT_OK && !lost_output && l->analysis.nsetvars && !r->opts->stream)
-    vso_warn("%zu %s command(s) held back and not re-emitted", l->analysis.nsetvars,
-             vso_dialect_term(VSO_TERM_SETVARIABLE));
+  if (o->verdict == VSO_VERDICT_PASSED) {
+    if (vso_live_release(l, r->opts->stream ? &r->sources.expect : NULL)) say_passed_after_retries(r);
+  } else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) vso_live_fail_step(l, o);
+  else if (o->verdict != VSO_VERDICT_VSORELAY_FAILED) say_command_failed(r);
   if (o->exit_code != VSO_EXIT_OK && l->held_completes.len)
     vso_warn("the command's own %s was held back and not re-emitted: the step fails",
              vso_dialect_term(VSO_TERM_COMPLETE));
   if (l->out.error) vso_outcome_late_failure(o, VSO_LATE_STDOUT);
   if (l->failed) vso_outcome_late_failure(o, VSO_LATE_SELF);
+}
+
+/* "5 of 5 expected output variables verified (…)": the one line of
+ * vsorelay's own on stderr of a run that passed. */
+static void say_verified(const vso_outcome *o) {
+  vso_buf words = {0};
+  if (vso_words_verified(o, &words)) vso_warn("%s", words.data);
+  vso_buf_free(&words);
 }
 
 /* ---- the sequence ------------------------------------------------------------------------ */
@@ -206,6 +251,8 @@ int vso_cmd_run(const vso_options *opts) {
                          .announce = &r.live.out};
   status = vso_outcome_finish(&r.outcome, &files);
   if (r.live.out.error) vso_warn("writing to stdout: %s", strerror(r.live.out.error));
+  /* 6. the last line: what was verified, once it all went out */
+  if (status == VSO_EXIT_OK) say_verified(&r.outcome);
   teardown(&r);
   return status;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "writer.h"
+
 static void print_counts(FILE *f, const vso_analysis *a) {
   fprintf(f, "logging commands: %llu\n", (unsigned long long)a->commands);
   for (size_t i = 0; i < a->ncounts; i++) {
@@ -38,6 +40,14 @@ static void print_setvars(FILE *f, const vso_analysis *a) {
   }
 }
 
+/* Text the analysis quoted when it read the line (a diagnostic, a reason):
+ * masked again with every secret known at the end, inert. */
+static void print_inert(FILE *f, const vso_analysis *a, const char *text) {
+  vso_buf safe = {0};
+  if (text && vso_inert_line(&a->secrets, text, strlen(text), &safe)) fputs(safe.data, f);
+  vso_buf_free(&safe);
+}
+
 static void print_diags(FILE *f, const vso_analysis *a) {
   if (!a->ndiags) return;
   fprintf(f, "diagnostics:\n");
@@ -47,8 +57,10 @@ static void print_diags(FILE *f, const vso_analysis *a) {
       break;
     }
     const vso_diag *d = &a->diags[i];
-    fprintf(f, "  %s:%llu: %s: %s\n", d->source ? d->source : "-", (unsigned long long)d->line_no,
-            d->severity == VSO_ERROR ? "error" : "warning", d->message);
+    fprintf(f, "  %s:%llu: %s: ", d->source ? d->source : "-", (unsigned long long)d->line_no,
+            d->severity == VSO_ERROR ? "error" : "warning");
+    print_inert(f, a, d->message);
+    fputc('\n', f);
   }
 }
 
@@ -65,8 +77,11 @@ static void print_expectations(FILE *f, const vso_outcome *o) {
     vso_quote(&o->analysis->secrets, x->name, strlen(x->name), &name);
     if (x->status == VSO_EXP_MET)
       fprintf(f, "  ok       %s (%s:%llu)\n", name.data, x->last->source, (unsigned long long)x->last->line_no);
-    else
-      fprintf(f, "  %-8s %s: %s\n", vso_exp_status_name(x->status), name.data, x->reason ? x->reason : "");
+    else {
+      fprintf(f, "  %-8s %s: ", vso_exp_status_name(x->status), name.data);
+      print_inert(f, o->analysis, x->reason); /* a reason may quote a leg's name */
+      fputc('\n', f);
+    }
     vso_buf_free(&name);
   }
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "verdict.h"
 
 /* ---- the capture ------------------------------------------------------------- */
 
@@ -88,19 +89,64 @@ static bool write_deactivated(vso_out *out, const char *p, size_t n) {
   return ok;
 }
 
-static void write_neutralised(vso_live_stream *s, const vso_line *line, size_t shown) {
+/* "1,415": digits grouped by thousands, as a person reads a size. */
+static bool append_grouped(vso_buf *out, size_t n) {
+  char digits[32];
+  int len = snprintf(digits, sizeof digits, "%zu", n);
+  bool ok = len > 0;
+  for (int i = 0; ok && i < len; i++)
+    ok = (i == 0 || (len - i) % 3 || vso_buf_append_char(out, ',')) && vso_buf_append_char(out, digits[i]);
+  return ok;
+}
+
+/* The legs of a held value that is a build matrix, read once as it
+ * arrives (kept for the expectations and the report), or 0. */
+static size_t legs_now(vso_analysis *a, const vso_setvar *sv) {
+  size_t i = 0;
+  while (i < sv->value.n && (sv->value.p[i] == ' ' || sv->value.p[i] == '\t')) i++;
+  if (i == sv->value.n || sv->value.p[i] != '{') return 0; /* a matrix is an object: no parse needed */
+  const vso_value_matrix *m = vso_analysis_read_matrix(a, (size_t)(sv - a->setvars));
+  return m && m->usable ? m->matrix.nlegs : 0;
+}
+
+/* line's first shown bytes neutralised ("***" for the rest of a secret's
+ * line), then tail (vsorelay's own words, or NULL), then the line's end. */
+static void write_neutralised(vso_live_stream *s, const vso_line *line, size_t shown, const char *tail) {
   vso_live *l = s->live_;
   if (line->len > 65536 && shown == line->len && vso_secrets_empty(&l->analysis.secrets)) {
     write_deactivated(s->out_, line->text, line->len);
+    if (tail) vso_out_write(s->out_, tail, strlen(tail));
     vso_out_write(s->out_, line->term, line->term_len);
     return;
   }
   vso_buf copy = {0};
-  if (vso_neutralise(&l->analysis, line, shown, &copy) && vso_buf_append(&copy, line->term, line->term_len))
+  if (vso_neutralise(&l->analysis, line, shown, &copy) && (!tail || vso_buf_append_str(&copy, tail)) &&
+      vso_buf_append(&copy, line->term, line->term_len))
     vso_out_write(s->out_, copy.data, copy.len);
   else
     l->failed = true;
   vso_buf_free(&copy);
+}
+
+/* The short live copy of a held task.setvariable: the line up to the end of
+ * the command's properties, neutralised, then what is held instead of the
+ * value ("(held until the command ends: 1,415 bytes, 6 legs)"); of a secret,
+ * neither length nor legs.  The whole line is in the capture and, with
+ * --verbose or the agent's SYSTEM_DEBUG, in the log. */
+static void write_short(vso_live_stream *s, const vso_line *line, const vso_setvar *sv, size_t data_at) {
+  vso_live *l = s->live_;
+  vso_line head = *line;
+  head.len = data_at;
+  vso_buf held = {0};
+  bool ok = vso_buf_append_str(&held, " (held until the command ends");
+  size_t legs = sv->is_secret ? 0 : legs_now(&l->analysis, sv);
+  if (ok && !sv->is_secret)
+    ok = vso_buf_append_str(&held, ": ") && append_grouped(&held, sv->value.n) &&
+         vso_buf_append_str(&held, sv->value.n == 1 ? " byte" : " bytes") &&
+         (!legs || vso_buf_appendf(&held, ", %zu %s", legs, legs == 1 ? "leg" : "legs"));
+  if (ok && vso_buf_append_char(&held, ')')) write_neutralised(s, &head, data_at, held.data);
+  else l->failed = true;
+  vso_buf_free(&held);
 }
 
 /* The agent registers a secret variable's value with its masker the moment
@@ -139,8 +185,13 @@ static void on_line(void *ctx, const vso_line *line) {
   record_line(l, s->index_, line, shown);
   bool hold = (r.kind == VSO_LINE_SETVARIABLE || r.kind == VSO_LINE_COMPLETE) && !l->stream_mode;
   if (hold && r.kind == VSO_LINE_COMPLETE) hold_complete(l, line);
+  if (hold && r.kind == VSO_LINE_SETVARIABLE && !l->full_copies) {
+    write_short(s, line, r.setvar, r.data_at);
+    register_secret_now(l, r.setvar);
+    return;
+  }
   if (hold || r.kind == VSO_LINE_REFUSED || line->truncated) {
-    write_neutralised(s, line, shown);
+    write_neutralised(s, line, shown, NULL);
     if (hold && r.kind == VSO_LINE_SETVARIABLE) register_secret_now(l, r.setvar);
     return;
   }
@@ -161,9 +212,10 @@ void vso_live_init(vso_live *l) {
 }
 
 void vso_live_attempt(vso_live *l, int attempt) {
-  vso_analysis_free(&l->analysis);
-  vso_analysis_init(&l->analysis, l->knobs);
+  /* the secrets of earlier attempts stay secret: the agent was told them */
+  l->analysis.knobs = l->knobs;
   l->analysis.policy = l->policy;
+  vso_analysis_restart(&l->analysis);
   vso_buf_clear(&l->held_completes);
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_live_stream *s = &l->streams_[i];
@@ -253,27 +305,40 @@ bool vso_live_release(vso_live *l, const vso_expect_set *only) {
   return ok;
 }
 
-void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
-  char **lines;
-  size_t n;
-  if (!vso_outcome_unmet_lines(o, &lines, &n)) {
-    l->failed = true;
-    return;
-  }
+bool vso_live_issue(vso_live *l, bool error, const char *text) {
   const vso_secrets *secrets = &l->analysis.secrets;
-  for (size_t i = 0; i < n; i++) {
-    vso_warn("%s", lines[i]);
-    vso_buf msg = {0};
-    if (!vso_buf_append_str(&msg, "vsorelay: ") || !vso_buf_append_str(&msg, lines[i]) ||
-        !vso_out_command(&l->out, secrets, VSO_OWN_ERROR, msg.data))
-      l->failed = l->failed || !l->out.error;
-    vso_buf_free(&msg);
-    free(lines[i]);
+  vso_buf msg = {0};
+  bool ok = vso_buf_append_str(&msg, "vsorelay: ") && vso_buf_append_str(&msg, text);
+  /* the agent shows the logging command: once is enough in its log */
+  if (ok && !l->knobs.under_agent) vso_warn("%s", text);
+  ok = ok && vso_out_command(&l->out, secrets, error ? VSO_OWN_ERROR : VSO_OWN_WARNING, msg.data);
+  if (!ok && !l->out.error) l->failed = true;
+  vso_buf_free(&msg);
+  return ok;
+}
+
+bool vso_live_group(vso_live *l, const char *title) {
+  vso_buf line = {0};
+  bool ok = vso_dialect_command(&line, title ? VSO_OWN_GROUP : VSO_OWN_ENDGROUP, title ? title : "",
+                                title ? strlen(title) : 0) &&
+            vso_out_line_start(&l->out) && vso_out_write(&l->out, line.data, line.len);
+  if (!ok && !l->out.error) l->failed = true;
+  vso_buf_free(&line);
+  return ok;
+}
+
+void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
+  const vso_expect_set *e = o->expect;
+  for (size_t i = 0; i < e->n; i++) {
+    if (e->items[i].status == VSO_EXP_MET) continue;
+    vso_buf words = {0};
+    if (vso_words_unmet(o, &e->items[i], &words)) vso_live_issue(l, true, words.data);
+    else l->failed = true;
+    vso_buf_free(&words);
   }
-  free(lines);
-  char done[160];
-  snprintf(done, sizeof done, "vsorelay: %zu expected output variable(s) missing or unusable, so none was set",
-           vso_expect_unmet(o->expect));
-  if (!vso_out_command(&l->out, secrets, VSO_OWN_FAIL, done) && !l->out.error)
-    l->failed = true;
+  vso_buf done = {0};
+  bool ok = vso_buf_append_str(&done, "vsorelay: ") && vso_words_unmet_count(o, &done) &&
+            vso_out_command(&l->out, &l->analysis.secrets, VSO_OWN_FAIL, done.data);
+  if (!ok && !l->out.error) l->failed = true;
+  vso_buf_free(&done);
 }

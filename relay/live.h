@@ -41,7 +41,9 @@ typedef struct vso_live_stream {
 struct vso_live {
   /* public: set before the first attempt */
   bool stream_mode;               /* --stream: task.setvariable goes through live too */
-  vso_knobs knobs;
+  bool full_copies;               /* --verbose or SYSTEM_DEBUG: a held command's live copy is
+                                     the whole line, neutralised, not the short one */
+  vso_knobs knobs;                /* knobs.under_agent: a logissue is not repeated on stderr */
   const vso_policy *policy;       /* --restrict, --allow-variables */
   vso_capture_writer *capture;    /* --capture, or NULL */
   /* read-only */
@@ -66,8 +68,15 @@ void vso_live_attempt_done(vso_live *l);
  * command's own task.complete; with only, just the last set of each name it
  * expects (--stream).  False when stdout failed or memory ran out. */
 bool vso_live_release(vso_live *l, const vso_expect_set *only);
-/* Why no variable is set: one error per unmet expectation on stderr and as
- * task.logissue, then task.complete result=Failed. */
+/* An error (or a warning) of vsorelay's own for the step: a task.logissue
+ * on stdout, and the same words on stderr unless the agent reads the step
+ * (knobs.under_agent), which shows the logissue: once in its log.  text is
+ * vsorelay's words (verdict.h), without the "vsorelay: " prefix. */
+bool vso_live_issue(vso_live *l, bool error, const char *text);
+/* A fold of the log starts with title (##[group]), or ends (title NULL). */
+bool vso_live_group(vso_live *l, const char *title);
+/* Why no variable is set: one error per unmet expectation (vso_live_issue),
+ * then task.complete result=Failed with their count. */
 void vso_live_fail_step(vso_live *l, const vso_outcome *o);
 void vso_live_free(vso_live *l);
 

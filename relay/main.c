@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
     vso_warn("try 'vsorelay --help'");
     status = VSO_EXIT_USAGE;
   } else if (opts.cmd == VSO_CMD_HELP) {
-    status = print_text(vso_usage);
+    status = vso_print_usage(stdout) && fflush(stdout) == 0 ? VSO_EXIT_OK : VSO_EXIT_SELF;
   } else if (opts.cmd == VSO_CMD_VERSION) {
     status = print_text("vsorelay " VSO_VERSION "\n");
   } else if (opts.cmd == VSO_CMD_REPLAY) {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char vso_usage[] =
+static const char usage[] =
     "Usage:\n"
     "  vsorelay run [options] -- COMMAND [ARG...]\n"
     "  vsorelay [options] -- COMMAND [ARG...]       (short form of run, for a step prefix)\n"
@@ -45,9 +45,12 @@ const char vso_usage[] =
     "  --timeout D                   SIGTERM the command's group at the deadline\n"
     "  --kill-after D                SIGKILL this long after a SIGTERM (default 5s)\n"
     "  --capture FILE                record both streams for 'vsorelay replay' (mode 0600)\n"
+    "  --verbose                     show a held command's whole line, neutralised, instead of\n"
+    "                                its short live copy (as with the agent's SYSTEM_DEBUG)\n"
     "  --restrict                    only the commands the agent allows in restricted mode\n"
     "  --allow-variables GLOB[,...]  only these variables may be set (repeatable)\n"
-    "  Durations are seconds, fractions allowed, with an optional ms, s or m suffix.\n"
+    "  Durations are seconds, fractions allowed, with an optional suffix ms, s, m, h or d\n"
+    "  (as coreutils' timeout: 1h, 2.5m, 250ms, 1d).\n"
     "\n"
     "Exit status:\n"
     "  0        the command succeeded and every expected variable was re-emitted\n"
@@ -82,8 +85,10 @@ enum {
   OPT_KILL_AFTER,
   OPT_RESTRICT,
   OPT_ALLOW,
+  OPT_VERBOSE,
   OPT_HELP,
   OPT_VERSION,
+  OPT_CODES = 512, /* every code is below this */
 };
 
 static const struct option long_options[] = {
@@ -108,6 +113,7 @@ static const struct option long_options[] = {
     {"kill-after", required_argument, NULL, OPT_KILL_AFTER},
     {"restrict", no_argument, NULL, OPT_RESTRICT},
     {"allow-variables", required_argument, NULL, OPT_ALLOW},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -134,6 +140,7 @@ static bool option_allowed(vso_cmd cmd, int opt) {
     case OPT_DRAIN:
     case OPT_TIMEOUT:
     case OPT_KILL_AFTER:
+    case OPT_VERBOSE:
       return cmd == VSO_CMD_RUN;
     default:
       return cmd == VSO_CMD_RUN || cmd == VSO_CMD_REPLAY;
@@ -141,14 +148,19 @@ static bool option_allowed(vso_cmd cmd, int opt) {
 }
 
 double vso_parse_duration(const char *s) {
-  if (!s || !*s) return -1;
+  static const struct {
+    const char *suffix;
+    double seconds;
+  } units[] = {{"", 1}, {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  if (!s || !*s || *s == ' ' || *s == '\t') return -1;
   errno = 0;
   char *end;
   double v = strtod(s, &end);
-  if (errno || end == s || !isfinite(v) || v < 0) return -1;
-  if (strcmp(end, "") == 0 || strcmp(end, "s") == 0) return v;
-  if (strcmp(end, "ms") == 0) return v / 1000.0;
-  if (strcmp(end, "m") == 0) return v * 60.0;
+  /* as coreutils' timeout: a value too large is the largest, "inf" is
+   * forever; the timers cap it (child.c) */
+  if (end == s || isnan(v) || v < 0) return -1;
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strcmp(end, units[i].suffix) == 0) return v * units[i].seconds;
   return -1;
 }
 
@@ -198,6 +210,7 @@ static bool apply_option(vso_options *o, int c, const char *arg, vso_buf *err) {
     case OPT_SUMMARY: o->summary = arg; break;
     case OPT_CAPTURE: o->capture = arg; break;
     case OPT_STREAM: o->stream = true; break;
+    case OPT_VERBOSE: o->verbose = true; break;
     case OPT_RESTRICT: o->restrict_commands = true; break;
     case OPT_ALLOW: ok = list_add(&o->allow_variables, arg); break;
     case OPT_HELP: o->cmd = VSO_CMD_HELP; break;
@@ -228,7 +241,7 @@ static const char *command_name(vso_cmd cmd) {
   return cmd == VSO_CMD_RUN ? "run" : cmd == VSO_CMD_REPLAY ? "replay" : "expect";
 }
 
-static bool parse_flags(int argc, char **argv, vso_options *o, vso_buf *err) {
+static bool parse_flags(int argc, char **argv, vso_options *o, bool seen[OPT_CODES], vso_buf *err) {
   /* '+': stop at the first operand, so the command's own flags stay its own */
   static const char short_options[] = "+:e:h";
   opterr = 0;
@@ -249,6 +262,7 @@ static bool parse_flags(int argc, char **argv, vso_options *o, vso_buf *err) {
                                                         : o->cmd == VSO_CMD_RUN ? "' does not apply to run"
                                                                                 : "' does not apply to replay");
     if (!apply_option(o, c, optarg, err)) return false;
+    if (c >= 0 && c < OPT_CODES) seen[c] = true;
   }
   o->operands = argv + optind;
   o->noperands = argc - optind;
@@ -268,6 +282,115 @@ static bool check_operands(vso_options *o, vso_buf *err) {
   return true;
 }
 
+/* ---- the environment ----------------------------------------------------------- */
+
+/* Every option a pipeline would set has a variable, derived from its row in
+ * long_options: --drain-timeout is VSORELAY_DRAIN_TIMEOUT.  Azure Pipelines
+ * gives a step its pipeline variables so (name upper-cased, '.' as '_'),
+ * so a team configures vsorelay without editing a template.
+ *   - The command line wins: an option it gives is not read from its
+ *     variable (a repeatable one neither: its occurrences replace the
+ *     variable's).
+ *   - A variable is one occurrence of its option: VSORELAY_EXPECT=a,b is
+ *     --expect a,b; VSORELAY_ALLOW_VARIABLES one restriction set.
+ *   - A switch takes the agent's Booleans (StringUtil.ConvertToBoolean):
+ *     1, true or $true; 0, false or $false; any case.  Anything else is a
+ *     usage error naming the variable.
+ *   - Empty is unset, as an undefined pipeline variable is.
+ *   - The variable of an option the sub-command does not take is ignored, not
+ *     refused: a pipeline variable reaches every step of its scope, and
+ *     VSORELAY_RETRIES for the run step must not break a replay step.
+ *   - A VSORELAY_ variable that names no option is said on stderr (a typo
+ *     would otherwise be silent) and ignored. */
+
+void vso_option_variable(const char *long_name, char *out, size_t size) {
+  size_t n = (size_t)snprintf(out, size, "VSORELAY_%s", long_name);
+  for (size_t i = 0; i < n && i < size; i++)
+    out[i] = out[i] == '-' ? '_' : (out[i] >= 'a' && out[i] <= 'z') ? (char)(out[i] - 32) : out[i];
+}
+
+static bool set_by_agent(const char *v, bool *value) {
+  static const char *const truths[] = {"1", "true", "$true"}, *const lies[] = {"0", "false", "$false"};
+  for (int i = 0; i < 3; i++) {
+    if (vso_ieq(v, strlen(v), truths[i], strlen(truths[i]))) return *value = true, true;
+    if (vso_ieq(v, strlen(v), lies[i], strlen(lies[i]))) return *value = false, true;
+  }
+  return false;
+}
+
+static bool is_pipeline_option(int code) { return code != OPT_HELP && code != OPT_VERSION; }
+
+/* One option from its variable, when set. */
+static bool apply_variable(vso_options *o, const struct option *row, vso_buf *err) {
+  char name[96];
+  vso_option_variable(row->name, name, sizeof name);
+  const char *v = getenv(name);
+  if (!v || !*v) return true;
+  if (row->has_arg == no_argument) {
+    bool on;
+    if (!set_by_agent(v, &on)) {
+      vso_buf_appendf(err, "%s: expected true or false (or 1, 0, $true, $false), not '%s'", name, v);
+      return false;
+    }
+    return !on || apply_option(o, row->val, NULL, err);
+  }
+  vso_buf why = {0};
+  bool ok = apply_option(o, row->val, v, &why);
+  if (!ok) vso_buf_appendf(err, "%s: %s", name, why.data ? why.data : "not a valid value");
+  vso_buf_free(&why);
+  return ok;
+}
+
+/* A VSORELAY_ variable that names no option: said, and ignored. */
+static void warn_unknown_variables(void) {
+  extern char **environ;
+  static const char prefix[] = "VSORELAY_";
+  for (char **e = environ; e && *e; e++) {
+    if (strncmp(*e, prefix, sizeof prefix - 1) != 0) continue;
+    size_t len = strcspn(*e, "=");
+    bool known = false;
+    for (const struct option *row = long_options; row->name && !known; row++) {
+      char name[96];
+      vso_option_variable(row->name, name, sizeof name);
+      known = is_pipeline_option(row->val) && strlen(name) == len && strncmp(name, *e, len) == 0;
+    }
+    if (!known) fprintf(stderr, "vsorelay: %.*s names no option of vsorelay: ignored (see vsorelay --help)\n",
+                        (int)(len > 200 ? 200 : len), *e);
+  }
+}
+
+static bool apply_variables(vso_options *o, const bool seen[OPT_CODES], vso_buf *err) {
+  warn_unknown_variables();
+  for (const struct option *row = long_options; row->name; row++) {
+    if (!is_pipeline_option(row->val) || seen[row->val] || !option_allowed(o->cmd, row->val)) continue;
+    if (!apply_variable(o, row, err)) return false;
+  }
+  return true;
+}
+
+bool vso_print_usage(FILE *f) {
+  if (fputs(usage, f) < 0) return false;
+  fputs("\nEnvironment:\n"
+        "  Every option but --help and --version can be set by a variable, e.g. in a\n"
+        "  pipeline's variables (the command line wins; empty is unset; a switch takes\n"
+        "  true or false, 1 or 0; an option a sub-command does not take is ignored):\n",
+        f);
+  size_t column = 0;
+  for (const struct option *row = long_options; row->name; row++) {
+    if (!is_pipeline_option(row->val)) continue;
+    char name[96];
+    vso_option_variable(row->name, name, sizeof name);
+    if (column && column + strlen(name) + 2 > 78) fputs(",\n", f), column = 0;
+    column += (size_t)fprintf(f, "%s%s", column ? ", " : "  ", name);
+  }
+  fputs("\n  Read as the agent sets them: TF_BUILD (True: a logissue is not repeated on\n"
+        "  stderr), SYSTEM_DEBUG (true: as --verbose), DECODE_PERCENTS, and for the summary\n"
+        "  SYSTEM_STAGENAME, SYSTEM_JOBNAME, SYSTEM_JOBDISPLAYNAME, SYSTEM_TASKINSTANCENAME,\n"
+        "  SYSTEM_TASKDISPLAYNAME.\n",
+        f);
+  return !ferror(f);
+}
+
 bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err) {
   memset(o, 0, sizeof *o);
   o->knobs = vso_dialect_knobs(); /* read as the agent reads them; options override */
@@ -285,9 +408,10 @@ bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err) {
     skip = 0;
   } else
     return fail(err, "unknown sub-command '", first, "'");
-  if (!parse_flags(argc - skip, argv + skip, o, err)) return false;
+  bool seen[OPT_CODES] = {false};
+  if (!parse_flags(argc - skip, argv + skip, o, seen, err)) return false;
   if (o->cmd == VSO_CMD_HELP || o->cmd == VSO_CMD_VERSION) return true;
-  return check_operands(o, err);
+  return apply_variables(o, seen, err) && check_operands(o, err);
 }
 
 bool vso_options_policy(const vso_options *o, vso_policy *policy) {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "dialect.h"
@@ -37,6 +38,7 @@ typedef struct vso_options {
   /* run */
   int retries;
   bool stream;
+  bool verbose;           /* --verbose: the whole neutralised line as a held command's live copy */
   double drain_timeout;   /* seconds */
   double timeout;         /* seconds, 0 = none */
   double kill_after;      /* seconds */
@@ -48,16 +50,25 @@ typedef struct vso_options {
   int noperands;
 } vso_options;
 
-/* Parses argv.  On a usage error returns false with a message in err. */
+/* Parses argv, then the VSORELAY_ variables of the options argv does not
+ * give (see vso_option_variable).  On a usage error returns false with a
+ * message in err. */
 bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err);
+/* The environment variable of an option: "--drain-timeout" is
+ * VSORELAY_DRAIN_TIMEOUT (name without its dashes; size >= 64). */
+void vso_option_variable(const char *long_name, char *out, size_t size);
 void vso_options_free(vso_options *o);
 /* --restrict and --allow-variables as the agent's restrictions: false when
  * memory runs out. */
 bool vso_options_policy(const vso_options *o, vso_policy *policy);
 
-/* "1.5", "250ms", "2s", "1m": seconds, or -1 when malformed. */
+/* A duration as coreutils' timeout reads one, plus milliseconds: a
+ * non-negative number, fractions allowed, with an optional suffix ms, s, m,
+ * h or d ("1.5", "250ms", "1h", "2d", "inf").  Seconds, or -1 when
+ * malformed. */
 double vso_parse_duration(const char *s);
 
-extern const char vso_usage[];
+/* --help: the usage, then the environment variables (from the option table). */
+bool vso_print_usage(FILE *f);
 
 #endif

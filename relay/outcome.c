@@ -119,37 +119,3 @@ int vso_outcome_finish(vso_outcome *o, const vso_artefacts *a) {
   if (a->report_path) write_file(o, "--report", a->report_path, vso_write_report);
   return o->exit_code;
 }
-
-/* ---- the verdict's words --------------------------------------------------------- */
-
-bool vso_outcome_unmet_lines(const vso_outcome *o, char ***lines, size_t *n) {
-  *lines = NULL;
-  *n = 0;
-  const vso_expect_set *e = o->expect;
-  size_t unmet = vso_expect_unmet(e);
-  if (!unmet) return true;
-  char **out = calloc(unmet, sizeof *out);
-  if (!out) return false;
-  size_t k = 0;
-  bool ok = true;
-  for (size_t i = 0; i < e->n && ok; i++) {
-    const vso_expectation *x = &e->items[i];
-    if (x->status == VSO_EXP_MET) continue;
-    vso_buf line = {0};
-    ok = vso_buf_append_str(&line, "expected output variable '") &&
-         vso_quote(&o->analysis->secrets, x->name, strlen(x->name), &line) &&
-         vso_buf_append_str(&line, x->status == VSO_EXP_MISSING ? "' is missing: " : "' is unusable: ") &&
-         vso_buf_append_str(&line, x->reason ? x->reason : vso_exp_status_name(x->status));
-    out[k] = ok ? vso_buf_steal(&line, NULL) : NULL;
-    ok = ok && out[k++];
-    vso_buf_free(&line);
-  }
-  if (!ok) {
-    for (size_t i = 0; i < k; i++) free(out[i]);
-    free(out);
-    return false;
-  }
-  *lines = out;
-  *n = k;
-  return true;
-}

@@ -92,6 +92,7 @@ typedef struct vso_outcome {
   char **command;                 /* run: the command; replay: the files */
   int ncommand;
   int attempts;                   /* run: attempts made (1 + retries used) */
+  bool stream;                    /* run --stream: task.setvariable went through live */
   double duration;                /* seconds */
   vso_stream_stats streams[VSO_OUTCOME_MAX_STREAMS];
   size_t nstreams;
@@ -140,10 +141,5 @@ typedef struct vso_artefacts {
  * status.  Each failure is said on stderr and applied to the outcome before
  * the next file.  Returns the exit status. */
 int vso_outcome_finish(vso_outcome *o, const vso_artefacts *a);
-
-/* One line per unmet expectation ("expected output variable 'x' is
- * missing: never set"), each safe for a logissue message.  The caller frees
- * each line and the array.  False when memory runs out. */
-bool vso_outcome_unmet_lines(const vso_outcome *o, char ***lines, size_t *n);
 
 #endif

@@ -58,8 +58,9 @@ static bool add_manifest(const vso_options *o, vso_sources *s, vso_buf *err) {
   vso_manifest_filter filter = vso_manifest_filter_of(o);
   if (!vso_manifest_expected(o->manifest, &filter, &s->manifest, err)) return false;
   for (size_t i = 0; i < s->manifest.n; i++) {
-    const char *name = s->manifest.matrices[i].name;
-    if (!vso_expect_add(&s->expect, name, strlen(name), true, err)) return false;
+    const vso_manifest_matrix *m = &s->manifest.matrices[i];
+    if (!vso_expect_add(&s->expect, m->name, strlen(m->name), true, err)) return false;
+    vso_expect_stands_for(&s->expect, m->name, m->platforms, m->nplatforms);
   }
   return true;
 }

@@ -17,7 +17,9 @@
 #include "matrix.h"
 #include "files.h"
 #include "text.h"
+#include "verdict.h"
 #include "version.h"
+#include "writer.h"
 
 /* At most this many leg names per cell of the Markdown table. */
 enum { MD_MAX_LEGS = 64 };
@@ -169,15 +171,15 @@ static void md_headline(vso_builder *w, const vso_outcome *o, const vso_expect_s
   switch (o->verdict) {
     case VSO_VERDICT_PASSED:
       if (!good) vso_put(w, "the expectations were met, but vsorelay failed afterwards");
-      else if (e->n) vso_putf(w, "all %zu expected output variable(s) set", e->n);
+      else if (e->n) vso_putf(w, "%zu of %zu expected output variables verified", e->n, e->n);
       else vso_put(w, "the command succeeded (no expected output variables given)");
       break;
     case VSO_VERDICT_EXPECTATIONS_FAILED:
-      vso_putf(w, "%zu of %zu expected output variable(s) missing or unusable", vso_expect_unmet(e), e->n);
+      vso_putf(w, "%zu of %zu expected output variables missing or unusable", vso_expect_unmet(e), e->n);
       break;
     case VSO_VERDICT_COMMAND_FAILED:
       if (o->facts.term_signal) vso_putf(w, "the command was killed by signal %d", o->facts.term_signal);
-      else if (o->facts.child_exited) vso_putf(w, "the command failed with exit status %d", o->facts.exit_status);
+      else if (o->facts.child_exited) vso_putf(w, "the command exited with status %d", o->facts.exit_status);
       else vso_put(w, "the command failed");
       break;
     case VSO_VERDICT_TIMED_OUT: vso_put(w, "the command ran past --timeout and was stopped"); break;
@@ -202,6 +204,60 @@ static void md_title(vso_builder *w, const vso_outcome *o, const vso_expect_set 
       vso_putf(w, " No held `%s` command was passed on: a partial matrix never reaches a downstream job.", setvariable);
   }
   vso_put(w, "\n\n");
+}
+
+/* Where the step ran, as the agent tells it: the names a person looks for
+ * in the run's page.  Nothing outside the agent. */
+static void md_place(vso_builder *w, const vso_step_place *p) {
+  if (!p->step && !p->job && !p->stage) return;
+  vso_put(w, "Step ");
+  if (p->step) md_code(w, p->step, strlen(p->step));
+  else vso_put(w, "`<step>`");
+  if (p->step_display) vso_put(w, " ("), md_textz(w, p->step_display), vso_put(w, ")");
+  vso_put(w, " of job ");
+  if (p->job) md_code(w, p->job, strlen(p->job));
+  else vso_put(w, "`<job>`");
+  if (p->job_display) vso_put(w, " ("), md_textz(w, p->job_display), vso_put(w, ")");
+  if (p->stage) vso_put(w, ", stage "), md_code(w, p->stage, strlen(p->stage));
+  vso_put(w, ".\n\n");
+}
+
+/* One line of the log's words (verdict.h) as a bullet. */
+static void md_words(vso_builder *w, bool ok, const vso_buf *words) {
+  if (!ok) {
+    w->ok = false;
+    return;
+  }
+  if (!words->len) return;
+  vso_put(w, "- ");
+  md_quoted(w, words->data);
+  vso_put(w, "\n");
+}
+
+/* The same facts as the step's log, first: what was lost or verified, and
+ * why nothing was passed on. */
+static void md_happened(vso_builder *w, const vso_outcome *o) {
+  const vso_expect_set *e = o->expect;
+  vso_put(w, "## What happened\n\n");
+  vso_buf words = {0};
+  if (o->verdict == VSO_VERDICT_PASSED) {
+    md_words(w, vso_words_verified(o, &words), &words);
+    if (o->attempts > 1)
+      vso_putf(w, "- It passed on attempt %d: each earlier attempt lost expected variables (the warnings of the "
+                  "step's log name them).\n", o->attempts);
+  } else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) {
+    for (size_t i = 0; i < e->n; i++) {
+      if (e->items[i].status == VSO_EXP_MET) continue;
+      vso_buf_clear(&words);
+      md_words(w, vso_words_unmet(o, &e->items[i], &words), &words);
+    }
+  } else if (o->verdict == VSO_VERDICT_VSORELAY_FAILED) {
+    vso_put(w, "- vsorelay itself failed: the step's log says why.\n");
+  } else {
+    md_words(w, vso_words_command_failed(o, &words), &words);
+  }
+  vso_buf_free(&words);
+  vso_put(w, "\n");
 }
 
 static void md_expected(vso_builder *w, const vso_analysis *a, const vso_expect_set *e) {
@@ -249,10 +305,11 @@ static void md_term(vso_builder *w, vso_term t) {
 static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *ref) {
   switch (x->status) {
     case VSO_EXP_MISSING:
-      vso_put(w, "is **missing**: the generator never printed it: the job that consumes ");
+      vso_put(w, "is **missing**: the generator never printed it, or its output lost it (the lost-tail failure "
+                 "of dotnet/docker-tools \\#2125): the job that consumes ");
       md_code(w, ref->data, ref->len);
       vso_put(w, " would have been skipped in silence; look at the generator's exit, rerun with `--retries`, "
-                 "or check the manifest filters.");
+                 "use an ImageBuilder that writes its variables directly, or check the manifest filters.");
       break;
     case VSO_EXP_NOT_OUTPUT:
       vso_put(w, "is **not an output variable**: it was set without ");
@@ -286,7 +343,35 @@ static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *r
   }
 }
 
-static void md_next_steps(vso_builder *w, const vso_expect_set *e) {
+/* Everything x stood for (the log cuts the list). */
+static void md_stands_for(vso_builder *w, const vso_expectation *x) {
+  if (!x->nplatforms) return;
+  vso_buf words = {0};
+  if (vso_words_stands_for(w->secrets, x, true, &words)) {
+    vso_put(w, " It stands for ");
+    md_quoted(w, words.data);
+    vso_put(w, ".");
+  } else {
+    w->ok = false;
+  }
+  vso_buf_free(&words);
+}
+
+/* How a later stage reads x, when the step's stage is known. */
+static void md_stage_reference(vso_builder *w, const vso_expectation *x, const vso_step_place *place) {
+  if (!place->stage || x->status != VSO_EXP_MISSING) return;
+  vso_buf ref = {0};
+  if (vso_dialect_stage_output_reference(&ref, place, x->name)) {
+    vso_put(w, " A later stage reads it as ");
+    md_code(w, ref.data, ref.len);
+    vso_put(w, ".");
+  } else {
+    w->ok = false;
+  }
+  vso_buf_free(&ref);
+}
+
+static void md_next_steps(vso_builder *w, const vso_expect_set *e, const vso_step_place *place) {
   if (!vso_expect_unmet(e)) return;
   vso_put(w, "## What to do next\n\n");
   for (size_t i = 0; i < e->n; i++) {
@@ -296,9 +381,11 @@ static void md_next_steps(vso_builder *w, const vso_expect_set *e) {
     md_textz(w, x->name);
     vso_put(w, "** ");
     vso_buf ref = {0};
-    if (vso_dialect_output_reference(&ref, x->name ? x->name : "")) md_advice(w, x, &ref);
+    if (vso_dialect_output_reference(&ref, place, x->name ? x->name : "")) md_advice(w, x, &ref);
     else w->ok = false;
     vso_buf_free(&ref);
+    md_stage_reference(w, x, place);
+    md_stands_for(w, x);
     if (x->last) {
       vso_put(w, " (last set at ");
       md_where(w, x->last);
@@ -366,9 +453,12 @@ bool vso_write_summary(const char *path, const vso_outcome *o, vso_buf *err) {
   const vso_analysis *a = o->analysis;
   const vso_expect_set *e = o->expect;
   vso_builder w = {.secrets = &a->secrets, .ok = true};
+  vso_step_place place = o->mode == VSO_MODE_RUN ? vso_dialect_step_place() : (vso_step_place){0};
   md_title(&w, o, e);
+  md_place(&w, &place);
+  md_happened(&w, o);
+  md_next_steps(&w, e, &place);
   md_expected(&w, a, e);
-  md_next_steps(&w, e);
   md_run(&w, o);
   md_diags(&w, a, o->manifest);
   vso_putf(&w, "<sub>vsorelay %s</sub>\n", VSO_VERSION);

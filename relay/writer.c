@@ -43,31 +43,57 @@ bool vso_out_write(vso_out *o, const void *p, size_t n) {
 
 bool vso_out_line_start(vso_out *o) { return !o->mid_line || vso_out_write(o, "\n", 1); }
 
-bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kind, const char *message) {
-  vso_buf line = {0}, quoted = {0};
-  bool ok = vso_quote(secrets, message, strlen(message), &quoted) &&
-            vso_dialect_command(&line, kind, quoted.data ? quoted.data : "", quoted.len) && vso_out_line_start(o) &&
-            vso_out_write(o, line.data, line.len);
-  vso_buf_free(&line);
-  vso_buf_free(&quoted);
+bool vso_inert_line(const vso_secrets *secrets, const char *p, size_t n, vso_buf *out) {
+  static const char cut[] = "...";
+  size_t cut_len = sizeof cut - 1;
+  bool was_cut = n >= cut_len && memcmp(p + n - cut_len, cut, cut_len) == 0;
+  size_t body = was_cut ? n - cut_len : n, done = body;
+  vso_buf masked = {0}, inert = {0};
+  bool none = !secrets || vso_secrets_empty(secrets);
+  bool ok = none      ? vso_buf_append(&masked, p, n)
+            : was_cut ? vso_mask_complete(secrets, p, body, &masked, &done) &&
+                            (done == body || vso_buf_append_str(&masked, "***")) && vso_buf_append_str(&masked, cut)
+                      : vso_mask(secrets, p, n, &masked);
+  ok = ok && vso_deactivate(masked.data ? masked.data : "", masked.len, &inert);
+  for (size_t i = 0; ok && i < inert.len; i++)
+    if ((unsigned char)inert.data[i] < 0x20 || inert.data[i] == 0x7F) inert.data[i] = ' ';
+  ok = ok && vso_buf_append(out, inert.data ? inert.data : "", inert.len);
+  vso_buf_free(&masked);
+  vso_buf_free(&inert);
   return ok;
 }
 
+bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kind, const char *message) {
+  vso_buf line = {0}, safe = {0};
+  bool ok = vso_inert_line(secrets, message, strlen(message), &safe) &&
+            vso_dialect_command(&line, kind, safe.data ? safe.data : "", safe.len) && vso_out_line_start(o) &&
+            vso_out_write(o, line.data, line.len);
+  vso_buf_free(&line);
+  vso_buf_free(&safe);
+  return ok;
+}
 
 void vso_warn(const char *fmt, ...) {
-  char msg[2048];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  vso_buf msg = {0};
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  size_t len = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+  bool ok = n >= 0 && vso_buf_reserve(&msg, (size_t)n + 1);
+  if (ok) {
+    va_start(ap, fmt);
+    vsnprintf(msg.data, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    msg.len = (size_t)n;
+  }
   vso_buf line = {0};
-  bool ok = vso_buf_append_str(&line, "vsorelay: ") && vso_deactivate(msg, len, &line);
+  ok = ok && vso_buf_append_str(&line, "vsorelay: ") && vso_deactivate(msg.data, msg.len, &line);
   for (size_t i = 0; ok && i < line.len; i++)
     if (line.data[i] == '\r' || line.data[i] == '\n') line.data[i] = ' ';
   ok = ok && vso_buf_append_char(&line, '\n');
   /* best effort: there is nowhere else to report a failing stderr */
   if (ok) (void)vso_write_all(STDERR_FILENO, line.data, line.len);
+  else (void)vso_write_all(STDERR_FILENO, "vsorelay: out of memory\n", 24);
   vso_buf_free(&line);
+  vso_buf_free(&msg);
 }

@@ -33,11 +33,20 @@ bool vso_out_write(vso_out *o, const void *p, size_t n);
 /* Ends an unterminated last line, so that what follows starts a line of its
  * own: the agent would read a command glued to a line as that line's data. */
 bool vso_out_line_start(vso_out *o);
-/* One logging command of vsorelay's own (dialect.h), on a line of its own:
- * message with secrets masked and quoted, then escaped the agent's way, so
- * that nothing in it can end the command or start another.  False when the
- * write failed (o->error) or memory ran out. */
+/* One logging command of vsorelay's own (dialect.h), on a line of its own.
+ * message is vsorelay's own words with whatever they quote already quoted
+ * once (vso_quote); it is made safe again with the secrets known now
+ * (vso_inert_line), then escaped the agent's way, so that nothing in it can
+ * end the command or start another.  False when the write failed
+ * (o->error) or memory ran out. */
 bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kind, const char *message);
+
+/* Text that was quoted once, maybe long before (a reason, a diagnostic, a
+ * message), made safe for where it goes now: masked with the secrets known
+ * now (a value may have become secret after the text was made; when the text
+ * was cut, "...", its end is masked too if a secret could begin there), the
+ * keyword deactivated, any control byte shown as a space: one inert line. */
+bool vso_inert_line(const vso_secrets *secrets, const char *p, size_t n, vso_buf *out);
 
 /* A diagnostic on stderr, "vsorelay: <message>\n".  The message is made one
  * line the agent cannot execute: "##vso" deactivated, CR and LF shown as

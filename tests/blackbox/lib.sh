@@ -16,6 +16,21 @@ HEALTHY=$SOURCE_DIR/samples/go-images/generate-build-matrix.healthy.log
 BROKEN=$SOURCE_DIR/samples/go-images/generate-build-matrix.broken.log
 GO_EXPECT=linuxArm32,linuxArm64,linuxAmd64,windowsLtsc2025Amd64,windowsLtsc2022Amd64
 
+# short_copies <LOG: the log as run shows it live by default: each
+# task.setvariable line with its short copy ("**vso[...] (held until the
+# command ends: N bytes)").  For logs whose values are plain (no matrix, no
+# escapes, no secret, under 1,000 bytes), as the helpers write them.
+short_copies() {
+  LC_ALL=C awk '{
+    i = index($0, "##vso[task.setvariable")
+    if (!i) { print; next }
+    j = index(substr($0, i), "]")
+    head = substr($0, 1, i + j - 1); n = length($0) - (i + j - 1)
+    sub(/##vso\[/, "**vso[", head)
+    printf "%s (held until the command ends: %d %s)\n", head, n, n == 1 ? "byte" : "bytes"
+  }'
+}
+
 pass() { PASSED=$((PASSED + 1)); }
 fail() { FAILED=$((FAILED + 1)); printf 'FAIL: %s\n' "$*" >&2; }
 

@@ -60,10 +60,16 @@ check_eq "SIGKILL mid-line: exit 137" 137 $?
 check_eq "SIGKILL mid-line: stdout holds exactly the partial line" "partial-line-without-newline" "$(cat "$out")"
 check_eq "SIGKILL mid-line: no byte added" 28 "$(wc -c <"$out")"
 # the same with a held command cut by the kill: its bytes are shown (neutralised), nothing re-emitted
-"$VSORELAY" run -e a -- sh -c 'printf "##vso[task.setvariable variable=a;isoutput=true]cut"; kill -KILL $$' >"$out" 2>"$err"
+"$VSORELAY" run --verbose -e a -- sh -c 'printf "##vso[task.setvariable variable=a;isoutput=true]cut"; kill -KILL $$' >"$out" 2>"$err"
 check_eq "SIGKILL in a held command: exit 137" 137 $?
-check_eq "SIGKILL in a held command: its bytes shown neutralised" \
-  "**vso[task.setvariable variable=a;isoutput=true]cut" "$(cat "$out")"
+check_eq "SIGKILL in a held command (--verbose): its bytes shown neutralised, then why nothing was re-emitted" \
+  "**vso[task.setvariable variable=a;isoutput=true]cut
+##vso[task.logissue type=error]vsorelay: the command was killed by signal 9 (SIGKILL), so nothing was re-emitted: the variables of a command that did not succeed are not passed on. The expected output variable had arrived (a)." \
+  "$(cat "$out")"
+"$VSORELAY" run -e a -- sh -c 'printf "##vso[task.setvariable variable=a;isoutput=true]cut"; kill -KILL $$' >"$out" 2>"$err"
+check_eq "SIGKILL in a held command: its short copy" \
+  "**vso[task.setvariable variable=a;isoutput=true] (held until the command ends: 3 bytes)" "$(head -n 1 "$out")"
+check_eq "SIGKILL in a held command: nothing re-emitted" 0 "$(grep -c '##vso\[task.setvariable' "$out")"
 
 # ---------------------------------------------------------------------------
 # 2. vsorelay's stdout is closed early (EPIPE): 125, no hang, the child is reaped
@@ -118,6 +124,11 @@ big_cmd='##vso[task.setvariable variable=big;isoutput=true]'
 { head -c $((64 * MIB)) /dev/zero | tr '\0' x; printf '%sv' "$big_cmd"; } >"$WORK/bigline"
 "$VSORELAY" run -e big -- cat "$WORK/bigline" >"$out" 2>"$err"
 check_eq "64 MiB line, command at its end: exit 0" 0 $?
+{ head -c $((64 * MIB)) /dev/zero | tr '\0' x; printf '**vso[task.setvariable variable=big;isoutput=true] (held until the command ends: 1 byte)\n%sv\n' "$big_cmd"; } \
+  >"$WORK/expected"
+check "64 MiB line: relayed (neutralised) byte for byte with its short copy, then the command" cmp -s "$WORK/expected" "$out"
+"$VSORELAY" run --verbose -e big -- cat "$WORK/bigline" >"$out" 2>"$err"
+check_eq "64 MiB line, --verbose: exit 0" 0 $?
 { head -c $((64 * MIB)) /dev/zero | tr '\0' x; printf '**vso[task.setvariable variable=big;isoutput=true]v'; } \
   >"$WORK/expected"
 check "64 MiB line: relayed (neutralised) byte for byte" \
@@ -131,6 +142,11 @@ rm -f "$WORK/bigline" "$WORK/expected"
 { printf '%s' "$big_cmd"; head -c $((64 * MIB)) /dev/zero | tr '\0' y; printf '\n'; } >"$WORK/bigvalue"
 "$VSORELAY" run -e big -- cat "$WORK/bigvalue" >"$out" 2>"$err"
 check_eq "64 MiB value: exit 0" 0 $?
+check_eq "64 MiB value: the short copy" \
+  "**vso[task.setvariable variable=big;isoutput=true] (held until the command ends: 67,108,864 bytes)" "$(head -n 1 "$out")"
+check "64 MiB value: the re-emitted command is byte for byte" cmp -s "$WORK/bigvalue" <(tail -n 1 "$out")
+"$VSORELAY" run --verbose -e big -- cat "$WORK/bigvalue" >"$out" 2>"$err"
+check_eq "64 MiB value, --verbose: exit 0" 0 $?
 check_eq "64 MiB value: two lines (neutralised copy, re-emitted command)" 2 "$(wc -l <"$out")"
 check "64 MiB value: the neutralised copy is byte for byte" \
   cmp -s <(sed 's/^##vso\[/**vso[/' "$WORK/bigvalue") <(head -n 1 "$out")
@@ -149,8 +165,12 @@ printf '##vso[task.setvariable variable=nul;isoutput=true]a\0b\xff\xc3\x28\n' >"
 cat "$WORK/plain" "$WORK/held" >"$WORK/raw"
 "$VSORELAY" run -e nul -- cat "$WORK/raw" >"$out" 2>"$err"
 check_eq "NUL and invalid UTF-8: exit 0" 0 $?
-{ cat "$WORK/plain"; printf '**vso'; tail -c +6 "$WORK/held"; cat "$WORK/held"; } >"$WORK/expected"
+{ cat "$WORK/plain"; printf '**vso[task.setvariable variable=nul;isoutput=true] (held until the command ends: 6 bytes)\n'; cat "$WORK/held"; } >"$WORK/expected"
 check "NUL and invalid UTF-8: relayed byte for byte, the held value re-emitted byte for byte" \
+  cmp -s "$WORK/expected" "$out"
+"$VSORELAY" run --verbose -e nul -- cat "$WORK/raw" >"$out" 2>"$err"
+{ cat "$WORK/plain"; printf '**vso'; tail -c +6 "$WORK/held"; cat "$WORK/held"; } >"$WORK/expected"
+check "NUL and invalid UTF-8 --verbose: relayed byte for byte, the held value shown and re-emitted byte for byte" \
   cmp -s "$WORK/expected" "$out"
 
 # 4d. the child's last stdout line has no newline: the re-emitted block must
@@ -216,9 +236,13 @@ check_eq "1,000 spellings, failing: nothing re-emitted" 0 "$(grep -c '^##vso\[ta
 "$HELPERS/fast-writer" --lines 200000 --every 10 --stderr-too >"$WORK/child.out" 2>"$WORK/child.err"
 "$VSORELAY" run -e var1,var20000 -- "$HELPERS/fast-writer" --lines 200000 --every 10 --stderr-too >"$out" 2>"$err"
 check_eq "fast-writer --stderr-too: exit 0" 0 $?
+{ short_copies <"$WORK/child.out"; grep -o '##vso\[.*' "$WORK/child.out"; } >"$WORK/expected"
+check "fast-writer --stderr-too: stdout with short copies + 20,000 re-emitted, byte for byte" cmp -s "$WORK/expected" "$out"
+{ cat "$WORK/child.err"; echo "vsorelay: 2 of 2 expected output variables verified (var1, var20000)"; } >"$WORK/expected"
+check "fast-writer --stderr-too: stderr byte for byte, then the verified line" cmp -s "$WORK/expected" "$err"
+"$VSORELAY" run --verbose -e var1,var20000 -- "$HELPERS/fast-writer" --lines 200000 --every 10 --stderr-too >"$out" 2>"$err"
 { sed 's/##vso\[/**vso[/' "$WORK/child.out"; grep -o '##vso\[.*' "$WORK/child.out"; } >"$WORK/expected"
-check "fast-writer --stderr-too: stdout neutralised + 20,000 re-emitted, byte for byte" cmp -s "$WORK/expected" "$out"
-check "fast-writer --stderr-too: stderr byte for byte" cmp -s "$WORK/child.err" "$err"
+check "fast-writer --stderr-too --verbose: stdout neutralised + 20,000 re-emitted, byte for byte" cmp -s "$WORK/expected" "$out"
 
 cat >"$WORK/both.sh" <<'SH'
 for i in $(seq 1 2000); do
@@ -233,13 +257,21 @@ SH
 awk 'BEGIN { for (i = 1; i <= 2000; i++) printf "o%d\ne%d\n", i, i }' >"$WORK/both.names"
 "$VSORELAY" run --expect-file "$WORK/both.names" -- bash "$WORK/both.sh" >"$out" 2>"$err"
 check_eq "commands on both streams: exit 0" 0 $?
+check_eq "both streams: 2,000 short copies on stderr" 2000 "$(grep -c '\*\*vso\[task.setvariable variable=e[0-9]*;isoutput=true\] (held until the command ends: [0-9]* bytes\?)' "$err")"
+check_eq "both streams: no live command on stderr" 0 "$(grep -c '##vso\[' "$err")"
+"$VSORELAY" run --verbose --expect-file "$WORK/both.names" -- bash "$WORK/both.sh" >"$out" 2>"$err"
+check_eq "commands on both streams, --verbose: exit 0" 0 $?
 check_eq "both streams: 4,000 commands re-emitted on stdout" 4000 "$(grep -c '^##vso\[task.setvariable' "$out")"
 check_eq "both streams: 2,000 held on stdout" 2000 "$(grep -c '\*\*vso\[task.setvariable variable=o' "$out")"
 check_eq "both streams: 2,000 held on stderr" 2000 "$(grep -c '\*\*vso\[task.setvariable variable=e' "$err")"
 bash "$WORK/both.sh" >"$WORK/child.out" 2>"$WORK/child.err"
 check "both streams: stdout's own bytes relayed (neutralised)" \
   cmp -s <(sed 's/##vso\[/**vso[/g' "$WORK/child.out") <(grep -v '^##vso\[' "$out")
-check "both streams: stderr relayed (neutralised)" cmp -s <(sed 's/##vso\[/**vso[/g' "$WORK/child.err") "$err"
+check "both streams: stderr relayed (neutralised)" cmp -s <(sed 's/##vso\[/**vso[/g' "$WORK/child.err") <(sed '$d' "$err")
+check_eq "both streams: then the verified line, its list cut" \
+  "vsorelay: 4000 of 4000 expected output variables verified (o1, e1, o2, e2," "$(tail -n 1 "$err" | cut -c1-74)"
+check "both streams: the verified line's list cut after about 1,000 bytes" \
+  grep -qE '^vsorelay: 4000 of 4000 expected output variables verified \(o1, .{900,1100}, … and [0-9]+ more\)$' "$err"
 check "both streams: the re-emitted set is every command" \
   cmp -s <(grep -ho '##vso\[.*' "$WORK/child.out" "$WORK/child.err" | sort) <(grep '^##vso\[' "$out" | sort)
 check "both streams: each stream's commands keep their order" \

@@ -11,12 +11,15 @@ for name in linuxAmd64 windowsLtsc2025Amd64 windowsLtsc2022Amd64; do
   check_grep "broken log names $name as missing" "missing  $name" "$out"
 done
 check_grep "broken log: linuxArm32 met" "ok       linuxArm32" "$out"
-check_grep "stderr says how many" "3 expected variable(s) missing" "$err"
+check_eq "stderr says how many, in run's words" "vsorelay: 3 of 5 expected output variables missing or unusable" "$(cat "$err")"
 
 "$VSORELAY" replay --expect "$GO_EXPECT" "$HEALTHY" >"$out" 2>"$err"
 check_eq "healthy log exits 0" 0 $?
 check_grep "healthy: verdict" "verdict: passed" "$out"
 check_grep "healthy: 5 of 5" "expectations: 5 of 5 met" "$out"
+check_eq "healthy: the verified line on stderr, as run's" \
+  "vsorelay: 5 of 5 expected output variables verified (linuxArm32, linuxArm64, linuxAmd64, windowsLtsc2025Amd64, windowsLtsc2022Amd64)" \
+  "$(cat "$err")"
 
 "$VSORELAY" replay --expect "$GO_EXPECT" "$SOURCE_DIR/samples/go-images/generate-build-matrix.healthy.post2125.log" >"$out" 2>"$err"
 check_eq "post-#2125 healthy log exits 0" 0 $?

@@ -6,16 +6,19 @@
 
 out=$WORK/out.txt err=$WORK/err.txt
 
-# --- around cat of the healthy log: neutralised copies, then the five originals
-"$VSORELAY" run -e "$GO_EXPECT" -- cat "$HEALTHY" >"$out" 2>"$err"
+# --- around cat of the healthy log, --verbose: whole neutralised copies, then
+# the five originals (test_log.sh pins the default log, with short copies)
+"$VSORELAY" run --verbose -e "$GO_EXPECT" -- cat "$HEALTHY" >"$out" 2>"$err"
 check_eq "healthy: exit 0" 0 $?
 sed 's/##vso\[/**vso[/' "$HEALTHY" >"$WORK/expected"
 grep -o '##vso\[task.setvariable.*' "$HEALTHY" >>"$WORK/expected"
-check "healthy: stdout is the neutralised log + the five commands" cmp -s "$WORK/expected" "$out"
+check "healthy --verbose: stdout is the neutralised log + the five commands" cmp -s "$WORK/expected" "$out"
 check_eq "healthy: five executable lines" 5 "$(grep -c '##vso\[' "$out")"
+SYSTEM_DEBUG=True "$VSORELAY" run -e "$GO_EXPECT" -- cat "$HEALTHY" >"$WORK/debug" 2>"$err"
+check "healthy, the agent's SYSTEM_DEBUG=True: as --verbose" cmp -s "$out" "$WORK/debug"
 
 # the short form runs `run`
-"$VSORELAY" -e "$GO_EXPECT" -- cat "$HEALTHY" >"$WORK/short" 2>"$err"
+"$VSORELAY" --verbose -e "$GO_EXPECT" -- cat "$HEALTHY" >"$WORK/short" 2>"$err"
 check_eq "short form: exit 0" 0 $?
 check "short form: same stdout" cmp -s "$out" "$WORK/short"
 
@@ -24,8 +27,8 @@ check "short form: same stdout" cmp -s "$out" "$WORK/short"
 check_eq "broken: exit 3" 3 $?
 check_eq "broken: no executable setvariable" 0 "$(grep -c '##vso\[task.setvariable' "$out")"
 for name in linuxAmd64 windowsLtsc2025Amd64 windowsLtsc2022Amd64; do
-  check_grep "broken: logissue for $name" "##vso[task.logissue type=error]vsorelay: expected output variable '$name' is missing" "$out"
-  check_grep "broken: stderr names $name" "'$name' is missing" "$err"
+  check_grep "broken: logissue for $name" "##vso[task.logissue type=error]vsorelay: expected output variable missing (never set): $name." "$out"
+  check_grep "broken: stderr names $name" "vsorelay: expected output variable missing (never set): $name." "$err"
 done
 check_grep "broken: task.complete Failed" "##vso[task.complete result=Failed;]" "$out"
 check_eq "broken: exactly 4 executable lines" 4 "$(grep -c '##vso\[' "$out")"
@@ -33,7 +36,8 @@ check_eq "broken: exactly 4 executable lines" 4 "$(grep -c '##vso\[' "$out")"
 # --- commands on stderr are held too; other commands pass unchanged
 "$VSORELAY" run -e a -- sh -c 'echo "##vso[task.setvariable variable=a;isoutput=true]1" >&2; echo "##vso[task.logdetail id=x]y"' >"$out" 2>"$err"
 check_eq "stderr command: exit 0" 0 $?
-check_grep "stderr command: neutralised on stderr" "**vso[task.setvariable variable=a;isoutput=true]1" "$err"
+check_grep "stderr command: its short copy on stderr" "**vso[task.setvariable variable=a;isoutput=true] (held until the command ends: 1 byte)" "$err"
+check_no_grep "stderr command: no live command on stderr" "##vso[" "$err"
 check_grep "stderr command: re-emitted on stdout" "##vso[task.setvariable variable=a;isoutput=true]1" "$out"
 check_grep "other commands pass unchanged" "##vso[task.logdetail id=x]y" "$out"
 
@@ -53,7 +57,10 @@ check_grep "task.complete on failure: says so" "task.complete was held back" "$e
 # --- secrets: the neutralised copy masks the value
 "$VSORELAY" run -- sh -c 'echo "##vso[task.setvariable variable=s;issecret=true]sentinel-s3cr3t"' >"$out" 2>"$err"
 check_eq "secret: exit 0" 0 $?
-check_grep "secret: masked copy" "**vso[task.setvariable variable=s;issecret=true]***" "$out"
+check_grep "secret: short copy, no length" "**vso[task.setvariable variable=s;issecret=true] (held until the command ends)" "$out"
+"$VSORELAY" run --verbose -- sh -c 'echo "##vso[task.setvariable variable=s;issecret=true]sentinel-s3cr3t"' >"$WORK/verbose" 2>"$err"
+check_grep "secret --verbose: masked copy" "**vso[task.setvariable variable=s;issecret=true]***" "$WORK/verbose"
+check_eq "secret --verbose: value only in the setsecret and the re-emitted command" 2 "$(grep -c 'sentinel-s3cr3t' "$WORK/verbose")"
 check_eq "secret: value only in the early setsecret and the re-emitted command" 2 "$(grep -c 'sentinel-s3cr3t' "$out")"
 check_grep "secret: registered at once" "##vso[task.setsecret]sentinel-s3cr3t" "$out"
 check_no_grep "secret: not on stderr" "sentinel-s3cr3t" "$err"
@@ -149,7 +156,8 @@ check_eq "child exit 3: no verdict lines" 0 "$(grep -c '##vso\[' "$out")"
 # --- a failing child: nothing is re-emitted
 "$VSORELAY" run -e a -- sh -c 'echo "##vso[task.setvariable variable=a;isoutput=true]1"; exit 7' >"$out" 2>"$err"
 check_eq "failing child: its status" 7 $?
-check_eq "failing child: nothing re-emitted" 0 "$(grep -c '##vso\[' "$out")"
+check_eq "failing child: nothing re-emitted" 0 "$(grep -c '##vso\[task.setvariable' "$out")"
+check_eq "failing child: one error says so" 1 "$(grep -c '^##vso\[task.logissue type=error\]vsorelay: the command exited with status 7, so nothing was re-emitted' "$out")"
 
 # --- --timeout: SIGTERM at the deadline, exit 124
 start=$(date +%s%N)
@@ -206,7 +214,9 @@ wait $pid
 check_eq "stubborn child: exit 143" 143 $?
 elapsed=$((($(date +%s%N) - start) / 1000000))
 check "stubborn child: ended within drain timeout + 2 s (${elapsed} ms)" test "$elapsed" -lt 2500
-check_no_grep "stopped: nothing re-emitted, no verdict" "##vso[" "$out"
+check_no_grep "stopped: nothing re-emitted" "##vso[task.setvariable" "$out"
+check_no_grep "stopped: no verdict of the expectations" "##vso[task.complete" "$out"
+check_eq "stopped: one error says why" 1 "$(grep -c '^##vso\[task.logissue type=error\]vsorelay: vsorelay was stopped by signal 15 (SIGTERM), so nothing was re-emitted' "$out")"
 
 # --- EPIPE: stdout closed early; exit 125, child drained and reaped, no SIGPIPE death
 "$VSORELAY" run -- "$HELPERS/fast-writer" --lines 200000 2>"$err" | head -c 10 >/dev/null
@@ -226,7 +236,7 @@ chmod +x "$WORK/flaky.sh"
 rm -f "$WORK/count"
 "$VSORELAY" run -e a,b --retries 2 -- "$WORK/flaky.sh" "$WORK/count" >"$out" 2>"$err"
 check_eq "retries: passes on attempt 2" 0 $?
-check_grep "retries: says so" "attempt 1 of 3" "$err"
+check_grep "retries: says so" "attempt 1 of 3 lost 1 of 2 expected output variables (b)" "$err"
 check_eq "retries: only the passing attempt's commands" 2 "$(grep -c '^##vso\[task.setvariable' "$out")"
 check_grep "retries: b from attempt 2" "]attempt2" "$out"
 rm -f "$WORK/count"
@@ -247,8 +257,11 @@ check "stream: live + expected again" cmp -s "$WORK/expected" "$out"
 check_eq "1M lines: exit 0" 0 $?
 check_eq "1M lines: every line relayed" 1010000 "$(wc -l <"$out")"
 check_eq "1M lines: 10,000 commands re-emitted" 10000 "$(grep -c '^##vso\[task.setvariable' "$out")"
+{ short_copies <"$WORK/child.txt"; grep -o '##vso\[.*' "$WORK/child.txt"; } >"$WORK/expected"
+check "1M lines: stream with short copies + block, byte for byte" cmp -s "$WORK/expected" "$out"
+"$VSORELAY" run --verbose -- "$HELPERS/fast-writer" --lines 1000000 --every 100 >"$out" 2>"$err"
 { sed 's/##vso\[/**vso[/' "$WORK/child.txt"; grep -o '##vso\[.*' "$WORK/child.txt"; } >"$WORK/expected"
-check "1M lines: neutralised stream + block, byte for byte" cmp -s "$WORK/expected" "$out"
+check "1M lines --verbose: neutralised stream + block, byte for byte" cmp -s "$WORK/expected" "$out"
 "$VSORELAY" run --stream -e var1,var10000 -- "$HELPERS/fast-writer" --lines 1000000 --every 100 >"$out" 2>"$err"
 check_eq "1M lines --stream: exit 0" 0 $?
 { cat "$WORK/child.txt"; printf '%s\n' '##vso[task.setvariable variable=var1;isoutput=true]value1' \

@@ -17,28 +17,41 @@ echo "##vso[task.setvariable variable=token;isoutput=true]$S3-again"
 echo "##vso[task.logissue type=warning]uses $S2"
 SH
 
-"$VSORELAY" run -e token,url,multi,absent --report "$WORK/r.json" --summary "$WORK/s.md" --capture "$WORK/cap" \
-  -- sh "$WORK/child.sh" >"$out" 2>"$err"
-check_eq "run: exit 3 (multi is rejected, absent missing)" 3 $?
-# Nothing is re-emitted on failure.  The child's own setsecret and logissue
-# commands pass through unchanged (the agent must register and mask them),
-# and for each secret variable vsorelay tells the agent at once with a
-# task.setsecret of its data (the variable itself is held to the end): those
-# commands are for the agent, which never shows them, so they are left out
-# of the scan.
-grep -v -e '^##vso\[task.setsecret\]' -e '^##vso\[task.logissue type=warning\]' "$out" >"$WORK/own"
-check_eq "the child's two pass-through commands are there" 2 "$(grep -c -e "^##vso\[task.setsecret\]$S1\$" -e '^##vso\[task.logissue type=warning\]' "$out")"
-check_grep "a secret variable is registered at once" "##vso[task.setsecret]$S2" "$out"
-check_grep "once secret, always secret: the new value is registered too" "##vso[task.setsecret]$S3-again" "$out"
-check_no_grep "a multi-line secret is not registered (the agent fails the step on it)" "##vso[task.setsecret]$S3%0A" "$out"
-for s in $S1 $S2 $S3; do
-  for f in "$WORK/own" "$err" "$WORK/r.json" "$WORK/s.md" "$WORK/cap"; do
-    check_no_grep "run: $s not in $(basename "$f")" "$s" "$f"
+# the default log (short live copies) and the --verbose one (whole lines,
+# neutralised and masked) are scanned alike
+for mode in default --verbose; do
+  flags=()
+  [ "$mode" = default ] || flags=("$mode")
+  "$VSORELAY" run "${flags[@]}" -e token,url,multi,absent --report "$WORK/r.json" --summary "$WORK/s.md" \
+    --capture "$WORK/cap" -- sh "$WORK/child.sh" >"$out" 2>"$err"
+  check_eq "run $mode: exit 3 (multi is rejected, absent missing)" 3 $?
+  # Nothing is re-emitted on failure.  The child's own setsecret and logissue
+  # commands pass through unchanged (the agent must register and mask them),
+  # and for each secret variable vsorelay tells the agent at once with a
+  # task.setsecret of its data (the variable itself is held to the end): those
+  # commands are for the agent, which never shows them, so they are left out
+  # of the scan.
+  grep -v -e '^##vso\[task.setsecret\]' -e '^##vso\[task.logissue type=warning\]' "$out" >"$WORK/own"
+  check_eq "$mode: the child's two pass-through commands are there" 2 "$(grep -c -e "^##vso\[task.setsecret\]$S1\$" -e '^##vso\[task.logissue type=warning\]' "$out")"
+  check_grep "$mode: a secret variable is registered at once" "##vso[task.setsecret]$S2" "$out"
+  check_grep "$mode: once secret, always secret: the new value is registered too" "##vso[task.setsecret]$S3-again" "$out"
+  check_no_grep "$mode: a multi-line secret is not registered (the agent fails the step on it)" "##vso[task.setsecret]$S3%0A" "$out"
+  for s in $S1 $S2 $S3; do
+    for f in "$WORK/own" "$err" "$WORK/r.json" "$WORK/s.md" "$WORK/cap"; do
+      check_no_grep "run $mode: $s not in $(basename "$f")" "$s" "$f"
+    done
   done
 done
 check_grep "the live copy masks the setsecret value inside another value" "user:***@example" "$WORK/own"
 check_grep "a secret variable's value is ***" "**vso[task.setvariable variable=token;issecret=true;isoutput=true]***" "$out"
 check_grep "once secret, always secret: a later plain set is masked too" "variable=token;isoutput=true]***" "$out"
+"$VSORELAY" run -e token -- sh "$WORK/child.sh" >"$out" 2>"$err"
+check_grep "default: a secret's short copy has no length" \
+  "**vso[task.setvariable variable=token;issecret=true;isoutput=true] (held until the command ends)" "$out"
+check_grep "default: once secret, always secret: a later plain set has no length either" \
+  "**vso[task.setvariable variable=token;isoutput=true] (held until the command ends)" "$out"
+check_grep "default: a plain value's short copy has its length" \
+  "**vso[task.setvariable variable=url;isoutput=true] (held until the command ends: " "$out"
 
 # replay of the capture and of the raw log: same rule
 "$VSORELAY" replay -e token "$WORK/cap" --report "$WORK/r2.json" --summary "$WORK/s2.md" >"$out" 2>"$err"

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+#include "verdict.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialect.h"
+#include "text.h"
+#include "writer.h"
+
+/* A list of names is cut once it is this long (bytes, after masking and
+ * quoting): the rest is counted ("… and 12 more"); the report has them all. */
+enum { NAMES_BUDGET = 1000 };
+/* What a variable stood for, in the log: Dockerfiles while the list fits
+ * about a line's width (the first always), then "…"; the summary and the
+ * report have them all. */
+enum { DOCKERFILES_BUDGET = 72 };
+
+static const char lost_tail_failure[] = "the lost-tail failure of dotnet/docker-tools #2125";
+
+/* ---- pieces ------------------------------------------------------------------ */
+
+static bool quoted(vso_buf *out, const vso_secrets *s, const char *text) {
+  return vso_quote(s, text ? text : "", text ? strlen(text) : 0, out);
+}
+
+static const char *plural(size_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
+static bool is_unmet(const vso_expectation *x) { return x->status != VSO_EXP_MET; }
+
+/* The names of e's expectations that are met (met) or not, ", "-separated,
+ * each quoted, non-missing ones with their status when with_status; cut
+ * after NAMES_BUDGET bytes with ", … and N more". */
+static bool names(vso_buf *out, const vso_secrets *s, const vso_expect_set *e, bool met, bool with_status) {
+  size_t start = out->len, shown = 0, total = 0;
+  bool ok = true;
+  for (size_t i = 0; i < e->n && ok; i++) {
+    const vso_expectation *x = &e->items[i];
+    if (is_unmet(x) == met) continue;
+    total++;
+    if (shown && out->len - start > NAMES_BUDGET) continue;
+    ok = (!shown || vso_buf_append_str(out, ", ")) && quoted(out, s, x->name) &&
+         (!with_status || x->status == VSO_EXP_MISSING || vso_buf_appendf(out, " (%s)", vso_exp_status_name(x->status)));
+    shown++;
+  }
+  return ok && (shown == total || vso_buf_appendf(out, ", … and %zu more", total - shown));
+}
+
+static size_t count(const vso_expect_set *e, bool met) {
+  size_t n = 0;
+  for (size_t i = 0; i < e->n; i++) n += is_unmet(&e->items[i]) != met;
+  return n;
+}
+
+static int compare_strings(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* x's Dockerfiles, sorted, each once; *n of them.  NULL (and *n 0) when
+ * memory runs out or there are none. */
+static const char **dockerfiles(const vso_expectation *x, size_t *n) {
+  *n = 0;
+  const char **files = x->nplatforms ? malloc(x->nplatforms * sizeof *files) : NULL;
+  if (!files) return NULL;
+  for (size_t i = 0; i < x->nplatforms; i++) files[i] = x->platforms[i].dockerfile ? x->platforms[i].dockerfile : "";
+  qsort(files, x->nplatforms, sizeof *files, compare_strings);
+  for (size_t i = 0; i < x->nplatforms; i++)
+    if (*n == 0 || strcmp(files[*n - 1], files[i]) != 0) files[(*n)++] = files[i];
+  return files;
+}
+
+/* Whether platforms[i]'s architecture is known and not one of an earlier platform. */
+static bool first_of_its_architecture(const vso_expectation *x, size_t i) {
+  const char *arch = x->platforms[i].architecture;
+  if (!arch || !*arch) return false;
+  for (size_t k = 0; k < i; k++)
+    if (x->platforms[k].architecture && strcmp(x->platforms[k].architecture, arch) == 0) return false;
+  return true;
+}
+
+/* " (amd64)": the architectures of x's platforms, each once, in order;
+ * nothing when none is known. */
+static bool architectures(vso_buf *out, const vso_secrets *s, const vso_expectation *x) {
+  bool ok = true;
+  size_t shown = 0;
+  for (size_t i = 0; i < x->nplatforms && ok; i++)
+    if (first_of_its_architecture(x, i))
+      ok = vso_buf_append_str(out, shown++ ? ", " : " (") && quoted(out, s, x->platforms[i].architecture);
+  return ok && (!shown || vso_buf_append_char(out, ')'));
+}
+
+bool vso_words_stands_for(const vso_secrets *s, const vso_expectation *x, bool all, vso_buf *out) {
+  if (!quoted(out, s, x->name)) return false;
+  if (!x->nplatforms) return true;
+  size_t n;
+  const char **files = dockerfiles(x, &n);
+  if (!files) return false;
+  bool ok = vso_buf_append_str(out, ": ");
+  size_t start = out->len;
+  for (size_t i = 0; i < n && ok; i++) {
+    vso_buf one = {0};
+    ok = quoted(&one, s, files[i]);
+    if (ok && i && !all && out->len - start + 2 + one.len > DOCKERFILES_BUDGET) {
+      ok = vso_buf_append_str(out, ", …");
+      vso_buf_free(&one);
+      break;
+    }
+    ok = ok && (!i || vso_buf_append_str(out, ", ")) && vso_buf_append(out, one.data, one.len);
+    vso_buf_free(&one);
+  }
+  free(files);
+  return ok && architectures(out, s, x);
+}
+
+/* ---- success ---------------------------------------------------------------- */
+
+bool vso_words_verified(const vso_outcome *o, vso_buf *out) {
+  const vso_expect_set *e = o->expect;
+  if (!e->n) return vso_buf_append_str(out, "no expected output variables to verify (none given)");
+  return vso_buf_appendf(out, "%zu of %zu expected output variables verified (", count(e, true), e->n) &&
+         names(out, &o->analysis->secrets, e, true, false) && vso_buf_append_char(out, ')');
+}
+
+/* ---- expectations failed --------------------------------------------------------- */
+
+bool vso_words_unmet_count(const vso_outcome *o, vso_buf *out) {
+  return vso_buf_appendf(out, "%zu of %zu expected output variables missing or unusable", count(o->expect, false),
+                         o->expect->n);
+}
+
+static bool command_succeeded(const vso_outcome *o) {
+  const vso_facts *f = &o->facts;
+  return o->mode == VSO_MODE_RUN && f->child_exited && !f->term_signal && f->exit_status == 0;
+}
+
+/* The lost tail: the command succeeded, the line never arrived. */
+static bool lost_tail(const vso_outcome *o, vso_buf *out) {
+  if (o->attempts > 1)
+    return vso_buf_appendf(out,
+                           " The command succeeded (exit 0) in each of its %d attempts, but its output lost this "
+                           "line every time: %s. Use an ImageBuilder that writes its variables directly, or "
+                           "raise --retries.",
+                           o->attempts, lost_tail_failure);
+  return vso_buf_appendf(out,
+                         " The command succeeded (exit 0) but its output lost this line: %s. Rerun with --retries "
+                         "(e.g. --retries 2), or use an ImageBuilder that writes its variables directly.",
+                         lost_tail_failure);
+}
+
+bool vso_words_unmet(const vso_outcome *o, const vso_expectation *x, vso_buf *out) {
+  const vso_secrets *s = &o->analysis->secrets;
+  bool missing = x->status == VSO_EXP_MISSING;
+  bool ok = vso_buf_append_str(out, "expected output variable ") &&
+            vso_buf_append_str(out, missing ? "missing (never set)" : vso_exp_status_name(x->status)) &&
+            vso_buf_append_str(out, ": ") && vso_words_stands_for(s, x, false, out) && vso_buf_append_char(out, '.');
+  if (ok && !missing && x->reason) { /* quoted when it was made; masked again with the final secrets */
+    size_t sentence = out->len + 1;
+    ok = vso_buf_append_char(out, ' ') && vso_inert_line(s, x->reason, strlen(x->reason), out) &&
+         vso_buf_append_char(out, '.');
+    if (ok && out->data[sentence] >= 'a' && out->data[sentence] <= 'z') out->data[sentence] -= 'a' - 'A';
+  }
+  if (ok && missing && command_succeeded(o)) ok = lost_tail(o, out);
+  return ok;
+}
+
+/* ---- the command did not end well --------------------------------------------------- */
+
+const char *vso_signal_name(int sig) {
+  static const struct {
+    int sig;
+    const char *name;
+  } names[] = {
+#ifdef SIGHUP
+      {SIGHUP, "SIGHUP"},
+#endif
+      {SIGINT, "SIGINT"},
+#ifdef SIGQUIT
+      {SIGQUIT, "SIGQUIT"},
+#endif
+      {SIGILL, "SIGILL"},   {SIGABRT, "SIGABRT"}, {SIGFPE, "SIGFPE"},
+#ifdef SIGKILL
+      {SIGKILL, "SIGKILL"},
+#endif
+#ifdef SIGBUS
+      {SIGBUS, "SIGBUS"},
+#endif
+      {SIGSEGV, "SIGSEGV"},
+#ifdef SIGPIPE
+      {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGUSR1, "SIGUSR1"}, {SIGUSR2, "SIGUSR2"},
+#endif
+      {SIGTERM, "SIGTERM"},
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (names[i].sig == sig) return names[i].name;
+  return NULL;
+}
+
+static bool signal_words(vso_buf *out, int sig) {
+  const char *name = vso_signal_name(sig);
+  return name ? vso_buf_appendf(out, "signal %d (%s)", sig, name) : vso_buf_appendf(out, "signal %d", sig);
+}
+
+/* "the command exited with status 1", "the command was killed by signal 9
+ * (SIGKILL)", ...; false (and nothing) for a verdict that is no such end. */
+static bool how_it_ended(const vso_outcome *o, vso_buf *out, bool *said) {
+  const vso_facts *f = &o->facts;
+  *said = true;
+  switch (o->verdict) {
+    case VSO_VERDICT_COMMAND_FAILED:
+      if (f->term_signal) return vso_buf_append_str(out, "the command was killed by ") && signal_words(out, f->term_signal);
+      return vso_buf_appendf(out, "the command exited with status %d", f->exit_status);
+    case VSO_VERDICT_TIMED_OUT: return vso_buf_append_str(out, "the command ran past --timeout and was stopped");
+    case VSO_VERDICT_STOPPED_BY_SIGNAL:
+      return vso_buf_append_str(out, "vsorelay was stopped by ") && signal_words(out, f->stop_signal);
+    case VSO_VERDICT_SPAWN_FAILED:
+      return vso_buf_appendf(out, "the command could not be started (exit %d)", o->exit_code);
+    default: *said = false; return true;
+  }
+}
+
+/* Which expected variables had arrived when the command ended. */
+static bool arrivals(const vso_outcome *o, vso_buf *out) {
+  const vso_expect_set *e = o->expect;
+  const vso_secrets *s = &o->analysis->secrets;
+  size_t met = count(e, true), unmet = e->n - met;
+  if (!e->n) {
+    size_t held = o->analysis->nsetvars;
+    return vso_buf_appendf(out, " No expected output variables were given, and %zu %s %s held back.", held,
+                           vso_dialect_term(VSO_TERM_SETVARIABLE), plural(held, "command was", "commands were"));
+  }
+  if (e->n == 1)
+    return vso_buf_appendf(out, " The expected output variable had %s (", met ? "arrived" : "not arrived") &&
+           names(out, s, e, met, false) && vso_buf_append_str(out, ").");
+  if (!unmet)
+    return vso_buf_appendf(out, " All %zu expected output variables had arrived (", e->n) &&
+           names(out, s, e, true, false) && vso_buf_append_str(out, ").");
+  if (!met)
+    return vso_buf_appendf(out, " None of the %zu expected output variables had arrived (", e->n) &&
+           names(out, s, e, false, false) && vso_buf_append_str(out, ").");
+  return vso_buf_appendf(out, " Of the %zu expected output variables, %zu had arrived (", e->n, met) &&
+         names(out, s, e, true, false) && vso_buf_appendf(out, ") and %zu had not (", unmet) &&
+         names(out, s, e, false, false) && vso_buf_append_str(out, ").");
+}
+
+bool vso_words_command_failed(const vso_outcome *o, vso_buf *out) {
+  if (!o->expect->n && !o->analysis->nsetvars) return true;
+  size_t start = out->len;
+  bool said;
+  bool ok = how_it_ended(o, out, &said);
+  if (!ok || !said) return ok;
+  ok = o->stream ? vso_buf_appendf(out, ", so the expected ones were not written again (with --stream, every %s "
+                                        "went through live as it came).",
+                                   vso_dialect_term(VSO_TERM_SETVARIABLE))
+                 : vso_buf_append_str(out, ", so nothing was re-emitted: the variables of a command that did not "
+                                           "succeed are not passed on.");
+  ok = ok && arrivals(o, out);
+  if (!ok) out->len = start;
+  return ok;
+}
+
+/* ---- a failed attempt of --retries ------------------------------------------------------ */
+
+bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *s, int attempt, int attempts, bool succeeded,
+                            vso_buf *out) {
+  size_t unmet = count(e, false);
+  bool ok = vso_buf_appendf(out, "attempt %d of %d lost %zu of %zu expected output variables (", attempt, attempts,
+                            unmet, e->n) &&
+            names(out, s, e, false, true) && vso_buf_append_str(out, ")");
+  if (ok && succeeded)
+    ok = vso_buf_appendf(out, ": the command succeeded (exit 0) but its output lost them (%s)", lost_tail_failure);
+  return ok && vso_buf_append_str(out, ". Running the command again.");
+}
+
+bool vso_words_passed_after_retries(const vso_outcome *o, vso_buf *out) {
+  return vso_buf_appendf(out, "passed on attempt %d, after %d %s that lost expected output variables", o->attempts,
+                         o->attempts - 1, plural((size_t)(o->attempts - 1), "attempt", "attempts"));
+}
