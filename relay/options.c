@@ -332,13 +332,25 @@ static bool apply_variable(vso_options *o, const struct option *row, vso_buf *er
       vso_buf_appendf(err, "%s: expected true or false (or 1, 0, $true, $false), not '%s'", name, v);
       return false;
     }
-    return !on || apply_option(o, row->val, NULL, err);
+    return !on || (apply_option(o, row->val, NULL, err) &&
+                   (list_add(&o->from_environment, row->name) || fail(err, "out of memory", NULL, NULL)));
   }
   vso_buf why = {0};
-  bool ok = apply_option(o, row->val, v, &why);
+  bool ok = apply_option(o, row->val, v, &why) && (list_add(&o->from_environment, row->name) ||
+                                                   fail(&why, "out of memory", NULL, NULL));
   if (!ok) vso_buf_appendf(err, "%s: %s", name, why.data ? why.data : "not a valid value");
   vso_buf_free(&why);
   return ok;
+}
+
+const char *vso_option_said(const vso_options *o, const char *long_name, char *out, size_t size) {
+  for (size_t i = 0; i < o->from_environment.n; i++)
+    if (strcmp(o->from_environment.items[i], long_name) == 0) {
+      vso_option_variable(long_name, out, size);
+      return out;
+    }
+  snprintf(out, size, "--%s", long_name);
+  return out;
 }
 
 /* A VSORELAY_ variable that names no option: said, and ignored. */
@@ -428,4 +440,5 @@ void vso_options_free(vso_options *o) {
   list_free(&o->paths);
   list_free(&o->distinct_os_versions);
   list_free(&o->allow_variables);
+  list_free(&o->from_environment);
 }

@@ -45,6 +45,8 @@ typedef struct vso_options {
   /* restricted mode */
   bool restrict_commands;
   vso_strlist allow_variables;
+  /* the long names of the options set by their VSORELAY_ variable */
+  vso_strlist from_environment;
   /* operands: the command (run) or the files (replay) */
   char **operands;
   int noperands;
@@ -57,6 +59,9 @@ bool vso_parse_options(int argc, char **argv, vso_options *o, vso_buf *err);
 /* The environment variable of an option: "--drain-timeout" is
  * VSORELAY_DRAIN_TIMEOUT (name without its dashes; size >= 64). */
 void vso_option_variable(const char *long_name, char *out, size_t size);
+/* How a message names where an option's value came from: "--expect", or
+ * "VSORELAY_EXPECT" when its variable set it.  out has size >= 64. */
+const char *vso_option_said(const vso_options *o, const char *long_name, char *out, size_t size);
 void vso_options_free(vso_options *o);
 /* --restrict and --allow-variables as the agent's restrictions: false when
  * memory runs out. */

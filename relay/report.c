@@ -17,6 +17,7 @@
 #include "files.h"
 #include "text.h"
 #include "version.h"
+#include "writer.h"
 
 #define REPORT_SCHEMA "vsorelay-report/1"
 
@@ -41,6 +42,20 @@ static void jtext(vso_builder *w, const char *p, size_t n) {
   if (vso_mask(w->secrets, p ? p : "", p ? n : 0, &m)) json_string(w, m.data ? m.data : "", m.len);
   else w->ok = false;
   vso_buf_free(&m);
+}
+
+/* Text the analysis quoted when it read the line (a reason, a diagnostic):
+ * made safe again with the final secrets (vso_inert_line: a value may have
+ * become secret after the text was made, even where a quotation was cut). */
+static void jquoted(vso_builder *w, const char *s) {
+  if (!s) {
+    vso_put(w, "null");
+    return;
+  }
+  vso_buf safe = {0};
+  if (vso_inert_line(w->secrets, s, strlen(s), &safe)) json_string(w, safe.data ? safe.data : "", safe.len);
+  else w->ok = false;
+  vso_buf_free(&safe);
 }
 
 /* A NUL-terminated string, or null. */
@@ -204,7 +219,7 @@ static void json_expected(vso_builder *w, const vso_analysis *a, const vso_expec
     vso_put(w, ", \"status\": ");
     jword(w, vso_exp_status_name(x->status));
     vso_put(w, ", \"reason\": ");
-    jtextz(w, x->reason);
+    jquoted(w, x->reason);
     vso_put(w, ", \"source\": ");
     jtextz(w, x->last ? x->last->source : NULL);
     vso_put(w, ", \"line\": ");
@@ -244,7 +259,7 @@ static void json_diags(vso_builder *w, const vso_analysis *a) {
     if (d->line_no) ju64(w, d->line_no);
     else vso_put(w, "null");
     vso_put(w, ", \"message\": ");
-    jtextz(w, d->message);
+    jquoted(w, d->message);
     vso_put(w, "}");
   }
   vso_put(w, a->ndiags ? "\n  ]" : "]");

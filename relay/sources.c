@@ -14,7 +14,10 @@ static bool add_lists(const vso_options *o, vso_sources *s, vso_buf *err) {
   for (size_t i = 0; i < o->expect_lists.n; i++) {
     vso_buf why = {0};
     bool ok = vso_expect_add_list(&s->expect, o->expect_lists.items[i], false, &why);
-    if (!ok) vso_buf_appendf(err, "--expect '%s': %s", o->expect_lists.items[i], why.data ? why.data : "");
+    char said[96];
+    if (!ok)
+      vso_buf_appendf(err, "%s '%s': %s", vso_option_said(o, "expect", said, sizeof said), o->expect_lists.items[i],
+                      why.data ? why.data : "");
     vso_buf_free(&why);
     if (!ok) return false;
   }
@@ -22,11 +25,12 @@ static bool add_lists(const vso_options *o, vso_sources *s, vso_buf *err) {
 }
 
 /* --expect-file FILE: one name a line, '#' starts a comment. */
-static bool add_file(vso_sources *s, const char *path, vso_buf *err) {
+static bool add_file(const vso_options *o, vso_sources *s, const char *path, vso_buf *err) {
   vso_buf text = {0}, why = {0};
   int rc = vso_read_file(path, EXPECT_FILE_MAX, &text);
   bool ok = rc == 0 && vso_expect_add_text(&s->expect, text.data, text.len, false, &why);
-  if (rc) vso_buf_appendf(err, "--expect-file %s: %s", path, strerror(rc));
+  char said[96];
+  if (rc) vso_buf_appendf(err, "%s %s: %s", vso_option_said(o, "expect-file", said, sizeof said), path, strerror(rc));
   else if (!ok) vso_buf_appendf(err, "%s: %s", path, why.data ? why.data : "");
   vso_buf_free(&why);
   vso_buf_free(&text);
@@ -35,7 +39,7 @@ static bool add_file(vso_sources *s, const char *path, vso_buf *err) {
 
 static bool add_files(const vso_options *o, vso_sources *s, vso_buf *err) {
   for (size_t i = 0; i < o->expect_files.n; i++)
-    if (!add_file(s, o->expect_files.items[i], err)) return false;
+    if (!add_file(o, s, o->expect_files.items[i], err)) return false;
   return true;
 }
 

@@ -64,22 +64,16 @@ static void md_text(vso_builder *w, const char *p, size_t n) {
 
 static void md_textz(vso_builder *w, const char *s) { md_text(w, s, safe_strlen(s)); }
 
-/* Text the analysis already quoted (reasons, diagnostics): masked again
- * (a secret may have been registered after it was written), deactivated,
- * Markdown escaped.  It holds no control bytes, so it is not quoted twice. */
+/* Text the analysis already quoted (reasons, diagnostics): made safe again
+ * with the final secrets (vso_inert_line: a value may have become secret
+ * after the text was made, even where a quotation was cut), Markdown
+ * escaped.  It holds no control bytes, so it is not quoted twice. */
 static void md_quoted(vso_builder *w, const char *s) {
   if (!w->ok) return;
-  vso_buf m = {0}, d = {0};
-  size_t n = safe_strlen(s);
-  if (vso_mask(w->secrets, s ? s : "", n, &m) && vso_deactivate(m.data ? m.data : "", m.len, &d)) {
-    for (size_t i = 0; i < d.len; i++) /* defensive: keep it one line */
-      if ((unsigned char)d.data[i] < 0x20 || d.data[i] == 0x7F) d.data[i] = ' ';
-    md_escape(w, d.data ? d.data : "", d.len);
-  } else {
-    w->ok = false;
-  }
-  vso_buf_free(&m);
-  vso_buf_free(&d);
+  vso_buf safe = {0};
+  if (vso_inert_line(w->secrets, s ? s : "", s ? strlen(s) : 0, &safe)) md_escape(w, safe.data ? safe.data : "", safe.len);
+  else w->ok = false;
+  vso_buf_free(&safe);
 }
 
 /* A code span around already safe text: a fence longer than any run of
@@ -223,13 +217,14 @@ static void md_place(vso_builder *w, const vso_step_place *p) {
 }
 
 /* One line of the log's words (verdict.h) as a bullet. */
-static void md_words(vso_builder *w, bool ok, const vso_buf *words) {
+static void md_words(vso_builder *w, bool ok, vso_buf *words) {
   if (!ok) {
     w->ok = false;
     return;
   }
   if (!words->len) return;
   vso_put(w, "- ");
+  if (words->data[0] >= 'a' && words->data[0] <= 'z') words->data[0] -= 'a' - 'A'; /* a sentence */
   md_quoted(w, words->data);
   vso_put(w, "\n");
 }
@@ -347,7 +342,7 @@ static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *r
 static void md_stands_for(vso_builder *w, const vso_expectation *x) {
   if (!x->nplatforms) return;
   vso_buf words = {0};
-  if (vso_words_stands_for(w->secrets, x, true, &words)) {
+  if (vso_words_platforms(w->secrets, x, true, &words)) {
     vso_put(w, " It stands for ");
     md_quoted(w, words.data);
     vso_put(w, ".");

@@ -91,12 +91,15 @@ static bool architectures(vso_buf *out, const vso_secrets *s, const vso_expectat
 }
 
 bool vso_words_stands_for(const vso_secrets *s, const vso_expectation *x, bool all, vso_buf *out) {
-  if (!quoted(out, s, x->name)) return false;
+  return quoted(out, s, x->name) && (!x->nplatforms || (vso_buf_append_str(out, ": ") && vso_words_platforms(s, x, all, out)));
+}
+
+bool vso_words_platforms(const vso_secrets *s, const vso_expectation *x, bool all, vso_buf *out) {
   if (!x->nplatforms) return true;
   size_t n;
   const char **files = dockerfiles(x, &n);
   if (!files) return false;
-  bool ok = vso_buf_append_str(out, ": ");
+  bool ok = true;
   size_t start = out->len;
   for (size_t i = 0; i < n && ok; i++) {
     vso_buf one = {0};

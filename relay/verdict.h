@@ -34,6 +34,8 @@ bool vso_words_unmet(const vso_outcome *o, const vso_expectation *x, vso_buf *ou
  * Dockerfiles sorted, cut at about a line's width), or the name alone when
  * no source knows.  all: every Dockerfile (the summary), not cut. */
 bool vso_words_stands_for(const vso_secrets *secrets, const vso_expectation *x, bool all, vso_buf *out);
+/* The same without the name: "src/a, src/b, … (amd64)", or nothing. */
+bool vso_words_platforms(const vso_secrets *secrets, const vso_expectation *x, bool all, vso_buf *out);
 
 /* The command did not end well (its status, a signal, a timeout, vsorelay
  * stopped): nothing was re-emitted, and which expected variables had

@@ -43,22 +43,44 @@ bool vso_out_write(vso_out *o, const void *p, size_t n) {
 
 bool vso_out_line_start(vso_out *o) { return !o->mid_line || vso_out_write(o, "\n", 1); }
 
-bool vso_inert_line(const vso_secrets *secrets, const char *p, size_t n, vso_buf *out) {
+/* Masks, in place of what ends each "..." of masked (where a quotation was
+ * cut), a beginning of a secret: the rest of it was cut away, after or
+ * before the secret was registered.  Whole secrets were masked before. */
+/* Where "..." next starts in p[from..n), or NULL (memmem is not standard C). */
+static const char *next_cut(const char *p, size_t n, size_t from) {
+  for (const char *q = p + from; q + 3 <= p + n && (q = memchr(q, '.', (size_t)(p + n - q))); q++)
+    if (q + 3 <= p + n && q[1] == '.' && q[2] == '.') return q;
+  return NULL;
+}
+
+static bool mask_cut_ends(const vso_secrets *secrets, const vso_buf *masked, vso_buf *out) {
   static const char cut[] = "...";
-  size_t cut_len = sizeof cut - 1;
-  bool was_cut = n >= cut_len && memcmp(p + n - cut_len, cut, cut_len) == 0;
-  size_t body = was_cut ? n - cut_len : n, done = body;
-  vso_buf masked = {0}, inert = {0};
+  const char *p = masked->data ? masked->data : "";
+  size_t n = masked->len, from = 0;
+  bool ok = true;
+  for (const char *dots; ok && (dots = next_cut(p, n, from));) {
+    size_t at = (size_t)(dots - p), done = at;
+    vso_buf head = {0};
+    ok = vso_mask_complete(secrets, p + from, at - from, &head, &done) &&
+         vso_buf_append(out, p + from, done) && (done == at - from || vso_buf_append_str(out, "***"));
+    vso_buf_free(&head);
+    ok = ok && vso_buf_append_str(out, cut);
+    from = at + sizeof cut - 1;
+  }
+  return ok && vso_buf_append(out, p + from, n - from);
+}
+
+bool vso_inert_line(const vso_secrets *secrets, const char *p, size_t n, vso_buf *out) {
+  vso_buf masked = {0}, ends = {0}, inert = {0};
   bool none = !secrets || vso_secrets_empty(secrets);
-  bool ok = none      ? vso_buf_append(&masked, p, n)
-            : was_cut ? vso_mask_complete(secrets, p, body, &masked, &done) &&
-                            (done == body || vso_buf_append_str(&masked, "***")) && vso_buf_append_str(&masked, cut)
-                      : vso_mask(secrets, p, n, &masked);
-  ok = ok && vso_deactivate(masked.data ? masked.data : "", masked.len, &inert);
+  bool ok = none ? vso_buf_append(&masked, p, n) : vso_mask(secrets, p, n, &masked) && mask_cut_ends(secrets, &masked, &ends);
+  const vso_buf *safe = none ? &masked : &ends;
+  ok = ok && vso_deactivate(safe->data ? safe->data : "", safe->len, &inert);
   for (size_t i = 0; ok && i < inert.len; i++)
     if ((unsigned char)inert.data[i] < 0x20 || inert.data[i] == 0x7F) inert.data[i] = ' ';
   ok = ok && vso_buf_append(out, inert.data ? inert.data : "", inert.len);
   vso_buf_free(&masked);
+  vso_buf_free(&ends);
   vso_buf_free(&inert);
   return ok;
 }

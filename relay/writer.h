@@ -43,9 +43,10 @@ bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kin
 
 /* Text that was quoted once, maybe long before (a reason, a diagnostic, a
  * message), made safe for where it goes now: masked with the secrets known
- * now (a value may have become secret after the text was made; when the text
- * was cut, "...", its end is masked too if a secret could begin there), the
- * keyword deactivated, any control byte shown as a space: one inert line. */
+ * now (a value may have become secret after the text was made; where a
+ * quotation was cut, "...", what precedes the cut is masked too if a secret
+ * could begin there), the keyword deactivated, any control byte shown as a
+ * space: one inert line. */
 bool vso_inert_line(const vso_secrets *secrets, const char *p, size_t n, vso_buf *out);
 
 /* A diagnostic on stderr, "vsorelay: <message>\n".  The message is made one

@@ -54,7 +54,9 @@ check_grep "default: a plain value's short copy has its length" \
   "**vso[task.setvariable variable=url;isoutput=true] (held until the command ends: " "$out"
 
 # replay of the capture and of the raw log: same rule
-"$VSORELAY" replay -e token "$WORK/cap" --report "$WORK/r2.json" --summary "$WORK/s2.md" >"$out" 2>"$err"
+"$VSORELAY" replay -e token --report "$WORK/r2.json" --summary "$WORK/s2.md" "$WORK/cap" >"$out" 2>"$err"
+check_eq "replay of the capture: token met (its last set is not secret-rejected)" 0 $?
+check "replay of the capture: the report is written (and scanned below)" test -s "$WORK/r2.json"
 sh "$WORK/child.sh" >"$WORK/child.log"
 "$VSORELAY" replay --format json "$WORK/child.log" >"$WORK/j" 2>>"$err"
 "$VSORELAY" replay "$WORK/child.log" >>"$out" 2>>"$err"
