@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include "dialect.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -366,8 +367,8 @@ static void warn_unknown_variables(void) {
       vso_option_variable(row->name, name, sizeof name);
       known = is_pipeline_option(row->val) && strlen(name) == len && strncmp(name, *e, len) == 0;
     }
-    if (!known) fprintf(stderr, "vsorelay: %.*s names no option of vsorelay: ignored (see vsorelay --help)\n",
-                        (int)(len > 200 ? 200 : len), *e);
+    if (!known) /* vso_warn: a name may hold anything but '=' */
+      vso_warn("%.*s names no option of vsorelay: ignored (see vsorelay --help)", (int)(len > 200 ? 200 : len), *e);
   }
 }
 

@@ -123,6 +123,10 @@ check_eq "an invalid variable of an option replay does not take: ignored" 0 $?
 VSORELAY_RETRYS=2 "$VSORELAY" run -- true >"$out" 2>"$err"
 check_eq "VSORELAY_RETRYS (a typo): runs" 0 $?
 check_grep "VSORELAY_RETRYS: said" "vsorelay: VSORELAY_RETRYS names no option of vsorelay: ignored" "$err"
+env 'VSORELAY_X##vso[task.complete result=Failed]=1' "$VSORELAY" run -- true >"$out" 2>"$err"
+check_eq "a hostile variable name: runs" 0 $?
+check_grep "a hostile variable name: said, inert" "VSORELAY_X**vso[task.complete result" "$err"
+check_no_grep "a hostile variable name: no live command" "##vso" "$err"
 VSORELAY_HELP=1 VSORELAY_VERSION=1 "$VSORELAY" run -- true >"$out" 2>"$err"
 check_grep "VSORELAY_HELP is no option's variable" "VSORELAY_HELP names no option" "$err"
 check_eq "VSORELAY_HELP does not print the help" "" "$(cat "$out")"

@@ -159,6 +159,36 @@ check_eq "exit 4, nothing expected but two held: says so" \
   "vsorelay: the command exited with status 4, so nothing was re-emitted: the variables of a command that did not succeed are not passed on. No expected output variables were given, and 2 task.setvariable commands were held back." \
   "$(cat "$err")"
 
+# ---- the summary leads with the same facts, with the names the agent gives ----------------------
+S=$WORK/summary.md
+env TF_BUILD=True SYSTEM_STAGENAME=Build SYSTEM_JOBNAME=GenerateMatrix SYSTEM_JOBDISPLAYNAME='Generate Matrix' \
+  SYSTEM_TASKINSTANCENAME=matrix SYSTEM_TASKDISPLAYNAME='Generate platformDependencyGraph Matrix' \
+  "$VSORELAY" run --manifest "$GO" --summary "$S" -- cat "$BROKEN" >"$out" 2>"$err"
+check_eq "summary: exit 3" 3 $?
+check_eq "summary: the title, then where, then what happened" \
+  "# ❌ vsorelay: 3 of 5 expected output variables missing or unusable|Step \`matrix\` (Generate platformDependencyGraph Matrix) of job \`GenerateMatrix\` (Generate Matrix), stage \`Build\`.|## What happened" \
+  "$(grep -e '^# ' -e '^Step ' -e '^## What happened' "$S" | paste -sd'|')"
+check_eq "summary: what happened comes before the tables" "## What happened|## What to do next|## Expected output variables|## Command" \
+  "$(grep '^## ' "$S" | paste -sd'|')"
+check_grep "summary: the log's first error, as a sentence" \
+  "- Expected output variable missing (never set): linuxAmd64: src/microsoft/1.25/azurelinux3.0, src/microsoft/1.25/bookworm, … (amd64). The command succeeded (exit 0) but its output lost this line: the lost-tail failure of dotnet/docker-tools \#2125." "$S"
+check_grep "summary: the consumers' reference, with the real job and step" \
+  "\`dependencies.GenerateMatrix.outputs['matrix.linuxAmd64']\`" "$S"
+check_grep "summary: and from a later stage" "\`stageDependencies.Build.GenerateMatrix.outputs['matrix.windowsLtsc2022Amd64']\`" "$S"
+check_grep "summary: every Dockerfile it stood for" \
+  "It stands for src/microsoft/1.25/azurelinux3.0, src/microsoft/1.25/bookworm, src/microsoft/1.25/bullseye, src/microsoft/1.26/azurelinux3.0, src/microsoft/1.26/bookworm, src/microsoft/1.26/bullseye (amd64)." "$S"
+env -u SYSTEM_JOBNAME -u SYSTEM_TASKINSTANCENAME -u SYSTEM_STAGENAME "$VSORELAY" run --manifest "$GO" --summary "$S" \
+  -- cat "$BROKEN" >"$out" 2>"$err"
+check_grep "summary outside the agent: placeholders" "\`dependencies.<job>.outputs['<step>.linuxAmd64']\`" "$S"
+check_no_grep "summary outside the agent: no place" "Step \`" "$S"
+check_no_grep "summary outside the agent: no stage reference" "stageDependencies" "$S"
+"$VSORELAY" run --manifest "$GO" --summary "$S" -- cat "$HEALTHY" >"$out" 2>"$err"
+check_grep "summary of a healthy run: the verified line" \
+  "- 5 of 5 expected output variables verified (linuxArm32, linuxArm64, linuxAmd64, windowsLtsc2025Amd64, windowsLtsc2022Amd64)" "$S"
+"$VSORELAY" run -e a,b,c --summary "$S" -- sh -c "$child; exit 1" >"$out" 2>"$err"
+check_grep "summary of a failed command: why nothing was re-emitted" \
+  "- The command exited with status 1, so nothing was re-emitted" "$S"
+
 # ---- the live copy --------------------------------------------------------------------------
 run_log yes run -e s,t -- sh -c 'echo "##vso[task.setvariable variable=s;issecret=true;isoutput=true]a-secret-value"; echo "##vso[task.setvariable variable=t;isoutput=true]{}"'
 check_eq "a secret's copy shows neither length nor legs; an empty matrix is bytes only" \
