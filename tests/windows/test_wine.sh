@@ -52,7 +52,10 @@ check_grep "expect --manifest: lists linuxAmd64" "linuxAmd64" "$out"
 # --- run around cmd /c echo (the done-when) --------------------------------------------
 "$VSORELAY" run -e x -- cmd /c echo '##vso[task.setvariable' 'variable=x;isoutput=true]1' >"$out" 2>"$err"
 check_eq "run -e x -- cmd /c echo ##vso[...]: exit 0" 0 $?
-check_grep "the held command is shown deactivated" "**vso[task.setvariable variable=x;isoutput=true]1" "$out"
+check_grep "the held command is shown deactivated, short" "**vso[task.setvariable variable=x;isoutput=true] (held until the command ends: 1 byte)" "$out"
+check_grep "the verified line" "vsorelay: 1 of 1 expected output variables verified (x)" "$err"
+"$VSORELAY" run --verbose -e x -- cmd /c echo '##vso[task.setvariable' 'variable=x;isoutput=true]1' >"$out" 2>"$err"
+check_grep "--verbose: the held command is shown whole, deactivated" "**vso[task.setvariable variable=x;isoutput=true]1" "$out"
 check_eq "the command is re-emitted once, exactly" 1 \
   "$(grep -c -x -F '##vso[task.setvariable variable=x;isoutput=true]1' "$out")"
 "$VSORELAY" run -e y -- cmd /c echo '##vso[task.setvariable' 'variable=x;isoutput=true]1' >"$out" 2>"$err"
