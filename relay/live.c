@@ -99,9 +99,16 @@ static bool append_grouped(vso_buf *out, size_t n) {
   return ok;
 }
 
+/* The live copy counts the legs of a value up to this size; a larger one
+ * shows its size only, so that a huge value is not parsed (and its copy kept)
+ * unless an expectation or a report asks for its legs at the end.  Real
+ * matrices are a few KiB. */
+enum { LEGS_COUNTED_UP_TO = 65536 };
+
 /* The legs of a held value that is a build matrix, read once as it
  * arrives (kept for the expectations and the report), or 0. */
 static size_t legs_now(vso_analysis *a, const vso_setvar *sv) {
+  if (sv->value.n > LEGS_COUNTED_UP_TO) return 0;
   size_t i = 0;
   while (i < sv->value.n && (sv->value.p[i] == ' ' || sv->value.p[i] == '\t')) i++;
   if (i == sv->value.n || sv->value.p[i] != '{') return 0; /* a matrix is an object: no parse needed */
