@@ -397,6 +397,130 @@ static void test_status_names(void **state) {
           vso_exp_status_name(names[i].st));
 }
 
+/* ---- what a name stands for, and what the log may say of it -------------------- */
+
+static void test_stands_for(void **state) {
+  (void)state;
+  vso_expect_set set = {0};
+  add(&set, "linuxAmd64", true);
+  vso_manifest_platform manifest[] = {{"src/a", "linux", "bookworm", "amd64"}, {"src/b", "linux", "jammy", "amd64"}};
+  vso_manifest_platform announced[] = {{"src/c", NULL, NULL, "amd64"}};
+  vso_expect_stands_for(&set, "LINUXAMD64", manifest, 2); /* names compare as the agent's */
+  vso_expect_stands_for(&set, "linuxAmd64", announced, 1); /* the first source that knows wins */
+  vso_expect_stands_for(&set, "other", announced, 1);      /* not expected: nothing */
+  const vso_expectation *x = find(&set, "linuxAmd64");
+  CHECK(x->platforms == manifest && x->nplatforms == 2, "stands for %zu platforms", x->nplatforms);
+  CHECK(vso_expect_find(&set, "LinuxAMD64", 10) == x, "vso_expect_find is case-insensitive");
+  CHECK(vso_expect_find(&set, "other", 5) == NULL, "vso_expect_find: an unexpected name");
+  CHECK(set.n == 1, "stands_for added a name: %zu", set.n);
+  vso_expect_free(&set);
+}
+
+/* Evaluates one matrix expectation on output; its reason (or "") in *reason. */
+static vso_exp_status matrix_reason(const char *output, const char *name, char *reason, size_t size) {
+  vso_analysis a;
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
+  feed(&a, output);
+  vso_expect_set set = {0};
+  add(&set, name, true);
+  vso_expect_evaluate(&set, &a);
+  snprintf(reason, size, "%s", set.items[0].reason ? set.items[0].reason : "");
+  vso_exp_status st = set.items[0].status;
+  vso_expect_free(&set);
+  vso_analysis_free(&a);
+  return st;
+}
+
+static void test_secret_matrix_keys_never_in_reason(void **state) {
+  (void)state;
+  static const char *const outputs[] = {
+      "##vso[task.setvariable variable=m;issecret=true;isoutput=true]{\"leg-key-7c\": 5}\n",
+      "##vso[task.setvariable variable=m;issecret=true;isoutput=true]{\"leg-key-7c\": {\"var-key-b3\": 1}}\n",
+      /* once secret, always secret: a later plain set of the same name */
+      "##vso[task.setvariable variable=m;issecret=true;isoutput=true]s3cr3t-1\n"
+      "##vso[task.setvariable variable=m;isoutput=true]{\"leg-key-7c\": 5}\n",
+  };
+  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+    char reason[512];
+    vso_exp_status st = matrix_reason(outputs[i], "m", reason, sizeof reason);
+    CHECK(st == VSO_EXP_INVALID, "case %zu: status %s", i, vso_exp_status_name(st));
+    CHECK(!strstr(reason, "leg-key") && !strstr(reason, "var-key"), "case %zu: a key in the reason: %s", i, reason);
+    CHECK(strstr(reason, "not a usable build matrix") != NULL, "case %zu: the reason says why: %s", i, reason);
+  }
+  char reason[512];
+  matrix_reason("##vso[task.setvariable variable=m;isoutput=true]{\"leg-key-7c\": 5}\n", "m", reason, sizeof reason);
+  CHECK(strstr(reason, "leg-key-7c") != NULL, "a plain value's reason names the leg: %s", reason);
+}
+
+static void test_reason_is_inert(void **state) {
+  (void)state;
+  static const char *const outputs[] = {
+      "##vso[task.setvariable variable=m;isoutput=true]{\"##vso[task.complete result=Failed]\": 5}\n",
+      "##vso[task.setvariable variable=m;isoutput=true]{\"l\": {\"##VsO[task.logissue]x\": 1}}\n",
+  };
+  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+    char reason[512];
+    matrix_reason(outputs[i], "m", reason, sizeof reason);
+    CHECK(strstr(reason, "**vso[") != NULL, "case %zu: the keyword deactivated: %s", i, reason);
+    CHECK(vso_next_keyword(reason, strlen(reason)) == strlen(reason), "case %zu: a live keyword: %s", i, reason);
+  }
+}
+
+static void test_restart_keeps_secrets(void **state) {
+  (void)state;
+  vso_analysis a;
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
+  feed(&a, "##vso[task.setvariable variable=t;issecret=true]attempt-one-secret\n##vso[task.setsecret]other-one\n");
+  vso_analysis_restart(&a);
+  CHECK(a.nsetvars == 0 && a.commands == 0 && a.ndiags == 0, "the attempt is forgotten: %zu setvars", a.nsetvars);
+  CHECK(a.knobs.decode_percents, "the knobs stay");
+  feed(&a, "##vso[task.setvariable variable=u;isoutput=true]x\n");
+  vso_buf masked = {0};
+  const char text[] = "attempt-one-secret and other-one";
+  CHECK(vso_mask(&a.secrets, text, sizeof text - 1, &masked) && strcmp(masked.data, "*** and ***") == 0,
+        "the secrets of the first attempt are masked in the second: %s", masked.data);
+  vso_buf_free(&masked);
+  vso_analysis_free(&a);
+}
+
+static void test_quotation_masked_before_cut(void **state) {
+  (void)state;
+  static const char secret[] = "straddling-secret-0123456789abcdef";
+  char output[512];
+  /* the diagnostic of a line that is no command quotes its first 120 bytes:
+   * the secret starts at 106 and would be cut after 14 of its bytes */
+  snprintf(output, sizeof output, "##vso[task.setsecret]%s\n##vso[ %0100d%s no bracket\n", secret, 0, secret);
+  vso_analysis a;
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
+  feed(&a, output);
+  CHECK(a.ndiags == 1, "one diagnostic: %zu", a.ndiags);
+  CHECK(!strstr(a.diags[0].message, "straddling"), "the secret's beginning is left: %s", a.diags[0].message);
+  CHECK(strstr(a.diags[0].message, "***") != NULL, "the secret is masked: %s", a.diags[0].message);
+  vso_analysis_free(&a);
+}
+
+static void test_matrices_read_while_setting(void **state) {
+  (void)state;
+  vso_analysis a;
+  vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
+  feed(&a, "##vso[task.setvariable variable=m0;isoutput=true]{\"a\": {\"k\": \"v\"}}\n");
+  const vso_value_matrix *m = vso_analysis_read_matrix(&a, 0);
+  CHECK(m && m->usable && m->matrix.nlegs == 1, "the first value read as it arrives");
+  char line[128];
+  for (int i = 1; i < 100; i++) {
+    snprintf(line, sizeof line, "##vso[task.setvariable variable=m%d;isoutput=true]{\"l%d\": {\"k\": \"v\"}}\n", i, i);
+    feed(&a, line);
+    m = vso_analysis_read_matrix(&a, (size_t)i);
+    char leg[16];
+    snprintf(leg, sizeof leg, "l%d", i);
+    CHECK(m && m->usable && m->matrix.nlegs == 1 && strcmp(m->matrix.legs[0].name, leg) == 0,
+          "value %d read as it arrives", i);
+  }
+  CHECK(vso_analysis_matrix(&a, 0) && vso_analysis_matrix(&a, 0)->matrix.nlegs == 1, "the first is kept");
+  CHECK(vso_analysis_read_matrix(&a, 100) == NULL, "no value past the last");
+  vso_analysis_free(&a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_met),
@@ -414,6 +538,12 @@ int main(void) {
       cmocka_unit_test(test_matrix_invalid),
       cmocka_unit_test(test_several),
       cmocka_unit_test(test_status_names),
+      cmocka_unit_test(test_stands_for),
+      cmocka_unit_test(test_secret_matrix_keys_never_in_reason),
+      cmocka_unit_test(test_reason_is_inert),
+      cmocka_unit_test(test_restart_keeps_secrets),
+      cmocka_unit_test(test_quotation_masked_before_cut),
+      cmocka_unit_test(test_matrices_read_while_setting),
   };
   int failed = cmocka_run_group_tests_name("expect", tests, NULL, NULL);
   printf("test_expect: %lu checks\n", g_checks);
