@@ -57,37 +57,41 @@ static int compare_strings(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* x's Dockerfiles, sorted, each once; *n of them.  NULL (and *n 0) when
- * memory runs out or there are none. */
-static const char **dockerfiles(const vso_expectation *x, size_t *n) {
-  *n = 0;
-  const char **files = x->nplatforms ? malloc(x->nplatforms * sizeof *files) : NULL;
-  if (!files) return NULL;
-  for (size_t i = 0; i < x->nplatforms; i++) files[i] = x->platforms[i].dockerfile ? x->platforms[i].dockerfile : "";
-  qsort(files, x->nplatforms, sizeof *files, compare_strings);
-  for (size_t i = 0; i < x->nplatforms; i++)
-    if (*n == 0 || strcmp(files[*n - 1], files[i]) != 0) files[(*n)++] = files[i];
-  return files;
-}
+/* What x stands for, as the expectation model has it: its Dockerfiles and
+ * its architectures, each list borrowed and allocated in one block (free
+ * *files).  The one place that reads the model's platforms. */
+typedef struct stood_for {
+  const char **files, **arches;
+  size_t nfiles, narches;
+} stood_for;
 
-/* Whether platforms[i]'s architecture is known and not one of an earlier platform. */
-static bool first_of_its_architecture(const vso_expectation *x, size_t i) {
-  const char *arch = x->platforms[i].architecture;
-  if (!arch || !*arch) return false;
-  for (size_t k = 0; k < i; k++)
-    if (x->platforms[k].architecture && strcmp(x->platforms[k].architecture, arch) == 0) return false;
+static bool read_stood_for(const vso_expectation *x, stood_for *sf) {
+  *sf = (stood_for){0};
+  if (!x->nplatforms) return true;
+  if (!(sf->files = malloc(2 * x->nplatforms * sizeof *sf->files))) return false;
+  sf->arches = sf->files + x->nplatforms;
+  for (size_t i = 0; i < x->nplatforms; i++) {
+    const vso_manifest_platform *p = &x->platforms[i];
+    if (p->dockerfile) sf->files[sf->nfiles++] = p->dockerfile;
+    bool seen = !p->architecture || !*p->architecture; /* each once, in order */
+    for (size_t k = 0; k < sf->narches && !seen; k++) seen = strcmp(sf->arches[k], p->architecture) == 0;
+    if (!seen) sf->arches[sf->narches++] = p->architecture;
+  }
+  /* the Dockerfiles sorted, each once */
+  qsort(sf->files, sf->nfiles, sizeof *sf->files, compare_strings);
+  size_t n = 0;
+  for (size_t i = 0; i < sf->nfiles; i++)
+    if (n == 0 || strcmp(sf->files[n - 1], sf->files[i]) != 0) sf->files[n++] = sf->files[i];
+  sf->nfiles = n;
   return true;
 }
 
-/* " (amd64)": the architectures of x's platforms, each once, in order;
- * nothing when none is known. */
-static bool architectures(vso_buf *out, const vso_secrets *s, const vso_expectation *x) {
+/* " (amd64)": the architectures, or nothing when none is known. */
+static bool architectures(vso_buf *out, const vso_secrets *s, const stood_for *sf) {
   bool ok = true;
-  size_t shown = 0;
-  for (size_t i = 0; i < x->nplatforms && ok; i++)
-    if (first_of_its_architecture(x, i))
-      ok = vso_buf_append_str(out, shown++ ? ", " : " (") && quoted(out, s, x->platforms[i].architecture);
-  return ok && (!shown || vso_buf_append_char(out, ')'));
+  for (size_t i = 0; i < sf->narches && ok; i++)
+    ok = vso_buf_append_str(out, i ? ", " : " (") && quoted(out, s, sf->arches[i]);
+  return ok && (!sf->narches || vso_buf_append_char(out, ')'));
 }
 
 bool vso_words_stands_for(const vso_secrets *s, const vso_expectation *x, bool all, vso_buf *out) {
@@ -95,15 +99,13 @@ bool vso_words_stands_for(const vso_secrets *s, const vso_expectation *x, bool a
 }
 
 bool vso_words_platforms(const vso_secrets *s, const vso_expectation *x, bool all, vso_buf *out) {
-  if (!x->nplatforms) return true;
-  size_t n;
-  const char **files = dockerfiles(x, &n);
-  if (!files) return false;
+  stood_for sf;
+  if (!read_stood_for(x, &sf)) return false;
   bool ok = true;
   size_t start = out->len;
-  for (size_t i = 0; i < n && ok; i++) {
+  for (size_t i = 0; i < sf.nfiles && ok; i++) {
     vso_buf one = {0};
-    ok = quoted(&one, s, files[i]);
+    ok = quoted(&one, s, sf.files[i]);
     if (ok && i && !all && out->len - start + 2 + one.len > DOCKERFILES_BUDGET) {
       ok = vso_buf_append_str(out, ", …");
       vso_buf_free(&one);
@@ -112,8 +114,9 @@ bool vso_words_platforms(const vso_secrets *s, const vso_expectation *x, bool al
     ok = ok && (!i || vso_buf_append_str(out, ", ")) && vso_buf_append(out, one.data, one.len);
     vso_buf_free(&one);
   }
-  free(files);
-  return ok && architectures(out, s, x);
+  ok = ok && architectures(out, s, &sf);
+  free(sf.files);
+  return ok;
 }
 
 /* ---- success ---------------------------------------------------------------- */
@@ -121,15 +124,16 @@ bool vso_words_platforms(const vso_secrets *s, const vso_expectation *x, bool al
 bool vso_words_verified(const vso_outcome *o, vso_buf *out) {
   const vso_expect_set *e = o->expect;
   if (!e->n) return vso_buf_append_str(out, "no expected output variables to verify (none given)");
-  return vso_buf_appendf(out, "%zu of %zu expected output variables verified (", count(e, true), e->n) &&
+  return vso_buf_appendf(out, "%zu of %zu expected output %s verified (", count(e, true), e->n,
+                         plural(e->n, "variable", "variables")) &&
          names(out, &o->analysis->secrets, e, true, false) && vso_buf_append_char(out, ')');
 }
 
 /* ---- expectations failed --------------------------------------------------------- */
 
 bool vso_words_unmet_count(const vso_outcome *o, vso_buf *out) {
-  return vso_buf_appendf(out, "%zu of %zu expected output variables missing or unusable", count(o->expect, false),
-                         o->expect->n);
+  return vso_buf_appendf(out, "%zu of %zu expected output %s missing or unusable", count(o->expect, false),
+                         o->expect->n, plural(o->expect->n, "variable", "variables"));
 }
 
 static bool command_succeeded(const vso_outcome *o) {
@@ -267,8 +271,8 @@ bool vso_words_command_failed(const vso_outcome *o, vso_buf *out) {
 bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *s, int attempt, int attempts, bool succeeded,
                             vso_buf *out) {
   size_t unmet = count(e, false);
-  bool ok = vso_buf_appendf(out, "attempt %d of %d lost %zu of %zu expected output variables (", attempt, attempts,
-                            unmet, e->n) &&
+  bool ok = vso_buf_appendf(out, "attempt %d of %d lost %zu of %zu expected output %s (", attempt, attempts, unmet,
+                            e->n, plural(e->n, "variable", "variables")) &&
             names(out, s, e, false, true) && vso_buf_append_str(out, ")");
   if (ok && succeeded)
     ok = vso_buf_appendf(out, ": the command succeeded (exit 0) but its output lost them (%s)", lost_tail_failure);

@@ -37,14 +37,14 @@ check "VSORELAY_EXPECT=a,b: stdout as --expect's" cmp -s "$WORK/opt.out" "$out"
 check "VSORELAY_EXPECT=a,b: stderr as --expect's" cmp -s "$WORK/opt.err" "$err"
 VSORELAY_EXPECT=a "$VSORELAY" -- sh -c "$set_a" >"$out" 2>"$err"
 check_eq "VSORELAY_EXPECT=a, the short form: exit 0" 0 $?
-check_eq "VSORELAY_EXPECT=a: verified" "vsorelay: 1 of 1 expected output variables verified (a)" "$(cat "$err")"
+check_eq "VSORELAY_EXPECT=a: verified" "vsorelay: 1 of 1 expected output variable verified (a)" "$(cat "$err")"
 # the command line wins, a repeatable option too: its occurrences replace the variable's
 VSORELAY_EXPECT=zz "$VSORELAY" run -e a -- sh -c "$set_a" >"$out" 2>"$err"
 check_eq "VSORELAY_EXPECT=zz with -e a: the command line wins" 0 $?
 VSORELAY_EXPECT= "$VSORELAY" run -- sh -c "$set_a" >"$out" 2>"$err"
 check_eq "VSORELAY_EXPECT empty: unset" "0 vsorelay: no expected output variables to verify (none given)" "$? $(cat "$err")"
 VSORELAY_EXPECT=a "$VSORELAY" replay - <<<"$(sh -c "$set_a")" >"$out" 2>"$err"
-check_eq "VSORELAY_EXPECT in replay" "0 vsorelay: 1 of 1 expected output variables verified (a)" "$? $(cat "$err")"
+check_eq "VSORELAY_EXPECT in replay" "0 vsorelay: 1 of 1 expected output variable verified (a)" "$? $(cat "$err")"
 VSORELAY_EXPECT=',' "$VSORELAY" run -- true >"$out" 2>"$err"
 check_eq "VSORELAY_EXPECT=',': a usage error" 2 $?
 check_grep "VSORELAY_EXPECT=',': names the variable" "VSORELAY_EXPECT" "$err"

@@ -159,7 +159,7 @@ nowhere late-value-9f "final set" "$WORK/own" "$err" "$WORK/r.json" "$WORK/s.md"
 check_grep "final set: the error names what is left" "expected output variable missing (never set): other." "$err"
 "$VSORELAY" run -e late-value-9f -- cat "$WORK/late.log" >"$out" 2>"$err"
 check_eq "final set: the verified line masks a name that became secret" \
-  "vsorelay: 1 of 1 expected output variables verified (***)" "$(tail -n 1 "$err")"
+  "vsorelay: 1 of 1 expected output variable verified (***)" "$(tail -n 1 "$err")"
 
 # ---- 3. no live command in any text vsorelay prints ---------------------------------------------------
 # a leg name, a variable name of a leg, and a variable's own name holding the keyword

@@ -53,7 +53,7 @@ check_grep "expect --manifest: lists linuxAmd64" "linuxAmd64" "$out"
 "$VSORELAY" run -e x -- cmd /c echo '##vso[task.setvariable' 'variable=x;isoutput=true]1' >"$out" 2>"$err"
 check_eq "run -e x -- cmd /c echo ##vso[...]: exit 0" 0 $?
 check_grep "the held command is shown deactivated, short" "**vso[task.setvariable variable=x;isoutput=true] (held until the command ends: 1 byte)" "$out"
-check_grep "the verified line" "vsorelay: 1 of 1 expected output variables verified (x)" "$err"
+check_grep "the verified line" "vsorelay: 1 of 1 expected output variable verified (x)" "$err"
 "$VSORELAY" run --verbose -e x -- cmd /c echo '##vso[task.setvariable' 'variable=x;isoutput=true]1' >"$out" 2>"$err"
 check_grep "--verbose: the held command is shown whole, deactivated" "**vso[task.setvariable variable=x;isoutput=true]1" "$out"
 check_eq "the command is re-emitted once, exactly" 1 \
