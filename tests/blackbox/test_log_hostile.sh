@@ -127,7 +127,12 @@ for when in before after; do
 done
 
 # ---- 2d. overlapping secrets: qzxSEC and SECRETwvy leave nothing of qzxSECRETwvy ------------------
-# (as the agent's masker: overlapping and touching matches merge into one ***)
+# (as the agent's masker: overlapping and touching matches merge into one ***).
+# The masker that merges them is core/secrets.c (branch leaf): until it is in
+# the tree, this case says it is skipped; from then on it must pass.
+if [ ! -e "$SOURCE_DIR/core/secrets.h" ]; then
+  echo "SKIP: overlapping secrets: the merging masker (core/secrets.c) is not in this tree yet" >&2
+else
 printf '%s\n' '##vso[task.setsecret]qzxSEC' '##vso[task.setsecret]SECRETwvy' 'plain: qzxSECRETwvy' \
   '##vso[task.setvariable variable=v;isoutput=true]qzxSECRETwvy' '##vso[ qzxSECRETwvy no bracket' \
   '##vso[task.setsecret]kjh' 'touching: kjhkjh' >"$WORK/overlap.log"
@@ -142,6 +147,7 @@ check_grep "overlap: the capture masks touching secrets as one" 'touching: ***' 
 for piece in qzx RETwvy ETwvy wvy kjh; do
   nowhere "$piece" "overlap" "$WORK/own" "$err" "$WORK/r.json" "$WORK/s.md" "$WORK/cap" "$WORK/listing" "$WORK/lerr"
 done
+fi
 
 # ---- 2e. everything written at the end is masked with the final secret set ---------------------------
 printf '%s\n' '##vso[task.bogus-late-value-9f]x' '##vso[ late-value-9f, seen before it was secret' \
