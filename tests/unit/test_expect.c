@@ -431,14 +431,17 @@ static vso_exp_status matrix_reason(const char *output, const char *name, char *
   return st;
 }
 
+#define ONCE_SECRET                                                         \
+  "##vso[task.setvariable variable=m;issecret=true;isoutput=true]s3cr3t-1\n" \
+  "##vso[task.setvariable variable=m;isoutput=true]{\"leg-key-7c\": 5}\n"
+
 static void test_secret_matrix_keys_never_in_reason(void **state) {
   (void)state;
   static const char *const outputs[] = {
       "##vso[task.setvariable variable=m;issecret=true;isoutput=true]{\"leg-key-7c\": 5}\n",
       "##vso[task.setvariable variable=m;issecret=true;isoutput=true]{\"leg-key-7c\": {\"var-key-b3\": 1}}\n",
       /* once secret, always secret: a later plain set of the same name */
-      "##vso[task.setvariable variable=m;issecret=true;isoutput=true]s3cr3t-1\n"
-      "##vso[task.setvariable variable=m;isoutput=true]{\"leg-key-7c\": 5}\n",
+      ONCE_SECRET,
   };
   for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
     char reason[512];
