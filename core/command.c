@@ -1,19 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 #include "command.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefold.h"
 #include "dialect.h"
 #include "scan.h"
 
 static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
 
+/* .NET's OrdinalIgnoreCase (casefold.h).  Names are ASCII nearly always:
+ * eight bytes at a time while both are; the first non-ASCII byte hands the
+ * rest to the Unicode comparison (ASCII bytes decode alone in UTF-8, so the
+ * prefix compared here stays compared). */
 bool vso_ieq(const char *a, size_t an, const char *b, size_t bn) {
-  if (an != bn) return false;
-  for (size_t i = 0; i < an; i++)
-    if (lower((unsigned char)a[i]) != lower((unsigned char)b[i])) return false;
-  return true;
+  size_t n = an < bn ? an : bn, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+    if ((x | y) & 0x8080808080808080u) break;
+    if (x != y && vso_ascii_lower8(x) != vso_ascii_lower8(y)) return false;
+  }
+  for (; i < n; i++) {
+    unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+    if ((x | y) & 0x80) return (x & y & 0x80) && vso_ieq_unicode(a + i, an - i, b + i, bn - i);
+    if (x != y && lower(x) != lower(y)) return false;
+  }
+  return an == bn; /* the longer one has a char more */
 }
 
 /* The agent replaces the four escapes in order, then %AZP25.  None of the

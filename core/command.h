@@ -60,7 +60,8 @@ bool vso_unescape(const char *p, size_t n, bool decode_percents, vso_buf *out);
 /* CommandStringConvertor.Escape with percents on: % first, then ; \r \n ]. */
 bool vso_escape(const char *p, size_t n, vso_buf *out);
 
-/* ASCII case-insensitive equality of two byte strings. */
+/* .NET's StringComparison.OrdinalIgnoreCase on two UTF-8 byte strings, the
+ * way the agent compares names: "Über" equals "über" (casefold.h). */
 bool vso_ieq(const char *a, size_t an, const char *b, size_t bn);
 
 #endif
