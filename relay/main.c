@@ -3,8 +3,10 @@
  * that an output variable can never again be lost in silence.  main() reads
  * the command line and hands it to one sub-command (commands.h). */
 #include <stdio.h>
+#include <uv.h>
 
 #include "commands.h"
+#include "nameindex.h"
 #include "options.h"
 #include "outcome.h"
 #include "platform.h"
@@ -25,6 +27,10 @@ int main(int argc, char **argv) {
     perror("vsorelay: cannot start");
     return VSO_EXIT_SELF;
   }
+  unsigned char key[16]; /* the name index's hash key: then no one can craft names that collide */
+  int random_rc = uv_random(NULL, NULL, key, sizeof key, 0, NULL);
+  if (random_rc == 0) vso_index_seed(key);
+  else vso_warn("uv_random: %s: names are hashed with a fixed key", uv_strerror(random_rc));
   vso_options opts;
   vso_buf err = {0};
   int status;
