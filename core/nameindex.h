@@ -47,6 +47,10 @@ typedef struct vso_index_keys {
  * crafted. */
 void vso_index_seed(const unsigned char key[16]);
 
+/* The same keyed hash over bytes as they are, for sets that compare bytes
+ * exactly (the secret masker's). */
+uint32_t vso_index_hash_exact(const void *p, size_t n);
+
 bool vso_index_put(vso_name_index *ix, const vso_index_keys *keys, const char *key, size_t len, size_t value);
 bool vso_index_get(const vso_name_index *ix, const vso_index_keys *keys, const char *key, size_t len,
                    size_t *value);

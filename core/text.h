@@ -12,31 +12,7 @@
 
 #include "buf.h"
 #include "dialect.h"
-
-/* The secrets seen so far: values of issecret=true variables and the data of
- * task.setsecret.  Masked as "***", as the agent masks them. */
-typedef struct vso_secrets {
-  char **items;
-  size_t *lens;
-  size_t n;
-  /* Masking skips to the next byte that starts a secret: with memchr when
-   * one byte starts them all (one secret, the usual case), else through
-   * this table.  Without it, a relay with --capture and one secret ran at
-   * 100 MB/s, comparing every secret at every byte. */
-  bool starts[256];
-  int first_byte;      /* the byte every secret starts with, or -1 */
-} vso_secrets;
-
-bool vso_secrets_add(vso_secrets *s, const char *p, size_t n);
-bool vso_secrets_empty(const vso_secrets *s);
-/* Appends p[0..n) to out with every registered secret replaced by "***". */
-bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
-/* The same for a stream that goes on: stops where the rest of p could be
- * the beginning of a secret that the next bytes complete, and says in *done
- * how much it masked.  The caller keeps p[*done..n) and puts it before the
- * next bytes (or masks it with vso_mask at the end of the stream). */
-bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done);
-void vso_secrets_free(vso_secrets *s);
+#include "secrets.h" /* the secret masker: vso_secrets, vso_mask */
 
 /* For a diagnostic or issue message: masks secrets, deactivates "##vso",
  * shows control bytes as \r \n \t \xNN and invalid UTF-8 as \xNN, so the

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* Registering secrets: the values, their encoded forms, the patterns that
+ * wait for the automata. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nameindex.h"
+#include "secrets_int.h"
+
+static size_t long_from(const vso_secrets *s) { return s->long_from ? s->long_from : VSO_SECRET_LONG; }
+
+/* The slot of the value p[0..n) in the set of items, or the empty slot
+ * where it would go (linear probing; the hash is keyed, see nameindex.h). */
+static vso_secret_slot *original_slot(const vso_secrets *s, const char *p, size_t n, uint32_t h) {
+  size_t mask = s->originals_cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    vso_secret_slot *slot = &s->originals[i];
+    if (!slot->item_plus_one) return slot;
+    size_t item = slot->item_plus_one - 1;
+    if (slot->hash == h && s->lens[item] == n && memcmp(s->items[item], p, n) == 0) return slot;
+  }
+}
+
+/* Keeps the set at most half full. */
+static bool grow_originals(vso_secrets *s) {
+  if ((s->n + 1) * 2 <= s->originals_cap) return true;
+  size_t cap = s->originals_cap ? s->originals_cap * 2 : 16;
+  vso_secret_slot *slots = calloc(cap, sizeof *slots);
+  if (!slots || s->n >= UINT32_MAX) {
+    free(slots);
+    return false;
+  }
+  for (size_t i = 0; i < s->originals_cap; i++) {
+    vso_secret_slot old = s->originals[i];
+    if (!old.item_plus_one) continue;
+    size_t j = old.hash & (cap - 1);
+    while (slots[j].item_plus_one) j = (j + 1) & (cap - 1);
+    slots[j] = old;
+  }
+  free(s->originals);
+  s->originals = slots;
+  s->originals_cap = cap;
+  return true;
+}
+
+static bool add_item(vso_secrets *s, const char *p, size_t n) {
+  if (s->n == s->items_cap) {
+    size_t cap = s->items_cap;
+    if (!vso_grow(&s->items, &cap, s->n, sizeof *s->items)) return false;
+    size_t *lens = realloc(s->lens, cap * sizeof *lens);
+    if (!lens) return false;
+    s->lens = lens;
+    s->items_cap = cap;
+  }
+  char *copy = malloc(n + 1);
+  if (!copy) return false;
+  memcpy(copy, p, n);
+  copy[n] = '\0';
+  s->items[s->n] = copy;
+  s->lens[s->n++] = n;
+  return true;
+}
+
+static bool add_index(size_t **array, size_t *n, size_t *cap, size_t value) {
+  if (*n == *cap && !vso_grow(array, cap, *n, sizeof **array)) return false;
+  (*array)[(*n)++] = value;
+  return true;
+}
+
+/* A pattern waits (secrets_waiting.c) until the automata take it; a long
+ * one is searched apart.  Owned bytes are the pattern's once it is in. */
+static bool add_pattern(vso_secrets *s, const char *p, size_t n, bool owned) {
+  if (!s->prefixes && !(s->prefixes = calloc(((size_t)1 << VSO_PREFIX_LOG) / 64, sizeof *s->prefixes))) return false;
+  if (s->npatterns == s->patterns_cap && !vso_grow(&s->patterns, &s->patterns_cap, s->npatterns, sizeof *s->patterns))
+    return false;
+  size_t index = s->npatterns;
+  s->patterns[index] = (vso_secret_pattern){p, n, owned};
+  bool ok = n > long_from(s) ? add_index(&s->long_patterns, &s->nlong, &s->long_cap, index) : vso_waiting_add(s, index);
+  if (!ok) return false;
+  s->npatterns++;
+  if (n > long_from(s) && n > s->long_max) s->long_max = n;
+  unsigned char first = (unsigned char)p[0];
+  s->first_byte = index == 0 || s->first_byte == first ? first : -1;
+  s->starts[first] = true;
+  if (n < 4) s->short_starts[first] = true;
+  else vso_filter_add(s->prefixes, VSO_PREFIX_LOG, vso_prefix_hash(p));
+  return true;
+}
+
+/* The agent also masks what the value encoders make of a new value; forms
+ * equal to the value or to one another are searched once. */
+static bool add_encoded_forms(vso_secrets *s, const char *p, size_t n) {
+  bool (*const encoders[3])(const char *, size_t, vso_buf *) = {vso_encode_json_string, vso_encode_uri_data,
+                                                                 vso_encode_backslash};
+  vso_buf forms[3] = {{0}};
+  bool ok = true, taken[3] = {false};
+  for (int k = 0; k < 3 && ok; k++) {
+    vso_buf *e = &forms[k];
+    ok = encoders[k](p, n, e);
+    bool again = e->len == 0 || (e->len == n && memcmp(e->data, p, n) == 0);
+    for (int j = 0; j < k && !again; j++) again = forms[j].len == e->len && memcmp(forms[j].data, e->data, e->len) == 0;
+    if (ok && !again) ok = taken[k] = add_pattern(s, e->data, e->len, true); /* the pattern owns the bytes */
+  }
+  for (int k = 0; k < 3; k++)
+    if (!taken[k]) vso_buf_free(&forms[k]);
+  return ok;
+}
+
+bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {
+  if (n == 0) return true; /* the agent ignores empty secrets */
+  uint32_t h = vso_index_hash_exact(p, n);
+  if (s->originals_cap && original_slot(s, p, n, h)->item_plus_one) return true; /* added before */
+  if (!grow_originals(s) || !add_item(s, p, n)) return false;
+  *original_slot(s, p, n, h) = (vso_secret_slot){h, (uint32_t)s->n};
+  return add_pattern(s, s->items[s->n - 1], n, false) && add_encoded_forms(s, p, n);
+}
+
+bool vso_secrets_empty(const vso_secrets *s) { return s->n == 0; }
+
+void vso_secrets_free(vso_secrets *s) {
+  for (size_t i = 0; i < s->n; i++) free(s->items[i]);
+  for (size_t i = 0; i < s->npatterns; i++)
+    if (s->patterns[i].owned) free((char *)s->patterns[i].p);
+  for (size_t g = 0; g < s->ngroups; g++) {
+    free(s->groups[g].members);
+    vso_ac_free(&s->groups[g]);
+  }
+  free(s->items);
+  free(s->lens);
+  free(s->originals);
+  free(s->patterns);
+  free(s->waiting);
+  free(s->waiting_next);
+  free(s->waiting_heads);
+  free(s->groups);
+  free(s->long_patterns);
+  free(s->prefixes);
+  memset(s, 0, sizeof *s);
+}
