@@ -6,59 +6,43 @@
 
 #include "command.h"
 #include "dialect.h"
-
-static unsigned char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
-
-/* Matches one [...] class at *pat against c; advances *pat past it. Returns
- * -1 when the class is not closed (then '[' is literal). */
-static int match_class(const char **pat, unsigned char c) {
-  const char *p = *pat + 1;
-  bool negate = *p == '!' || *p == '^';
-  if (negate) p++;
-  bool hit = false;
-  bool first = true;
-  while (*p && (*p != ']' || first)) {
-    unsigned char lo = fold((unsigned char)*p), hi = lo;
-    if (p[1] == '-' && p[2] && p[2] != ']') {
-      hi = fold((unsigned char)p[2]);
-      p += 2;
-    }
-    if (fold(c) >= lo && fold(c) <= hi) hit = true;
-    p++;
-    first = false;
-  }
-  if (*p != ']') return -1;
-  *pat = p + 1;
-  return hit != negate;
-}
+#include "glob.h"
 
 bool vso_glob_match(const char *pat, const char *s, size_t n) {
-  const char *star_pat = NULL;
-  size_t star_s = 0, i = 0;
-  while (i < n || *pat) {
-    if (*pat == '*') {
-      while (*pat == '*') pat++;
-      star_pat = pat;
-      star_s = i;
-      continue;
-    }
-    if (i < n && *pat) {
-      const char *next = pat;
-      int ok;
-      if (*pat == '?') ok = 1, next = pat + 1;
-      else if (*pat == '[' && (ok = match_class(&next, (unsigned char)s[i])) >= 0) {
-      } else
-        ok = fold((unsigned char)*pat) == fold((unsigned char)s[i]), next = pat + 1;
-      if (ok) {
-        pat = next;
-        i++;
-        continue;
-      }
-    }
-    if (!star_pat || star_s >= n) return false;
-    pat = star_pat; /* let the last '*' swallow one more character */
-    i = ++star_s;
+  vso_glob *g = vso_glob_compile(pat, strlen(pat));
+  bool hit = g && vso_glob_matches(g, s, n);
+  vso_glob_free(g);
+  return hit;
+}
+
+/* The end of the pattern that starts at q: the next comma outside braces
+ * (a comma inside {a,b} belongs to the pattern), or the end of the list. */
+static const char *pattern_end(const char *q) {
+  int depth = 0;
+  for (; *q; q++) {
+    if (*q == '\\' && q[1]) q++;
+    else if (*q == '{') depth++;
+    else if (*q == '}' && depth) depth--;
+    else if (*q == ',' && depth == 0) break;
   }
+  return q;
+}
+
+static bool add_pattern(vso_allow_set *set, const char *p, size_t len) {
+  char **patterns = realloc(set->patterns, (set->n + 1) * sizeof *patterns);
+  if (!patterns) return false;
+  set->patterns = patterns;
+  vso_glob **globs = realloc(set->globs, (set->n + 1) * sizeof *globs);
+  if (!globs) return false;
+  set->globs = globs;
+  if (!(set->patterns[set->n] = malloc(len + 1))) return false; /* strndup: not in msvcrt */
+  memcpy(set->patterns[set->n], p, len);
+  set->patterns[set->n][len] = '\0';
+  if (!(set->globs[set->n] = vso_glob_compile(p, len))) {
+    free(set->patterns[set->n]);
+    return false;
+  }
+  set->n++;
   return true;
 }
 
@@ -69,28 +53,20 @@ bool vso_policy_add_set(vso_policy *p, const char *list) {
   vso_allow_set *set = &p->sets[p->nsets++];
   *set = (vso_allow_set){0};
   for (const char *q = list; *q;) {
-    const char *comma = strchr(q, ',');
-    size_t len = comma ? (size_t)(comma - q) : strlen(q);
+    const char *end = pattern_end(q);
+    size_t len = (size_t)(end - q);
     while (len && *q == ' ') q++, len--;
     while (len && q[len - 1] == ' ') len--;
-    if (len) {
-      char **patterns = realloc(set->patterns, (set->n + 1) * sizeof *patterns);
-      if (!patterns) return false;
-      set->patterns = patterns;
-      if (!(set->patterns[set->n] = malloc(len + 1))) return false; /* strndup: not in msvcrt */
-      memcpy(set->patterns[set->n], q, len);
-      set->patterns[set->n][len] = '\0';
-      set->n++;
-    }
-    if (!comma) break;
-    q = comma + 1;
+    if (len && !add_pattern(set, q, len)) return false;
+    if (!*end) break;
+    q = end + 1;
   }
   return true;
 }
 
 static bool set_allows(const vso_allow_set *set, const char *name, size_t n) {
   for (size_t i = 0; i < set->n; i++)
-    if (vso_glob_match(set->patterns[i], name, n)) return true;
+    if (vso_glob_matches(set->globs[i], name, n)) return true;
   return false;
 }
 
@@ -106,8 +82,12 @@ bool vso_policy_allows_command(const vso_policy *p, const char *area, size_t an,
 
 void vso_policy_free(vso_policy *p) {
   for (size_t i = 0; i < p->nsets; i++) {
-    for (size_t k = 0; k < p->sets[i].n; k++) free(p->sets[i].patterns[k]);
+    for (size_t k = 0; k < p->sets[i].n; k++) {
+      free(p->sets[i].patterns[k]);
+      vso_glob_free(p->sets[i].globs[k]);
+    }
     free(p->sets[i].patterns);
+    free(p->sets[i].globs);
   }
   free(p->sets);
   memset(p, 0, sizeof *p);
