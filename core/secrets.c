@@ -43,6 +43,33 @@ static bool grow_originals(vso_secrets *s) {
   return true;
 }
 
+/* A NUL-terminated copy of p[0..n) in the set's chunks (64 KiB each; a
+ * big value gets one of its own): a malloc per secret cost more than the
+ * rest of registering it. */
+static char *copy_in(vso_secrets *s, const char *p, size_t n) {
+  if (n + 1 > s->chunk_left) {
+    size_t size = n + 1 > 16384 ? n + 1 : 65536;
+    if (s->nchunks == s->chunks_cap && !vso_grow(&s->chunks, &s->chunks_cap, s->nchunks, sizeof *s->chunks))
+      return NULL;
+    char *chunk = malloc(size);
+    if (!chunk) return NULL;
+    s->chunks[s->nchunks++] = chunk;
+    if (size == n + 1) { /* its own: the current chunk keeps its room */
+      memcpy(chunk, p, n);
+      chunk[n] = '\0';
+      return chunk;
+    }
+    s->chunk_free = chunk;
+    s->chunk_left = size;
+  }
+  char *copy = s->chunk_free;
+  memcpy(copy, p, n);
+  copy[n] = '\0';
+  s->chunk_free += n + 1;
+  s->chunk_left -= n + 1;
+  return copy;
+}
+
 static bool add_item(vso_secrets *s, const char *p, size_t n) {
   if (s->n == s->items_cap) {
     size_t cap = s->items_cap;
@@ -52,10 +79,8 @@ static bool add_item(vso_secrets *s, const char *p, size_t n) {
     s->lens = lens;
     s->items_cap = cap;
   }
-  char *copy = malloc(n + 1);
+  char *copy = copy_in(s, p, n);
   if (!copy) return false;
-  memcpy(copy, p, n);
-  copy[n] = '\0';
   s->items[s->n] = copy;
   s->lens[s->n++] = n;
   return true;
@@ -118,7 +143,8 @@ bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {
 bool vso_secrets_empty(const vso_secrets *s) { return s->n == 0; }
 
 void vso_secrets_free(vso_secrets *s) {
-  for (size_t i = 0; i < s->n; i++) free(s->items[i]);
+  for (size_t i = 0; i < s->nchunks; i++) free(s->chunks[i]);
+  free(s->chunks);
   for (size_t i = 0; i < s->npatterns; i++)
     if (s->patterns[i].owned) free((char *)s->patterns[i].p);
   for (size_t g = 0; g < s->ngroups; g++) {
@@ -132,6 +158,7 @@ void vso_secrets_free(vso_secrets *s) {
   free(s->waiting);
   free(s->waiting_next);
   free(s->waiting_heads);
+  free(s->waiting_heads23);
   free(s->groups);
   free(s->long_patterns);
   free(s->prefixes);

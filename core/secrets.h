@@ -54,6 +54,10 @@ typedef struct vso_secrets {
   size_t n;
   /* private */
   size_t items_cap;
+  char **chunks;              /* where the copies live: a malloc each, freed together */
+  size_t nchunks, chunks_cap;
+  char *chunk_free;           /* the room left in the last chunk */
+  size_t chunk_left;
   struct vso_secret_slot *originals; /* a set of the items (keyed hash), for "already added" */
   size_t originals_cap;
   struct vso_secret_pattern *patterns; /* what is searched: the values and their encoded forms */
@@ -74,6 +78,7 @@ typedef struct vso_secrets {
   size_t waiting_bytes, waiting_max; /* their total length, the longest */
   size_t waiting_work;        /* what searching them has cost so far */
   bool waiting_starts[256];   /* their first bytes */
+  uint64_t *waiting_heads23;  /* a Bloom filter of their first 2 and 3 bytes (2^VSO_PREFIX_LOG bits) */
   vso_secret_group *groups;   /* the automata, largest first: sizes are the bits of their total */
   size_t ngroups;
   size_t *long_patterns;      /* indexes of the patterns too long for an automaton */

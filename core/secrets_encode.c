@@ -45,9 +45,11 @@ static const char *json_escape(const unsigned char *q, size_t i, size_t n, char 
  * the rest as \u00xx, and so are U+0085, U+2028, U+2029. */
 bool vso_encode_json_string(const char *p, size_t n, vso_buf *out) {
   const unsigned char *q = (const unsigned char *)p;
-  size_t from = 0, take;
+  size_t from = 0, take, i = 0;
   char buf[8];
-  for (size_t i = 0; i < n; i += take) {
+  while (i < n && q[i] >= 0x20 && q[i] != '"' && q[i] != '\\' && q[i] != 0xC2 && q[i] != 0xE2) i++;
+  if (i == n) return true; /* nothing to escape: the value itself */
+  for (; i < n; i += take) {
     const char *esc = json_escape(q, i, n, buf, &take);
     if (!esc) continue;
     if (!vso_buf_append(out, p + from, i - from) || !vso_buf_append_str(out, esc)) return false;
@@ -56,10 +58,20 @@ bool vso_encode_json_string(const char *p, size_t n, vso_buf *out) {
   return from == 0 || vso_buf_append(out, p + from, n - from);
 }
 
-static bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
+/* RFC 3986's unreserved characters, by byte. */
+static const bool unreserved_bytes[256] = {
+    ['-'] = true, ['.'] = true, ['_'] = true, ['~'] = true,
+    ['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true, ['5'] = true, ['6'] = true, ['7'] = true,
+    ['8'] = true, ['9'] = true, ['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true, ['F'] = true,
+    ['G'] = true, ['H'] = true, ['I'] = true, ['J'] = true, ['K'] = true, ['L'] = true, ['M'] = true, ['N'] = true,
+    ['O'] = true, ['P'] = true, ['Q'] = true, ['R'] = true, ['S'] = true, ['T'] = true, ['U'] = true, ['V'] = true,
+    ['W'] = true, ['X'] = true, ['Y'] = true, ['Z'] = true, ['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true,
+    ['e'] = true, ['f'] = true, ['g'] = true, ['h'] = true, ['i'] = true, ['j'] = true, ['k'] = true, ['l'] = true,
+    ['m'] = true, ['n'] = true, ['o'] = true, ['p'] = true, ['q'] = true, ['r'] = true, ['s'] = true, ['t'] = true,
+    ['u'] = true, ['v'] = true, ['w'] = true, ['x'] = true, ['y'] = true, ['z'] = true,
+};
+
+static bool unreserved(unsigned char c) { return unreserved_bytes[c]; }
 
 /* Uri.EscapeDataString: everything but the unreserved A-Z a-z 0-9 - . _ ~
  * as %XX of its UTF-8 bytes. */

@@ -82,6 +82,13 @@ static inline uint64_t vso_prefix_hash(const char *p) {
   return (uint64_t)w * 0x9E3779B97F4A7C15u;
 }
 
+/* The same for the first k < 4 bytes (the tail of a text). */
+static inline uint64_t vso_short_prefix_hash(const char *p, size_t k) {
+  uint32_t w = (uint32_t)k << 24;
+  for (size_t i = 0; i < k; i++) w |= (uint32_t)(unsigned char)p[i] << (8 * i);
+  return (uint64_t)w * 0xD6E8FEB86659FD93u;
+}
+
 static inline bool vso_bit(const uint64_t *bits, uint64_t i) { return bits[i / 64] >> (i % 64) & 1; }
 
 static inline bool vso_filter_has(const uint64_t *bits, int log, uint64_t h) {

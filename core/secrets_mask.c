@@ -253,13 +253,18 @@ static size_t run_automata(scan *sc) {
 
 /* The longest tail of p that a waiting pattern may continue, or 0: one of
  * four bytes or more is looked up; a shorter one that begins like a waiting
- * pattern is taken as one (it waits for a few bytes more). */
+ * pattern (by the filter of their first 2 and 3 bytes) is taken as one: it
+ * waits for a few bytes more. */
 static size_t waiting_tail(scan *sc) {
   const vso_secrets *s = sc->s;
   for (size_t i = sc->n > sc->waiting_depth ? sc->n - sc->waiting_depth : 0; i < sc->n; i++) {
     size_t rest = sc->n - i;
     if (!s->waiting_starts[(unsigned char)sc->p[i]]) continue;
-    if (rest < 4) return rest;
+    if (rest == 1) return rest;
+    if (rest < 4) {
+      if (vso_filter_has(s->waiting_heads23, VSO_PREFIX_LOG, vso_short_prefix_hash(sc->p + i, rest))) return rest;
+      continue;
+    }
     if (!vso_filter_has(s->prefixes, VSO_PREFIX_LOG, vso_prefix_hash(sc->p + i))) continue;
     for (uint32_t k = vso_waiting_chain(s, sc->p + i); k; k = s->waiting_next[k - 1]) {
       const vso_secret_pattern *pat = &s->patterns[s->waiting[k - 1]];

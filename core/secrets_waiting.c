@@ -36,6 +36,8 @@ static bool grow_buckets(vso_secrets *s) {
 
 bool vso_waiting_add(vso_secrets *s, size_t pattern) {
   if (s->nwaiting >= UINT32_MAX - 1) return false;
+  if (!s->waiting_heads23 && !(s->waiting_heads23 = calloc(((size_t)1 << VSO_PREFIX_LOG) / 64, sizeof(uint64_t))))
+    return false;
   if (s->nwaiting == s->waiting_cap) {
     size_t cap = s->waiting_cap;
     if (!vso_grow(&s->waiting, &cap, s->nwaiting, sizeof *s->waiting)) return false;
@@ -52,6 +54,8 @@ bool vso_waiting_add(vso_secrets *s, size_t pattern) {
   s->waiting_bytes += pat->n;
   if (pat->n > s->waiting_max) s->waiting_max = pat->n;
   s->waiting_starts[(unsigned char)pat->p[0]] = true;
+  for (size_t k = 2; k < 4 && k <= pat->n; k++)
+    vso_filter_add(s->waiting_heads23, VSO_PREFIX_LOG, vso_short_prefix_hash(pat->p, k));
   return true;
 }
 
@@ -61,6 +65,7 @@ void vso_waiting_clear(vso_secrets *s) {
   if (s->waiting_heads) memset(s->waiting_heads, 0, s->waiting_buckets * sizeof *s->waiting_heads);
   s->waiting_bytes = s->waiting_max = s->waiting_work = 0;
   memset(s->waiting_starts, 0, sizeof s->waiting_starts);
+  if (s->waiting_heads23) memset(s->waiting_heads23, 0, ((size_t)1 << VSO_PREFIX_LOG) / 8);
 }
 
 /* What searching may cost before the patterns are built (searching a

@@ -337,7 +337,7 @@ static void many_secrets(void **state) {
   (void)state;
   vso_secrets s = {0};
   size_t count = rounds(20000);
-  char (*secrets)[24] = malloc(count * sizeof *secrets);
+  char (*secrets)[48] = malloc(count * sizeof *secrets);
   for (size_t k = 0; k < count; k++) {
     snprintf(secrets[k], sizeof secrets[k], "s%zux%08llx", k, (unsigned long long)(rnd() & 0xffffffffu));
     assert_true(vso_secrets_add(&s, secrets[k], strlen(secrets[k])));
