@@ -95,7 +95,9 @@ static bool add_index(size_t **array, size_t *n, size_t *cap, size_t value) {
 /* A pattern waits (secrets_waiting.c) until the automata take it; a long
  * one is searched apart.  Owned bytes are the pattern's once it is in. */
 static bool add_pattern(vso_secrets *s, const char *p, size_t n, bool owned) {
-  if (!s->prefixes && !(s->prefixes = calloc(((size_t)1 << VSO_PREFIX_LOG) / 64, sizeof *s->prefixes))) return false;
+  size_t words = ((size_t)1 << VSO_PREFIX_LOG) / 64;
+  if (!s->prefixes && !(s->prefixes = calloc(words, sizeof *s->prefixes))) return false;
+  if (!s->pieces && !(s->pieces = calloc(words, sizeof *s->pieces))) return false;
   if (s->npatterns == s->patterns_cap && !vso_grow(&s->patterns, &s->patterns_cap, s->npatterns, sizeof *s->patterns))
     return false;
   size_t index = s->npatterns;
@@ -109,6 +111,10 @@ static bool add_pattern(vso_secrets *s, const char *p, size_t n, bool owned) {
   s->starts[first] = true;
   if (n < 4) s->short_starts[first] = true;
   else vso_filter_add(s->prefixes, VSO_PREFIX_LOG, vso_prefix_hash(p));
+  if (n > long_from(s)) return true; /* searched apart */
+  if (n < 7) s->any_shorter_than_7 = true;
+  else
+    for (size_t j = 0; j < 4; j++) vso_filter_add(s->pieces, VSO_PREFIX_LOG, vso_prefix_hash(p + j));
   return true;
 }
 
@@ -162,5 +168,6 @@ void vso_secrets_free(vso_secrets *s) {
   free(s->groups);
   free(s->long_patterns);
   free(s->prefixes);
+  free(s->pieces);
   memset(s, 0, sizeof *s);
 }

@@ -95,6 +95,13 @@ typedef struct vso_secrets {
   bool short_starts[256];     /* first bytes of the patterns shorter than four bytes */
   int first_byte;             /* the byte that begins every pattern, or -1 */
   uint64_t *prefixes;         /* 2^VSO_PREFIX_LOG bits */
+  /* While every pattern in the automata or waiting has 7 bytes or more, one
+   * position in four is enough: a pattern that starts at s holds, at the
+   * next multiple of four, one of its 4-byte pieces at 0..3 (a Bloom filter
+   * of those pieces); only where it says so are the four starts before
+   * looked at.  A shorter pattern turns this off. */
+  uint64_t *pieces;           /* 2^VSO_PREFIX_LOG bits */
+  bool any_shorter_than_7;
 } vso_secrets;
 
 bool vso_secrets_add(vso_secrets *s, const char *p, size_t n);

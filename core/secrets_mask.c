@@ -147,6 +147,23 @@ static inline bool group_may_begin(const vso_secret_group *g, const char *p, siz
   return n - i < 4 || g->has_short || vso_filter_has(g->prefixes, g->prefix_log, vso_prefix_hash(p + i));
 }
 
+/* With no pattern shorter than 7 bytes: the first start s >= i that may
+ * begin a pattern among those the text holds 7 bytes from (s <= n - 7),
+ * looking at one position in four (see pieces in secrets.h); or the first
+ * start past them, where the caller looks on one by one. */
+static size_t next_piece(const vso_secrets *s, const char *p, size_t n, size_t i) {
+  if (n < 7) return i;
+  size_t limit = n - 6; /* starts below it have 7 bytes of text */
+  for (size_t a = (i + 3) & ~(size_t)3; a < limit + 3; a += 4) {
+    if (!vso_filter_has(s->pieces, VSO_PREFIX_LOG, vso_prefix_hash(p + a))) continue;
+    size_t lo = a >= i + 3 ? a - 3 : i, hi = a < limit ? a : limit - 1; /* the starts a covers */
+    for (size_t at = lo; at <= hi; at++)
+      if (s->starts[(unsigned char)p[at]] && vso_filter_has(s->prefixes, VSO_PREFIX_LOG, vso_prefix_hash(p + at)))
+        return at;
+  }
+  return i > limit ? i : limit;
+}
+
 /* The next position at or after i where a pattern can begin, or n: the
  * loop that runs over most of the text. */
 static size_t next_start(const vso_secrets *s, const char *p, size_t n, size_t i) {
@@ -159,6 +176,7 @@ static size_t next_start(const vso_secrets *s, const char *p, size_t n, size_t i
     }
     return n;
   }
+  if (!s->any_shorter_than_7) i = next_piece(s, p, n, i);
   for (; i + 4 <= n; i++) {
     unsigned char c = (unsigned char)p[i];
     if (s->short_starts[c] || (vso_filter_has(s->prefixes, VSO_PREFIX_LOG, vso_prefix_hash(p + i)) && s->starts[c]))

@@ -230,14 +230,14 @@ static char *streamed(const vso_secrets *s, const char *in, size_t n, size_t *le
   return vso_buf_steal(&out, len);
 }
 
-static void against_reference(size_t long_from, const char *alphabet, size_t max_secret) {
+static void against_reference_from(size_t long_from, const char *alphabet, size_t min_secret, size_t max_secret) {
   for (size_t round = 0; round < rounds(400); round++) {
     vso_secrets s = {.long_from = long_from, .no_waiting = round % 2}; /* automata, or the waiting index */
     ref r = {0};
     size_t secrets = 1 + rnd_below(12);
     for (size_t k = 0; k < secrets; k++) {
       char sec[64], text[160];
-      size_t sn = 1 + rnd_below(max_secret), tn = rnd_below(sizeof text);
+      size_t sn = min_secret + rnd_below(max_secret - min_secret + 1), tn = rnd_below(sizeof text);
       random_text(sec, sn, alphabet);
       assert_true(vso_secrets_add(&s, sec, sn));
       ref_add(&r, sec, sn);
@@ -259,11 +259,17 @@ static void against_reference(size_t long_from, const char *alphabet, size_t max
   }
 }
 
+static void against_reference(size_t long_from, const char *alphabet, size_t max_secret) {
+  against_reference_from(long_from, alphabet, 1, max_secret);
+}
+
 static void automata_against_reference(void **state) {
   (void)state;
   against_reference(0, "ab", 5);
   against_reference(0, "abc", 8);
   against_reference(0, "a b%\"\\\n", 6); /* every encoder has work */
+  against_reference_from(0, "ab", 7, 20);     /* none shorter than 7: one position in four is looked at */
+  against_reference_from(0, "abc", 7, 12);
 }
 
 static void long_patterns_against_reference(void **state) {
