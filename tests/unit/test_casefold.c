@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Names compare as .NET 8's StringComparison.OrdinalIgnoreCase does
- * (vso_ieq, parser/casefold.h), and the glob's regex case classes are
+ * (vso_ieq, core/casefold.h), and the glob's regex case classes are
  * RegexOptions.IgnoreCase's.  When Debian's unicode-data is installed, every
  * mapping of the generated table is checked against UnicodeData.txt. */
 #include <setjmp.h>

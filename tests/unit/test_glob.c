@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* settableVariables patterns (parser/glob.h) against the Minimatch port the
+/* settableVariables patterns (core/glob.h) against the Minimatch port the
  * agent uses: the regexes and matches of its own tests (SLaks/Minimatch
  * c3ad9090e541 Minimatch.Tests/BasicTests.cs; with IgnoreCase, which the
  * agent sets, a pattern part is always a regex, so a case of theirs whose

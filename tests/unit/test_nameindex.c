@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The name index (parser/nameindex.h): names equal as the agent compares
+/* The name index (core/nameindex.h): names equal as the agent compares
  * them find one entry, whatever the key; the key changes where names go,
  * never what is found; names crafted to collide under the FNV-1a of old
  * spread under the keyed hash. */
