@@ -7,11 +7,11 @@
 #include "nameindex.h"
 #include "secrets_int.h"
 
-static size_t long_from(const vso_secrets *s) { return s->long_from ? s->long_from : VSO_SECRET_LONG; }
+static size_t long_from(const vso_secret_set *s) { return s->long_from ? s->long_from : VSO_SECRET_LONG; }
 
 /* The slot of the value p[0..n) in the set of items, or the empty slot
  * where it would go (linear probing; the hash is keyed, see nameindex.h). */
-static vso_secret_slot *original_slot(const vso_secrets *s, const char *p, size_t n, uint32_t h) {
+static vso_secret_slot *original_slot(const vso_secret_set *s, const char *p, size_t n, uint32_t h) {
   size_t mask = s->originals_cap - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     vso_secret_slot *slot = &s->originals[i];
@@ -22,7 +22,7 @@ static vso_secret_slot *original_slot(const vso_secrets *s, const char *p, size_
 }
 
 /* Keeps the set at most half full. */
-static bool grow_originals(vso_secrets *s) {
+static bool grow_originals(vso_secret_set *s) {
   if ((s->n + 1) * 2 <= s->originals_cap) return true;
   size_t cap = s->originals_cap ? s->originals_cap * 2 : 16;
   vso_secret_slot *slots = calloc(cap, sizeof *slots);
@@ -46,7 +46,7 @@ static bool grow_originals(vso_secrets *s) {
 /* A NUL-terminated copy of p[0..n) in the set's chunks (64 KiB each; a
  * big value gets one of its own): a malloc per secret cost more than the
  * rest of registering it. */
-static char *copy_in(vso_secrets *s, const char *p, size_t n) {
+static char *copy_in(vso_secret_set *s, const char *p, size_t n) {
   if (n + 1 > s->chunk_left) {
     size_t size = n + 1 > 16384 ? n + 1 : 65536;
     if (s->nchunks == s->chunks_cap && !vso_grow(&s->chunks, &s->chunks_cap, s->nchunks, sizeof *s->chunks))
@@ -70,7 +70,7 @@ static char *copy_in(vso_secrets *s, const char *p, size_t n) {
   return copy;
 }
 
-static bool add_item(vso_secrets *s, const char *p, size_t n) {
+static bool add_item(vso_secret_set *s, const char *p, size_t n) {
   if (s->n == s->items_cap) {
     size_t cap = s->items_cap;
     if (!vso_grow(&s->items, &cap, s->n, sizeof *s->items)) return false;
@@ -94,7 +94,7 @@ static bool add_index(size_t **array, size_t *n, size_t *cap, size_t value) {
 
 /* A pattern waits (secrets_waiting.c) until the automata take it; a long
  * one is searched apart.  Owned bytes are the pattern's once it is in. */
-static bool add_pattern(vso_secrets *s, const char *p, size_t n, bool owned) {
+static bool add_pattern(vso_secret_set *s, const char *p, size_t n, bool owned) {
   size_t words = ((size_t)1 << VSO_PREFIX_LOG) / 64;
   if (!s->prefixes && !(s->prefixes = calloc(words, sizeof *s->prefixes))) return false;
   if (!s->pieces && !(s->pieces = calloc(words, sizeof *s->pieces))) return false;
@@ -120,7 +120,7 @@ static bool add_pattern(vso_secrets *s, const char *p, size_t n, bool owned) {
 
 /* The agent also masks what the value encoders make of a new value; forms
  * equal to the value or to one another are searched once. */
-static bool add_encoded_forms(vso_secrets *s, const char *p, size_t n) {
+static bool add_encoded_forms(vso_secret_set *s, const char *p, size_t n) {
   bool (*const encoders[3])(const char *, size_t, vso_buf *) = {vso_encode_json_string, vso_encode_uri_data,
                                                                  vso_encode_backslash};
   vso_buf forms[3] = {{0}};
@@ -137,8 +137,7 @@ static bool add_encoded_forms(vso_secrets *s, const char *p, size_t n) {
   return ok;
 }
 
-bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {
-  if (n == 0) return true; /* the agent ignores empty secrets */
+static bool set_add(vso_secret_set *s, const char *p, size_t n) {
   uint32_t h = vso_index_hash_exact(p, n);
   if (s->originals_cap && original_slot(s, p, n, h)->item_plus_one) return true; /* added before */
   if (!grow_originals(s) || !add_item(s, p, n)) return false;
@@ -146,9 +145,7 @@ bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {
   return add_pattern(s, s->items[s->n - 1], n, false) && add_encoded_forms(s, p, n);
 }
 
-bool vso_secrets_empty(const vso_secrets *s) { return s->n == 0; }
-
-void vso_secrets_free(vso_secrets *s) {
+static void set_free(vso_secret_set *s) {
   for (size_t i = 0; i < s->nchunks; i++) free(s->chunks[i]);
   free(s->chunks);
   for (size_t i = 0; i < s->npatterns; i++)
@@ -169,5 +166,31 @@ void vso_secrets_free(vso_secrets *s) {
   free(s->long_patterns);
   free(s->prefixes);
   free(s->pieces);
+}
+
+static bool have_set(vso_secrets *s) { return s->set_ || (s->set_ = calloc(1, sizeof *s->set_)); }
+
+bool vso_secrets_add(vso_secrets *s, const char *p, size_t n) {
+  if (n == 0) return true; /* the agent ignores empty secrets */
+  if (!have_set(s)) return false;
+  bool ok = set_add(s->set_, p, n);
+  s->items = s->set_->items; /* what callers see */
+  s->lens = s->set_->lens;
+  s->n = s->set_->n;
+  return ok;
+}
+
+bool vso_secrets_empty(const vso_secrets *s) { return s->n == 0; }
+
+bool vso_secrets_tune(vso_secrets *s, size_t long_from, bool no_waiting) {
+  if (!have_set(s)) return false;
+  s->set_->long_from = long_from;
+  s->set_->no_waiting = no_waiting;
+  return true;
+}
+
+void vso_secrets_free(vso_secrets *s) {
+  if (s->set_) set_free(s->set_);
+  free(s->set_);
   memset(s, 0, sizeof *s);
 }

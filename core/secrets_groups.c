@@ -48,20 +48,20 @@ static size_t power(int level) {
 }
 
 /* The first group at or below level (groups are largest first). */
-static size_t first_at_or_below(const vso_secrets *s, int level) {
+static size_t first_at_or_below(const vso_secret_set *s, int level) {
   size_t i = 0;
   while (i < s->ngroups && s->groups[i].level > level) i++;
   return i;
 }
 
-static size_t count_at(const vso_secrets *s, int level) {
+static size_t count_at(const vso_secret_set *s, int level) {
   size_t i = first_at_or_below(s, level), count = 0;
   while (i + count < s->ngroups && s->groups[i + count].level == level) count++;
   return count;
 }
 
 /* The sorted members of groups [a, b) and of add[0..n), in one new array. */
-static size_t *merge_groups(const vso_secrets *s, size_t a, size_t b, const size_t *add, size_t n, size_t total) {
+static size_t *merge_groups(const vso_secret_set *s, size_t a, size_t b, const size_t *add, size_t n, size_t total) {
   size_t *all = malloc(total * sizeof *all), *tmp = malloc(total * sizeof *tmp);
   if (!all || !tmp) {
     free(all);
@@ -83,7 +83,7 @@ static size_t *merge_groups(const vso_secrets *s, size_t a, size_t b, const size
  * level has seven already, they and the new one carry into one group of the
  * next level, and so on up: the groups of the levels passed, [a, b), are
  * replaced by one. */
-static bool add_group(vso_secrets *s, const size_t *members, int level) {
+static bool add_group(vso_secret_set *s, const size_t *members, int level) {
   int top = level;
   while (count_at(s, top) == BASE - 1) top++;
   size_t a = first_at_or_below(s, top - 1), b = first_at_or_below(s, level - 1);
@@ -117,7 +117,7 @@ static bool add_group(vso_secrets *s, const size_t *members, int level) {
 
 /* Sorts the waiting patterns and adds them in groups, one per unit of each
  * digit of their count in base 8, largest first. */
-bool vso_secrets_build(vso_secrets *s) {
+bool vso_secrets_build(vso_secret_set *s) {
   size_t n = s->nwaiting;
   if (!n) return true;
   size_t *tmp = malloc(n * sizeof *tmp);

@@ -11,6 +11,62 @@
 #include "buf.h"
 #include "secrets.h"
 
+typedef struct vso_secret_group vso_secret_group;
+
+/* What vso_secrets points to (its set_). */
+struct vso_secret_set {
+  char **items;               /* the values (vso_secrets shows them) */
+  size_t *lens;
+  size_t n;
+  size_t items_cap;
+  char **chunks;              /* where the copies live: a malloc each, freed together */
+  size_t nchunks, chunks_cap;
+  char *chunk_free;           /* the room left in the last chunk */
+  size_t chunk_left;
+  struct vso_secret_slot *originals; /* a set of the items (keyed hash), for "already added" */
+  size_t originals_cap;
+  struct vso_secret_pattern *patterns; /* what is searched: the values and their encoded forms */
+  size_t npatterns, patterns_cap;
+  /* New patterns wait, searched through an index of their first four
+   * bytes, until searching them has cost about what building them into an
+   * automaton does; the next masking then builds them.  So registering is
+   * cheap, and a replay that masks little builds nothing. */
+  size_t *waiting;            /* pattern indexes */
+  uint32_t *waiting_next;     /* chains through waiting[]: the next one + 1, 0 at the end */
+  size_t nwaiting, waiting_cap;
+  uint32_t *waiting_heads;    /* by a hash of the first four bytes: the first one + 1 */
+  size_t waiting_buckets;     /* a power of two, or 0 */
+  uint32_t waiting_short;     /* the chain of those shorter than four bytes */
+  size_t nwaiting_short;
+  size_t waiting_bytes, waiting_max; /* their total length, the longest */
+  size_t waiting_work;        /* what searching them has cost so far */
+  bool waiting_starts[256];   /* their first bytes */
+  uint64_t *waiting_heads23;  /* a Bloom filter of their first 2 and 3 bytes (2^VSO_PREFIX_LOG bits) */
+  vso_secret_group *groups;   /* the automata, largest first: sizes are the bits of their total */
+  size_t ngroups;
+  size_t *long_patterns;      /* indexes of the patterns too long for an automaton */
+  size_t nlong, long_cap;
+  size_t long_max;            /* the longest of them */
+  size_t long_from;           /* VSO_SECRET_LONG, or less for tests; 0 means the default */
+  bool no_waiting;            /* for tests: every masking builds what waits */
+  /* Masking skips what cannot begin a pattern without stepping any
+   * automaton: a byte that begins none (memchr when one byte begins them
+   * all: one secret, the usual case), or four bytes that begin no pattern
+   * of four bytes or more (a Bloom filter of them; the shorter patterns are
+   * told by their first byte). */
+  bool starts[256];
+  bool short_starts[256];     /* first bytes of the patterns shorter than four bytes */
+  int first_byte;             /* the byte that begins every pattern, or -1 */
+  uint64_t *prefixes;         /* 2^VSO_PREFIX_LOG bits */
+  /* While every pattern in the automata or waiting has 7 bytes or more, one
+   * position in four is enough: a pattern that starts at s holds, at the
+   * next multiple of four, one of its 4-byte pieces at 0..3 (a Bloom filter
+   * of those pieces); only where it says so are the four starts before
+   * looked at.  A shorter pattern turns this off. */
+  uint64_t *pieces;           /* 2^VSO_PREFIX_LOG bits */
+  bool any_shorter_than_7;
+};
+
 typedef struct vso_secret_pattern {
   const char *p;
   size_t n;
@@ -108,12 +164,17 @@ static inline void vso_filter_add(uint64_t *bits, int log, uint64_t h) {
  * builds them into the automata (secrets_groups.c). */
 #define VSO_WAITING_LEN 256
 #define VSO_WAITING_SHORT 16
-bool vso_waiting_add(vso_secrets *s, size_t pattern);
-void vso_waiting_clear(vso_secrets *s);
-bool vso_waiting_due(const vso_secrets *s);
-size_t vso_waiting_budget(const vso_secrets *s);
-uint32_t vso_waiting_chain(const vso_secrets *s, const char *p);
-bool vso_secrets_build(vso_secrets *s);
+bool vso_waiting_add(vso_secret_set *s, size_t pattern);
+void vso_waiting_clear(vso_secret_set *s);
+bool vso_waiting_due(const vso_secret_set *s);
+size_t vso_waiting_budget(const vso_secret_set *s);
+uint32_t vso_waiting_chain(const vso_secret_set *s, const char *p);
+bool vso_secrets_build(vso_secret_set *s);
+
+/* For tests: patterns longer than long_from (0: VSO_SECRET_LONG) are
+ * searched apart; with no_waiting, every masking builds what waits.  Call
+ * before the first vso_secrets_add. */
+bool vso_secrets_tune(vso_secrets *s, size_t long_from, bool no_waiting);
 
 /* Every occurrence of needle[0..m) (m >= 1) in hay[0..n), overlapping ones
  * included, in order, in O(n + m) time and O(1) memory (Crochemore and

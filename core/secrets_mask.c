@@ -17,7 +17,7 @@ typedef struct ranges {
 
 /* One masking of p[0..n). */
 typedef struct scan {
-  const vso_secrets *s;
+  const vso_secret_set *s;
   const char *p;
   size_t n;
   vso_buf *out;
@@ -111,7 +111,7 @@ static int by_start(const void *a, const void *b) {
 
 /* Searches every long pattern, then merges their ranges into sc->longs. */
 static void find_longs(scan *sc) {
-  const vso_secrets *s = sc->s;
+  const vso_secret_set *s = sc->s;
   ranges *r = &sc->longs;
   for (size_t k = 0; k < s->nlong && sc->ok; k++) {
     const vso_secret_pattern *pat = &s->patterns[s->long_patterns[k]];
@@ -135,7 +135,7 @@ static void find_longs(scan *sc) {
 /* Whether a pattern in an automaton can begin at p[i]: its first byte
  * begins one, and the four bytes there (when there are four) begin a long
  * enough one, or it begins a short one. */
-static inline bool may_begin(const vso_secrets *s, const char *p, size_t n, size_t i) {
+static inline bool may_begin(const vso_secret_set *s, const char *p, size_t n, size_t i) {
   unsigned char c = (unsigned char)p[i];
   if (!s->starts[c]) return false;
   return n - i < 4 || s->short_starts[c] || vso_filter_has(s->prefixes, VSO_PREFIX_LOG, vso_prefix_hash(p + i));
@@ -151,7 +151,7 @@ static inline bool group_may_begin(const vso_secret_group *g, const char *p, siz
  * begin a pattern among those the text holds 7 bytes from (s <= n - 7),
  * looking at one position in four (see pieces in secrets.h); or the first
  * start past them, where the caller looks on one by one. */
-static size_t next_piece(const vso_secrets *s, const char *p, size_t n, size_t i) {
+static size_t next_piece(const vso_secret_set *s, const char *p, size_t n, size_t i) {
   if (n < 7) return i;
   size_t limit = n - 6; /* starts below it have 7 bytes of text */
   for (size_t a = (i + 3) & ~(size_t)3; a < limit + 3; a += 4) {
@@ -166,7 +166,7 @@ static size_t next_piece(const vso_secrets *s, const char *p, size_t n, size_t i
 
 /* The next position at or after i where a pattern can begin, or n: the
  * loop that runs over most of the text. */
-static size_t next_start(const vso_secrets *s, const char *p, size_t n, size_t i) {
+static size_t next_start(const vso_secret_set *s, const char *p, size_t n, size_t i) {
   if (s->first_byte >= 0) { /* one secret, or all begin alike: memchr */
     for (; i < n; i++) {
       const char *q = memchr(p + i, s->first_byte, n - i);
@@ -198,7 +198,7 @@ static void note_ahead(scan *sc, size_t i, const vso_secret_pattern *pat) {
 /* The waiting patterns that occur at p[i]: those of the chain of its four
  * bytes, and the short ones. */
 static void check_waiting(scan *sc, size_t i) {
-  const vso_secrets *s = sc->s;
+  const vso_secret_set *s = sc->s;
   if (sc->n - i >= 4)
     for (uint32_t k = vso_waiting_chain(s, sc->p + i); k; k = s->waiting_next[k - 1]) {
       const vso_secret_pattern *pat = &s->patterns[s->waiting[k - 1]];
@@ -222,7 +222,7 @@ static size_t take_ahead(scan *sc, size_t end) {
  * the depth of the deepest state at the end (the longest tail of p that may
  * begin a pattern). */
 static size_t run_automata(scan *sc) {
-  const vso_secrets *s = sc->s;
+  const vso_secret_set *s = sc->s;
   uint32_t states[VSO_MAX_GROUPS];
   memset(states, 0, s->ngroups * sizeof *states);
   size_t depth = 0, active = 0; /* automata away from their root, occurrences ahead */
@@ -274,7 +274,7 @@ static size_t run_automata(scan *sc) {
  * pattern (by the filter of their first 2 and 3 bytes) is taken as one: it
  * waits for a few bytes more. */
 static size_t waiting_tail(scan *sc) {
-  const vso_secrets *s = sc->s;
+  const vso_secret_set *s = sc->s;
   for (size_t i = sc->n > sc->waiting_depth ? sc->n - sc->waiting_depth : 0; i < sc->n; i++) {
     size_t rest = sc->n - i;
     if (!s->waiting_starts[(unsigned char)sc->p[i]]) continue;
@@ -301,7 +301,7 @@ static void scan_free(scan *sc) {
 /* One pass; false with sc->work over sc->budget when the waiting patterns
  * cost too much to search (then nothing is decided). */
 static bool mask_pass(scan *sc, bool stop_at_partial, size_t *done) {
-  const vso_secrets *s = sc->s;
+  const vso_secret_set *s = sc->s;
   size_t n = sc->n;
   if (stop_at_partial && s->nlong) /* a long pattern that began before the end could end after it */
     sc->limit = n >= s->long_max ? n - (s->long_max - 1) : 0;
@@ -330,13 +330,14 @@ static bool mask_pass(scan *sc, bool stop_at_partial, size_t *done) {
 
 /* The waiting patterns go into the automata when they are due (and when a
  * pass found them too costly to search: then the pass runs again, from an
- * output cut back to where it was).  vso_mask takes the set as const: the
- * index and the automata are a cache of its patterns, see secrets.h. */
-static bool mask(const vso_secrets *s, const char *p, size_t n, bool stop_at_partial, vso_buf *out, size_t *done) {
+ * output cut back to where it was).  The index and the automata are a cache
+ * of the patterns, behind the const vso_secrets (secrets.h). */
+static bool mask(const vso_secrets *secrets, const char *p, size_t n, bool stop_at_partial, vso_buf *out,
+                 size_t *done) {
   *done = n;
+  vso_secret_set *s = secrets ? secrets->set_ : NULL;
   if (!s || s->npatterns == 0) return vso_buf_append(out, p, n);
-  vso_secrets *cache = (vso_secrets *)s;
-  if (vso_waiting_due(s) && !vso_secrets_build(cache)) return false;
+  if (vso_waiting_due(s) && !vso_secrets_build(s)) return false;
   size_t before = out->len;
   uint32_t ahead[2 * VSO_WAITING_LEN]; /* a power of two above the longest waiting pattern */
   size_t ring = 1;
@@ -348,12 +349,12 @@ static bool mask(const vso_secrets *s, const char *p, size_t n, bool stop_at_par
     bool ok = mask_pass(&sc, stop_at_partial, done);
     scan_free(&sc);
     if (ok) {
-      cache->waiting_work += sc.work;
+      s->waiting_work += sc.work;
       return vso_buf_append(out, "", 0);
     }
     out->len = before; /* nothing of this pass stays */
     if (out->data) out->data[before] = '\0';
-    if (sc.work <= sc.budget || s->nwaiting == 0 || !vso_secrets_build(cache)) return false;
+    if (sc.work <= sc.budget || s->nwaiting == 0 || !vso_secrets_build(s)) return false;
   }
 }
 

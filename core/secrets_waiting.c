@@ -9,12 +9,12 @@
 
 #include "secrets_int.h"
 
-static size_t bucket(const vso_secrets *s, const char *p) {
+static size_t bucket(const vso_secret_set *s, const char *p) {
   return (size_t)(vso_prefix_hash(p) >> 32) & (s->waiting_buckets - 1);
 }
 
 /* Puts waiting[k] into its chain. */
-static void link(vso_secrets *s, size_t k) {
+static void link(vso_secret_set *s, size_t k) {
   const vso_secret_pattern *pat = &s->patterns[s->waiting[k]];
   uint32_t *head = pat->n < 4 ? &s->waiting_short : &s->waiting_heads[bucket(s, pat->p)];
   s->waiting_next[k] = *head;
@@ -22,7 +22,7 @@ static void link(vso_secrets *s, size_t k) {
 }
 
 /* Doubles the buckets (at one pattern a bucket) and chains everything again. */
-static bool grow_buckets(vso_secrets *s) {
+static bool grow_buckets(vso_secret_set *s) {
   size_t buckets = s->waiting_buckets ? s->waiting_buckets * 2 : 64;
   uint32_t *heads = calloc(buckets, sizeof *heads);
   if (!heads) return false;
@@ -34,7 +34,7 @@ static bool grow_buckets(vso_secrets *s) {
   return true;
 }
 
-bool vso_waiting_add(vso_secrets *s, size_t pattern) {
+bool vso_waiting_add(vso_secret_set *s, size_t pattern) {
   if (s->nwaiting >= UINT32_MAX - 1) return false;
   if (!s->waiting_heads23 && !(s->waiting_heads23 = calloc(((size_t)1 << VSO_PREFIX_LOG) / 64, sizeof(uint64_t))))
     return false;
@@ -59,7 +59,7 @@ bool vso_waiting_add(vso_secrets *s, size_t pattern) {
   return true;
 }
 
-void vso_waiting_clear(vso_secrets *s) {
+void vso_waiting_clear(vso_secret_set *s) {
   s->nwaiting = s->nwaiting_short = 0;
   s->waiting_short = 0;
   if (s->waiting_heads) memset(s->waiting_heads, 0, s->waiting_buckets * sizeof *s->waiting_heads);
@@ -70,15 +70,15 @@ void vso_waiting_clear(vso_secrets *s) {
 
 /* What searching may cost before the patterns are built (searching a
  * pattern costs about a byte compared, building one about ten a byte). */
-size_t vso_waiting_budget(const vso_secrets *s) {
+size_t vso_waiting_budget(const vso_secret_set *s) {
   size_t budget = 16 * s->waiting_bytes + 65536;
   return s->waiting_work < budget ? budget - s->waiting_work : 0;
 }
 
-bool vso_waiting_due(const vso_secrets *s) {
+bool vso_waiting_due(const vso_secret_set *s) {
   return s->nwaiting &&
          (s->no_waiting || s->waiting_max > VSO_WAITING_LEN || s->nwaiting_short > VSO_WAITING_SHORT || vso_waiting_budget(s) == 0);
 }
 
 /* The first waiting pattern that may begin with the four bytes at p + 1, or 0. */
-uint32_t vso_waiting_chain(const vso_secrets *s, const char *p) { return s->waiting_heads[bucket(s, p)]; }
+uint32_t vso_waiting_chain(const vso_secret_set *s, const char *p) { return s->waiting_heads[bucket(s, p)]; }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The secret masker (parser/secrets.h) against the agent's own tests
+/* The secret masker (core/secrets.h) against the agent's own tests
  * (microsoft/azure-pipelines-agent src/Test/L0/SecretMaskerTests/
  * SecretMaskerL0.cs), its value encoders, and a plain transcription of the
  * agent's SecretMasker.MaskSecrets (every IndexOf of every value, positions
@@ -144,7 +144,7 @@ static void registration(void **state) {
   expect_mask(&s, "a%2520b", "***");
   assert_true(s.items[1] && strcmp(s.items[1], "a%20b") == 0 && s.lens[1] == 5);
   vso_secrets_free(&s);
-  assert_true(s.n == 0 && s.items == NULL && s.ngroups == 0);
+  assert_true(s.n == 0 && s.items == NULL && s.set_ == NULL);
 }
 
 /* ---- the reference: the agent's MaskSecrets, transcribed ------------- */
@@ -232,7 +232,8 @@ static char *streamed(const vso_secrets *s, const char *in, size_t n, size_t *le
 
 static void against_reference_from(size_t long_from, const char *alphabet, size_t min_secret, size_t max_secret) {
   for (size_t round = 0; round < rounds(400); round++) {
-    vso_secrets s = {.long_from = long_from, .no_waiting = round % 2}; /* automata, or the waiting index */
+    vso_secrets s = {0};
+    assert_true(vso_secrets_tune(&s, long_from, round % 2)); /* automata, or the waiting index */
     ref r = {0};
     size_t secrets = 1 + rnd_below(12);
     for (size_t k = 0; k < secrets; k++) {
@@ -294,10 +295,10 @@ static void waiting_too_costly(void **state) {
   char *text = malloc(n);
   for (size_t i = 0; i < n; i++) text[i] = i % 997 == 0 ? 'x' : 'a';
   memcpy(text + 5000, "aaaa1234b", 9);
-  assert_true(s.nwaiting > 0 && s.ngroups == 0);
+  assert_true(s.set_->nwaiting > 0 && s.set_->ngroups == 0);
   size_t gn, wn;
   char *got = masked(&s, text, n, &gn);
-  assert_true(s.nwaiting == 0 && s.ngroups > 0); /* built on the way */
+  assert_true(s.set_->nwaiting == 0 && s.set_->ngroups > 0); /* built on the way */
   char *want = ref_mask(&r, text, n, &wn);
   assert_true(gn == wn && memcmp(got, want, gn) == 0);
   free(got);
@@ -348,7 +349,7 @@ static void many_secrets(void **state) {
     snprintf(secrets[k], sizeof secrets[k], "s%zux%08llx", k, (unsigned long long)(rnd() & 0xffffffffu));
     assert_true(vso_secrets_add(&s, secrets[k], strlen(secrets[k])));
   }
-  assert_true(s.n == count && s.ngroups <= VSO_MAX_GROUPS);
+  assert_true(s.n == count && s.set_->ngroups <= VSO_MAX_GROUPS);
   for (size_t t = 0; t < rounds(2000); t++) {
     char line[80];
     size_t k = rnd_below(count);
