@@ -93,15 +93,15 @@ static bool add_index(size_t **array, size_t *n, size_t *cap, size_t value) {
 }
 
 /* A pattern waits (secrets_waiting.c) until the automata take it; a long
- * one is searched apart.  Owned bytes are the pattern's once it is in. */
-static bool add_pattern(vso_secret_set *s, const char *p, size_t n, bool owned) {
+ * one is searched apart.  p: bytes in the set's chunks. */
+static bool add_pattern(vso_secret_set *s, const char *p, size_t n) {
   size_t words = ((size_t)1 << VSO_PREFIX_LOG) / 64;
   if (!s->prefixes && !(s->prefixes = calloc(words, sizeof *s->prefixes))) return false;
   if (!s->pieces && !(s->pieces = calloc(words, sizeof *s->pieces))) return false;
   if (s->npatterns == s->patterns_cap && !vso_grow(&s->patterns, &s->patterns_cap, s->npatterns, sizeof *s->patterns))
     return false;
   size_t index = s->npatterns;
-  s->patterns[index] = (vso_secret_pattern){p, n, owned};
+  s->patterns[index] = (vso_secret_pattern){p, n};
   bool ok = n > long_from(s) ? add_index(&s->long_patterns, &s->nlong, &s->long_cap, index) : vso_waiting_add(s, index);
   if (!ok) return false;
   s->npatterns++;
@@ -124,16 +124,16 @@ static bool add_encoded_forms(vso_secret_set *s, const char *p, size_t n) {
   bool (*const encoders[3])(const char *, size_t, vso_buf *) = {vso_encode_json_string, vso_encode_uri_data,
                                                                  vso_encode_backslash};
   vso_buf forms[3] = {{0}};
-  bool ok = true, taken[3] = {false};
+  bool ok = true;
   for (int k = 0; k < 3 && ok; k++) {
     vso_buf *e = &forms[k];
     ok = encoders[k](p, n, e);
     bool again = e->len == 0 || (e->len == n && memcmp(e->data, p, n) == 0);
     for (int j = 0; j < k && !again; j++) again = forms[j].len == e->len && memcmp(forms[j].data, e->data, e->len) == 0;
-    if (ok && !again) ok = taken[k] = add_pattern(s, e->data, e->len, true); /* the pattern owns the bytes */
+    const char *copy = ok && !again ? copy_in(s, e->data, e->len) : NULL;
+    if (ok && !again) ok = copy && add_pattern(s, copy, e->len);
   }
-  for (int k = 0; k < 3; k++)
-    if (!taken[k]) vso_buf_free(&forms[k]);
+  for (int k = 0; k < 3; k++) vso_buf_free(&forms[k]);
   return ok;
 }
 
@@ -142,14 +142,12 @@ static bool set_add(vso_secret_set *s, const char *p, size_t n) {
   if (s->originals_cap && original_slot(s, p, n, h)->item_plus_one) return true; /* added before */
   if (!grow_originals(s) || !add_item(s, p, n)) return false;
   *original_slot(s, p, n, h) = (vso_secret_slot){h, (uint32_t)s->n};
-  return add_pattern(s, s->items[s->n - 1], n, false) && add_encoded_forms(s, p, n);
+  return add_pattern(s, s->items[s->n - 1], n) && add_encoded_forms(s, p, n);
 }
 
 static void set_free(vso_secret_set *s) {
   for (size_t i = 0; i < s->nchunks; i++) free(s->chunks[i]);
   free(s->chunks);
-  for (size_t i = 0; i < s->npatterns; i++)
-    if (s->patterns[i].owned) free((char *)s->patterns[i].p);
   for (size_t g = 0; g < s->ngroups; g++) {
     free(s->groups[g].members);
     vso_ac_free(&s->groups[g]);

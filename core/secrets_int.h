@@ -68,9 +68,8 @@ struct vso_secret_set {
 };
 
 typedef struct vso_secret_pattern {
-  const char *p;
+  const char *p; /* borrowed: a copy in the set's chunks (an item, or an encoded form) */
   size_t n;
-  bool owned; /* p is the pattern's own copy (else an item's) */
 } vso_secret_pattern;
 
 typedef struct vso_secret_slot {
