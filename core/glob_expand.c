@@ -129,20 +129,20 @@ static void merge_flags(list *into, const list *from) {
 
 /* "^\{(-?[0-9]+)\.\.(-?[0-9]+)\}": its length, and the two ints (int.Parse
  * overflowing is the agent's exception: too_big here). */
-static size_t numeric_set(const uint16_t *p, size_t n, long *from, long *to, bool *overflow) {
+static size_t numeric_set(const uint16_t *p, size_t n, long long *from, long long *to, bool *overflow) {
   size_t i = 1;
-  long *v[2] = {from, to};
+  long long *v[2] = {from, to};
   for (int k = 0; k < 2; k++) {
     bool minus = i < n && p[i] == '-';
     i += minus;
     size_t digits = 0;
-    long x = 0;
+    long long x = 0;
     for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, digits++) {
       x = x * 10 + (p[i] - '0');
-      if (x > 2147483648L) *overflow = true, x = 2147483648L;
+      if (x > 2147483648LL) *overflow = true, x = 2147483648LL;
     }
     if (!digits) return 0;
-    if (x > (minus ? 2147483648L : 2147483647L)) *overflow = true;
+    if (x > (minus ? 2147483648LL : 2147483647LL)) *overflow = true;
     *v[k] = minus ? -x : x;
     if (k == 0) {
       if (i + 1 >= n || p[i] != '.' || p[i + 1] != '.') return 0;
@@ -174,15 +174,15 @@ static void brace_prefix(const uint16_t *p, size_t n, list *out) {
 }
 
 /* {a..b}: a, a +- 1, ... b, each before every expansion of what follows. */
-static void brace_numbers(const uint16_t *p, size_t n, size_t len, long from, long to, list *out) {
+static void brace_numbers(const uint16_t *p, size_t n, size_t len, long long from, long long to, list *out) {
   list suffixes = {0}, numbers = {0};
   brace_expand(p + len, n - len, &suffixes);
-  long step = from > to ? -1 : 1;
-  for (long w = from; !numbers.oom && !numbers.too_big; w += step) {
+  long long step = from > to ? -1 : 1;
+  for (long long w = from; !numbers.oom && !numbers.too_big; w += step) {
     char digits[24];
     u16 *s = add(&numbers);
     if (!s) break;
-    snprintf(digits, sizeof digits, "%ld", w);
+    snprintf(digits, sizeof digits, "%lld", w);
     put_ascii(s, digits);
     if (w == to) break;
   }
@@ -282,7 +282,7 @@ void brace_expand(const uint16_t *p, size_t n, list *out) {
     brace_prefix(p, n, out);
     return;
   }
-  long from, to;
+  long long from, to;
   bool overflow = false;
   size_t len = numeric_set(p, n, &from, &to, &overflow);
   if (len && overflow) out->too_big = true;
