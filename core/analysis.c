@@ -144,6 +144,14 @@ const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, siz
   return vso_index_get(&a->last_set_, &keys, name, n, &i) ? &a->setvars[i] : NULL;
 }
 
+const vso_setvar *vso_analysis_output(const vso_analysis *a, const vso_setvar *sv) {
+  return sv && sv->output_at ? &a->setvars[sv->output_at - 1] : NULL;
+}
+
+const vso_setvar *vso_analysis_rejected(const vso_analysis *a, const vso_setvar *sv) {
+  return sv && sv->rejected_at ? &a->setvars[sv->rejected_at - 1] : NULL;
+}
+
 /* Records the dialect's words for f as a diagnostic (a and b quoted). */
 static void say(vso_analysis *a, vso_severity sev, const char *source, const vso_line *line, vso_finding f,
                 const char *qa, const char *qb) {
@@ -210,6 +218,36 @@ static bool keep_setvar(vso_setvar *sv, vso_command *cmd, const vso_setvar_field
   return true;
 }
 
+/* Whether the value holds the agent's Environment.NewLine. */
+static bool holds_newline(vso_slice v) {
+  size_t len = strlen(vso_dialect_newline);
+  for (const char *q = v.p, *end = v.p + v.n; (q = memchr(q, vso_dialect_newline[0], (size_t)(end - q))); q++)
+    if ((size_t)(end - q) >= len && memcmp(q, vso_dialect_newline, len) == 0) return true;
+  return false;
+}
+
+/* TaskCommandHelper.AddSecret(value): the agent masks value, and, with
+ * DECODE_PERCENTS off, value unescaped once more with %AZP25 decoded. */
+static bool add_secret(vso_analysis *a, const char *p, size_t n) {
+  if (!vso_secrets_add(&a->secrets, p, n)) return false;
+  if (a->knobs.decode_percents) return true;
+  vso_buf u = {0};
+  bool ok = vso_unescape(p, n, true, &u) && vso_secrets_add(&a->secrets, u.data ? u.data : "", u.len);
+  vso_buf_free(&u);
+  return ok;
+}
+
+/* What the agent registers for an issecret=true task.setvariable besides
+ * the value itself (TaskSetVariableCommand): the value escaped as a
+ * logging command's data (CommandStringConvertor.Escape), so that a secret
+ * p;q never shows as p%3Bq. */
+static bool add_escaped_secret(vso_analysis *a, const char *p, size_t n) {
+  vso_buf e = {0};
+  bool ok = vso_escape_as(p, n, a->knobs.decode_percents, &e) && add_secret(a, e.data ? e.data : "", e.len);
+  vso_buf_free(&e);
+  return ok;
+}
+
 /* Why the agent would fail the step on this setvariable, said as a
  * diagnostic; false when it would not. */
 static bool rejects(vso_analysis *a, const vso_setvar *sv, bool own_secret, const vso_line *line, const char *source) {
@@ -217,16 +255,38 @@ static bool rejects(vso_analysis *a, const vso_setvar *sv, bool own_secret, cons
     say(a, VSO_ERROR, source, line, VSO_SAY_NO_NAME, NULL, NULL);
     return true;
   }
-  if (!own_secret || !memchr(sv->value.p, '\n', sv->value.n)) return false;
+  if (!own_secret || a->knobs.allow_multiline_secret || !holds_newline(sv->value)) return false;
   char *q = quoted(a, sv->name.p, sv->name.n, 200);
   say(a, VSO_ERROR, source, line, VSO_SAY_MULTILINE_SECRET, q, NULL);
   free(q);
   return true;
 }
 
+/* What a name's last set hands on to its next (copied: the array of
+ * setvars may move while the next is added). */
+typedef struct history {
+  bool secret;                    /* "once secret, always secret" */
+  uint32_t output_at, rejected_at;
+} history;
+
+static history history_of(const vso_setvar *before) {
+  return before ? (history){before->is_secret, before->output_at, before->rejected_at} : (history){0};
+}
+
+/* The name's history (output_at, rejected_at) with sv, the next setvar. */
+static void follow_history(const vso_analysis *a, vso_setvar *sv, history before) {
+  uint32_t self = (uint32_t)a->nsetvars + 1; /* nsetvars < UINT32_MAX: the name index holds no more */
+  sv->output_at = before.output_at;
+  sv->rejected_at = before.rejected_at;
+  if (sv->refused) return;
+  if (sv->rejected) sv->rejected_at = self;
+  else if (sv->is_output) sv->output_at = self;
+}
+
 /* Records the setvariable; returns it, or NULL when memory ran out. */
 static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, const vso_setvar_fields *f,
-                                          bool secret, const vso_line *line, const char *source) {
+                                          history before, const vso_line *line, const char *source) {
+  bool secret = f->is_secret || before.secret;
   vso_setvar sv = {.is_secret = secret, .is_output = f->is_output, .is_readonly = f->is_readonly,
                    .source = source, .line_no = line->line_no};
   if (!keep_setvar(&sv, cmd, f, line) || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
@@ -238,6 +298,8 @@ static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, con
   if (sv.name.p && refused_variable(a, sv.name.p, sv.name.n, line, source)) sv.refused = true;
   else sv.rejected = rejects(a, &sv, f->is_secret, line, source); /* only this command's flag counts */
   if (sv.is_secret && !vso_secrets_add(&a->secrets, sv.value.p, sv.value.n)) a->out_of_memory = true;
+  if (f->is_secret && !sv.rejected && !add_escaped_secret(a, sv.value.p, sv.value.n)) a->out_of_memory = true;
+  follow_history(a, &sv, before);
   a->setvars[a->nsetvars] = sv;
   const vso_index_keys keys = {a, setvar_name};
   if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set_, &keys, sv.name.p, sv.name.n, a->nsetvars))
@@ -290,11 +352,10 @@ static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, cons
  * fields. */
 static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_line *line, const char *source) {
   vso_setvar_fields f = vso_dialect_setvariable(cmd);
-  /* "once secret, always secret": the agent keeps masking the variable */
-  const vso_setvar *before = f.variable ? vso_analysis_last(a, f.variable->value.p, f.variable->value.n) : NULL;
-  bool secret = f.is_secret || (before && before->is_secret);
-  if (a->on_command) a->on_command(a->on_command_ctx, cmd, line, source, secret);
-  const vso_setvar *sv = read_setvariable(a, cmd, &f, secret, line, source);
+  /* the name's last set: its secrecy and its output value carry on */
+  history before = history_of(f.variable ? vso_analysis_last(a, f.variable->value.p, f.variable->value.n) : NULL);
+  if (a->on_command) a->on_command(a->on_command_ctx, cmd, line, source, f.is_secret || before.secret);
+  const vso_setvar *sv = read_setvariable(a, cmd, &f, before, line, source);
   /* out of memory, it is not held either: shown neutralised, never live */
   vso_line_kind kind = !sv || sv->refused ? VSO_LINE_REFUSED : VSO_LINE_SETVARIABLE;
   return (vso_line_result){kind, sv, cmd->data_at};
@@ -325,7 +386,7 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
       r = setvariable(a, &cmd, line, source);
     } else {
       bool setsecret = kind == VSO_KIND_SETSECRET;
-      if (setsecret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
+      if (setsecret && !add_secret(a, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
       if (a->on_command) a->on_command(a->on_command_ctx, &cmd, line, source, setsecret);
       r.kind = kind == VSO_KIND_COMPLETE ? VSO_LINE_COMPLETE : VSO_LINE_COMMAND;
     }

@@ -45,6 +45,10 @@ typedef struct vso_setvar {
   bool is_secret, is_output, is_readonly;
   bool rejected;       /* the agent fails the step on it (see diagnostics) */
   bool refused;        /* not allowed by the policy: the agent does not set it */
+  /* read-only: the name's history up to this command, as positions in
+   * setvars plus one (0: none); see vso_analysis_output */
+  uint32_t output_at;  /* its last set that the agent keeps as the output value */
+  uint32_t rejected_at; /* its last command that makes the agent fail the step */
   /* private (a log may hold millions of these: two pointers, not two vso_bufs) */
   char *raw_;          /* owns raw, and name and value when nothing was unescaped */
   char *unescaped_;    /* owns name and value when they were unescaped, or NULL */
@@ -127,6 +131,12 @@ void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, ui
 /* The last setvariable for name (case-insensitive) that the agent would
  * carry out (not refused by the policy), or NULL. */
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n);
+/* For the name of sv, up to sv: the set whose value the agent keeps as the
+ * output variable (ExecutionContext.SetVariable writes the job's output
+ * record only for isoutput=true, so a later set without it changes nothing
+ * there), and the last command the agent rejects; each NULL when none. */
+const vso_setvar *vso_analysis_output(const vso_analysis *a, const vso_setvar *sv);
+const vso_setvar *vso_analysis_rejected(const vso_analysis *a, const vso_setvar *sv);
 
 /* The value of setvars[i] read as a build matrix, the first time it is
  * asked (a value is parsed once): its legs, or why it is none, are kept.

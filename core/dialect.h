@@ -42,14 +42,22 @@ bool vso_deactivate(const char *p, size_t n, vso_buf *out);
 
 /* The agent's settings that change how it reads a step's output. */
 typedef struct vso_knobs {
-  bool decode_percents;  /* DECODE_PERCENTS: %AZP25 is decoded to '%' */
-  bool debug;            /* SYSTEM_DEBUG: the agent echoes the commands it processed */
-  bool under_agent;      /* TF_BUILD: the step's output is read by the agent */
+  bool decode_percents;         /* DECODE_PERCENTS: %AZP25 is decoded to '%' */
+  bool allow_multiline_secret;  /* SYSTEM_UNSAFEALLOWMULTILINESECRET: a secret may hold a line break */
+  bool debug;                   /* SYSTEM_DEBUG: the agent echoes the commands it processed */
+  bool under_agent;             /* TF_BUILD: the step's output is read by the agent */
 } vso_knobs;
 
 /* The knobs as the agent reads them from the step's environment, each at
- * the agent's own default when unset. */
+ * the agent's own default when unset or empty. */
 vso_knobs vso_dialect_knobs(void);
+/* The agent's reading of a knob's value (StringUtil.ConvertToBoolean): "1",
+ * "true" or "$true" in any case are true, any other value false. */
+bool vso_knob_true(const char *value);
+
+/* What makes a secret multi-line for the agent (Environment.NewLine of the
+ * machine it runs on: "\n", or "\r\n" on Windows). */
+extern const char vso_dialect_newline[];
 
 /* Where the step runs, as the agent tells it in the step's environment;
  * each NULL when it does not (outside the agent, or an older agent). */

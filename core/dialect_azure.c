@@ -57,13 +57,20 @@ bool vso_deactivate(const char *p, size_t n, vso_buf *out) {
 
 /* ---- knobs ---------------------------------------------------------------------- */
 
-/* DECODE_PERCENTS, a pipeline variable the step also sees in its
- * environment, turns %AZP25 decoding off with "false", "0" or "$false"
- * (StringUtil.ConvertToBoolean); unset, the agent decodes (AgentKnobs). */
-static bool decode_percents(void) {
-  const char *v = getenv("DECODE_PERCENTS");
-  if (!v) return true;
-  return !(vso_ieq(v, strlen(v), "false", 5) || strcmp(v, "0") == 0 || vso_ieq(v, strlen(v), "$false", 6));
+/* A knob of the agent's (AgentKnobs) is read from the job's variables
+ * (RuntimeKnobSource), which the step sees as environment variables, then
+ * from the agent's environment (EnvironmentKnobSource); an empty value is
+ * no value, and the built-in default applies.  Its value reads as
+ * StringUtil.ConvertToBoolean reads it: "1", "true", "$true" (ToLowerInvariant,
+ * so any case) are true, and any other value false. */
+bool vso_knob_true(const char *v) {
+  size_t n = strlen(v);
+  return strcmp(v, "1") == 0 || vso_ieq(v, n, "true", 4) || vso_ieq(v, n, "$true", 5);
+}
+
+static bool knob(const char *name, bool builtin_default) {
+  const char *v = getenv(name);
+  return v && *v ? vso_knob_true(v) : builtin_default;
 }
 
 /* An environment variable read as the agent reads its own Boolean
@@ -76,7 +83,8 @@ static bool env_true(const char *name) {
 
 vso_knobs vso_dialect_knobs(void) {
   return (vso_knobs){
-      .decode_percents = decode_percents(),
+      .decode_percents = knob("DECODE_PERCENTS", true),
+      .allow_multiline_secret = knob("SYSTEM_UNSAFEALLOWMULTILINESECRET", false),
       /* system.debug, which the worker reads into ExecutionContext.WriteDebug
        * (Variables.System_Debug) and the step sees as SYSTEM_DEBUG */
       .debug = env_true("SYSTEM_DEBUG"),
@@ -84,6 +92,12 @@ vso_knobs vso_dialect_knobs(void) {
       .under_agent = env_true("TF_BUILD"),
   };
 }
+
+#ifdef _WIN32
+const char vso_dialect_newline[] = "\r\n";
+#else
+const char vso_dialect_newline[] = "\n";
+#endif
 
 /* A predefined variable the agent exports to the step ("system.jobName" as
  * SYSTEM_JOBNAME), or NULL when it is unset or empty. */

@@ -17,13 +17,16 @@
  *    final newline, a field ending in one newline still matches.
  *  - --architecture is matched against the Docker name (arm, arm64, amd64;
  *    the variant is not looked at); --os-type against linux / windows; both
- *    are skipped when null or empty.  --os-version (repeatable) is matched
+ *    are skipped when null or empty.  --repo keeps the repos of exactly that
+ *    name (GetRepos: a List.Contains).  --os-version (repeatable) is matched
  *    against the raw osVersion (with any -slim); --path (repeatable) against
  *    the manifest's raw "dockerfile" value (no normalisation, no variable
  *    substitution).  Those two filter as soon as one value is given, even an
  *    empty one (which then only matches an empty field).
- *  - The filters AND together.  (--version / productVersion and --repo are
- *    not supported here.)
+ *  - The filters AND together.  (--version / productVersion is not
+ *    supported here.)
+ *  - With --image-info, a platform whose image-info entry is isUnchanged is
+ *    left out before the grouping (GetPlatformsAsync; imageinfo.h).
  *
  * Grouping and naming (Commands/GenerateBuildMatrixCommand.cs
  * CreatePlatformId, GetNormalizedOsVersion, FormatMatrixName,
@@ -59,6 +62,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imageinfo.h"
 #include "json.h"
 #include "manifest.h"
 
@@ -149,8 +153,16 @@ static int filter_keeps(const vso_manifest_filter *f, const vso_platform *p) {
     m = glob_matches(f->architecture, vso_arch_docker_names[p->arch]);
   if (m == 1 && f->os_type && *f->os_type) m = glob_matches(f->os_type, vso_os_names[p->os]);
   if (m == 1 && f->npaths) m = any_glob_matches(f->paths, f->npaths, p->dockerfile);
-  if (m == 1 && f->os_version) m = glob_matches(f->os_version, p->os_version);
+  if (m == 1 && f->nos_versions) m = any_glob_matches(f->os_versions, f->nos_versions, p->os_version);
   return m;
+}
+
+/* ManifestFilter.GetRepos: IncludeRepos.Contains(repo.Name), ordinal. */
+static bool repo_kept(const vso_manifest_filter *f, const char *name) {
+  if (!f || !f->nrepos) return true;
+  for (size_t i = 0; i < f->nrepos; i++)
+    if (f->repos[i] && strcmp(f->repos[i], name) == 0) return true;
+  return false;
 }
 
 /* ---- grouping ------------------------------------------------------------------ */
@@ -365,12 +377,14 @@ static bool build_matrices(const vso_manifest *m, const vso_manifest_filter *f, 
   size_t ngroups = 0, cap = 0;
   bool ok = true;
   for (size_t r = 0; ok && r < m->nrepos; r++)
-    for (size_t i = 0; ok && i < m->repos[r].n; i++) {
+    for (size_t i = 0; ok && repo_kept(f, m->repos[r].name) && i < m->repos[r].n; i++) {
       const vso_platform *p = &m->repos[r].platforms[i];
       int keep = filter_keeps(f, p);
       char *key = NULL;
       if (keep < 0) ok = false;
-      else if (keep) ok = group_os_version(f, p, &key) && add_to_group(&groups, &ngroups, &cap, p, key);
+      if (keep > 0) out->nfiltered++;
+      if (keep > 0 && p->unchanged) out->nunchanged++; /* GetPlatformsAsync leaves it out */
+      else if (keep > 0) ok = group_os_version(f, p, &key) && add_to_group(&groups, &ngroups, &cap, p, key);
     }
   if (ok && ngroups) {
     qsort(groups, ngroups, sizeof *groups, compare_groups);
@@ -392,7 +406,13 @@ bool vso_manifest_expected(const char *path, const vso_manifest_filter *filter, 
   out->nwarnings = m.nwarnings;
   m.warnings = NULL;
   m.nwarnings = 0;
-  bool ok = build_matrices(&m, filter, out);
+  bool ok = true;
+  if (filter && filter->image_info) {
+    size_t marked;
+    if (!vso_image_info_mark(filter->image_info, &m, filter->vars, filter->nvars, &marked, &out->image_info_doubt))
+      ok = out->image_info_doubt != NULL && strstr(out->image_info_doubt, "out of memory") == NULL;
+  }
+  ok = ok && build_matrices(&m, filter, out);
   vso_manifest_free(&m);
   if (!ok) {
     vso_manifest_result_free(out);

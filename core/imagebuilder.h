@@ -10,15 +10,25 @@
 
 #include "buf.h"
 
-/* ImageBuilder's filter options; every value is a glob (see imagebuilder.c). */
+struct vso_image_info;
+
+/* ImageBuilder's filter options; every value but a repo name is a glob (see
+ * imagebuilder.c). */
 typedef struct vso_manifest_filter {
   const char *os_type;        /* --os-type; NULL: no filter */
   const char *architecture;   /* --architecture; NULL: no filter */
-  const char *os_version;     /* --os-version; NULL: no filter */
+  const char *const *os_versions; /* --os-version values; nos_versions == 0: no filter */
+  size_t nos_versions;
   const char *const *paths;   /* --path values; npaths == 0: no filter */
   size_t npaths;
   const char *const *distinct_os_versions; /* --distinct-matrix-os-version */
   size_t ndistinct;
+  const char *const *repos;   /* --repo: repos by their exact name; nrepos == 0: all */
+  size_t nrepos;
+  /* --image-info: its isUnchanged platforms are left out (imageinfo.h), or NULL */
+  const struct vso_image_info *image_info;
+  const char *const *vars;    /* --var name=value: the manifest's variables overridden */
+  size_t nvars;
 } vso_manifest_filter;
 
 typedef struct vso_manifest_platform {
@@ -39,6 +49,9 @@ typedef struct vso_manifest_result {
   size_t n;
   char **warnings;                   /* e.g. an include that could not be read */
   size_t nwarnings;
+  size_t nfiltered;                  /* platforms the filters keep */
+  size_t nunchanged;                 /* of those, left out as unchanged in the image-info */
+  const char *image_info_doubt;      /* static text: why the image-info's marks are a guess, or NULL */
 } vso_manifest_result;
 
 /* Loads the manifest at path (and its includes, relative to it) and makes

@@ -86,36 +86,50 @@ static bool parse_architecture(vso_json_reader *r, const cJSON *p, vso_arch *arc
   return vso_json_fail_member(r, "architecture", "expected \"arm\", \"arm64\" or \"amd64\"");
 }
 
-static bool add_platform(vso_json_reader *r, vso_repo *repo, vso_os os, vso_arch arch, const char *dockerfile,
+/* Where a platform goes, and what its image says about it. */
+typedef struct image_ctx {
+  vso_manifest *m;
+  vso_repo *repo;
+  const char *product_version;  /* borrowed from the parsed JSON, or NULL */
+  size_t image;
+} image_ctx;
+
+static bool add_platform(vso_json_reader *r, const image_ctx *ic, vso_platform p, const char *dockerfile,
                          const char *os_version) {
+  vso_repo *repo = ic->repo;
   if (!vso_grow(&repo->platforms, &repo->cap, repo->n, sizeof *repo->platforms)) return vso_json_fail_oom(r);
-  vso_platform *p = &repo->platforms[repo->n];
-  *p = (vso_platform){.os = os, .arch = arch};
-  p->dockerfile = copy_string(dockerfile);
-  p->os_version = copy_string(os_version);
-  repo->n++; /* counted before the check, so a half-made entry is still freed */
-  return p->dockerfile && p->os_version ? true : vso_json_fail_oom(r);
+  p.dockerfile = copy_string(dockerfile);
+  p.os_version = copy_string(os_version);
+  p.product_version = ic->product_version ? copy_string(ic->product_version) : NULL;
+  p.image = ic->image;
+  repo->platforms[repo->n++] = p; /* counted before the check, so a half-made entry is still freed */
+  return p.dockerfile && p.os_version && (p.product_version || !ic->product_version) ? true : vso_json_fail_oom(r);
 }
 
-static bool read_platform(vso_json_reader *r, const cJSON *p, void *repo) {
+static bool read_platform(vso_json_reader *r, const cJSON *p, void *ctx) {
   if (!cJSON_IsObject(p)) return vso_json_fail_at(r, "expected an object");
   const char *dockerfile, *os_version, *variant;
   const cJSON *tags;
-  vso_os os = VSO_OS_LINUX;
-  vso_arch arch;
-  if (!vso_json_get_string(r, p, "dockerfile", VSO_JSON_REQUIRED, &dockerfile) || !parse_os(r, p, &os) ||
+  vso_platform platform = {.os = VSO_OS_LINUX};
+  if (!vso_json_get_string(r, p, "dockerfile", VSO_JSON_REQUIRED, &dockerfile) || !parse_os(r, p, &platform.os) ||
       !vso_json_get_string(r, p, "osVersion", VSO_JSON_REQUIRED, &os_version) ||
-      !parse_architecture(r, p, &arch) || !vso_json_get_string(r, p, "variant", VSO_JSON_OPTIONAL, &variant) ||
+      !parse_architecture(r, p, &platform.arch) ||
+      !vso_json_get_string(r, p, "variant", VSO_JSON_OPTIONAL, &variant) ||
       !vso_json_get_container(r, p, "tags", VSO_JSON_OPTIONAL, cJSON_Object, &tags))
     return false;
-  return add_platform(r, repo, os, arch, dockerfile, os_version);
+  platform.has_tags = tags && tags->child;
+  return add_platform(r, ctx, platform, dockerfile, os_version);
 }
 
-static bool read_image(vso_json_reader *r, const cJSON *image, void *repo) {
+static bool read_image(vso_json_reader *r, const cJSON *image, void *ctx) {
+  image_ctx *ic = ctx;
   if (!cJSON_IsObject(image)) return vso_json_fail_at(r, "expected an object");
   const cJSON *platforms;
-  if (!vso_json_get_container(r, image, "platforms", VSO_JSON_REQUIRED, cJSON_Array, &platforms)) return false;
-  return vso_json_each(r, platforms, "platforms", read_platform, repo);
+  if (!vso_json_get_container(r, image, "platforms", VSO_JSON_REQUIRED, cJSON_Array, &platforms) ||
+      !vso_json_get_string(r, image, "productVersion", VSO_JSON_OPTIONAL, &ic->product_version))
+    return false;
+  ic->image = ic->m->nimages++;
+  return vso_json_each(r, platforms, "platforms", read_platform, ic);
 }
 
 /* ---- repos and variables ---------------------------------------------------------- */
@@ -143,25 +157,48 @@ static bool read_repo(vso_json_reader *r, const cJSON *json, void *manifest) {
   if (!vso_json_get_string(r, json, "name", VSO_JSON_REQUIRED, &name) ||
       !vso_json_get_container(r, json, "images", VSO_JSON_REQUIRED, cJSON_Array, &images))
     return false;
-  vso_repo *into = repo_for(manifest, name);
-  if (!into) return vso_json_fail_oom(r);
-  return vso_json_each(r, images, "images", read_image, into);
+  image_ctx ic = {.m = manifest, .repo = repo_for(manifest, name)};
+  if (!ic.repo) return vso_json_fail_oom(r);
+  return vso_json_each(r, images, "images", read_image, &ic);
 }
 
 static bool is_variable_value(const cJSON *v) {
   return cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsNull(v);
 }
 
-/* Records one variable name; an include may not redefine one. */
+/* A variable's value as a string, as Newtonsoft makes one of a JSON value
+ * (NULL for null; a number as cJSON prints it, which may differ from the
+ * text in the file). */
+static char *variable_value(const cJSON *v) {
+  if (cJSON_IsString(v)) return copy_string(v->valuestring);
+  if (cJSON_IsBool(v)) return copy_string(cJSON_IsTrue(v) ? "True" : "False");
+  if (cJSON_IsNumber(v)) return cJSON_PrintUnformatted(v);
+  return NULL;
+}
+
+/* Records one variable and its value; an include may not redefine one. */
 static bool read_variable(vso_json_reader *r, vso_manifest *m, const cJSON *v, size_t first_of_this_file) {
   if (!is_variable_value(v)) return vso_json_fail_at(r, "expected a string");
-  for (size_t i = 0; i < m->nvariables_; i++) {
-    if (strcmp(m->variables_[i], v->string) != 0) continue;
-    if (i < first_of_this_file)
+  char *value = variable_value(v);
+  if (!value && !cJSON_IsNull(v)) return vso_json_fail_oom(r);
+  for (size_t i = 0; i < m->nvariables; i++) {
+    if (strcmp(m->variables[i], v->string) != 0) continue;
+    if (i < first_of_this_file) {
+      free(value);
       return vso_json_fail_at(r, "already defined by the manifest: each variable name must be unique");
-    return true; /* repeated in one file: Newtonsoft keeps the last */
+    }
+    free(m->values[i]); /* repeated in one file: Newtonsoft keeps the last */
+    m->values[i] = value;
+    return true;
   }
-  return vso_manifest_add_string(&m->variables_, &m->nvariables_, v->string) ? true : vso_json_fail_oom(r);
+  char **values = realloc(m->values, (m->nvariables + 1) * sizeof *values);
+  if (values) m->values = values;
+  if (!values || !vso_manifest_add_string(&m->variables, &m->nvariables, v->string)) {
+    free(value);
+    return vso_json_fail_oom(r);
+  }
+  m->values[m->nvariables - 1] = value;
+  return true;
 }
 
 static bool read_variables(vso_json_reader *r, vso_manifest *m, const cJSON *root) {
@@ -171,7 +208,7 @@ static bool read_variables(vso_json_reader *r, vso_manifest *m, const cJSON *roo
   size_t mark = vso_json_path_mark(r);
   if (!vso_json_path_key(r, "variables")) return false;
   size_t base = vso_json_path_mark(r);
-  size_t first_of_this_file = m->nvariables_;
+  size_t first_of_this_file = m->nvariables;
   for (const cJSON *v = vars->child; v; v = v->next) {
     if (!vso_json_path_quoted_key(r, v->string) || !read_variable(r, m, v, first_of_this_file)) return false;
     vso_json_path_truncate(r, base);
@@ -275,6 +312,7 @@ void vso_manifest_free(vso_manifest *m) {
     for (size_t k = 0; k < m->repos[i].n; k++) {
       free(m->repos[i].platforms[k].dockerfile);
       free(m->repos[i].platforms[k].os_version);
+      free(m->repos[i].platforms[k].product_version);
     }
     free(m->repos[i].platforms);
     free(m->repos[i].name);
@@ -282,7 +320,11 @@ void vso_manifest_free(vso_manifest *m) {
   free(m->repos);
   for (size_t i = 0; i < m->nwarnings; i++) free(m->warnings[i]);
   free(m->warnings);
-  for (size_t i = 0; i < m->nvariables_; i++) free(m->variables_[i]);
-  free(m->variables_);
+  for (size_t i = 0; i < m->nvariables; i++) {
+    free(m->variables[i]);
+    free(m->values[i]);
+  }
+  free(m->variables);
+  free(m->values);
   memset(m, 0, sizeof *m);
 }

@@ -20,8 +20,13 @@ extern const char *const vso_arch_docker_names[];    /* "arm", "arm64", "amd64" 
 typedef struct vso_platform {
   vso_os os;
   vso_arch arch;
-  char *dockerfile;  /* owned: the raw manifest value */
-  char *os_version;  /* owned: the raw manifest value */
+  char *dockerfile;       /* owned: the raw manifest value */
+  char *os_version;       /* owned: the raw manifest value */
+  char *product_version;  /* owned: its image's raw productVersion, or NULL */
+  size_t image;           /* which image of the manifest it belongs to (numbered from 0) */
+  bool has_tags;          /* its "tags" object holds at least one tag */
+  /* public: set by vso_image_info_mark */
+  bool unchanged;         /* its image-info entry is isUnchanged: generateBuildMatrix drops it */
 } vso_platform;
 
 typedef struct vso_repo {
@@ -36,9 +41,11 @@ typedef struct vso_manifest {
   size_t nrepos;
   char **warnings;           /* owned: e.g. an include that could not be read */
   size_t nwarnings;
+  char **variables;          /* owned: the variable names, manifest and includes */
+  char **values;             /* owned: their values as Newtonsoft makes strings of them (NULL for null) */
+  size_t nvariables;
+  size_t nimages;            /* images read: vso_platform.image counts them */
   /* private */
-  char **variables_;         /* the variable names seen, to find duplicates */
-  size_t nvariables_;
   bool merge_repos_;         /* merge repos by name (only when there are includes) */
 } vso_manifest;
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* vsorelay expect --manifest FILE [filters] [--format text|json] */
+/* vsorelay expect --manifest FILE [filters] [--image-info FILE] [--trim-cached-images]
+ *                 [--allow-empty] [--format text|json]
+ * Exit 2 when no platform is left after the filters (unless --allow-empty). */
 #include "commands.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "imageinfo.h"
 #include "outcome.h"
 #include "sources.h"
 #include "text.h"
@@ -41,17 +44,54 @@ static bool print_json(const vso_manifest_result *m) {
   return true;
 }
 
-int vso_cmd_expect(const vso_options *opts) {
+/* The matrices of the manifest, filtered, less what --image-info marks
+ * unchanged.  False, said, when a file cannot be read. */
+static bool matrices_of(const vso_options *opts, vso_manifest_result *m) {
   vso_manifest_filter filter = vso_manifest_filter_of(opts);
-  vso_manifest_result m = {0};
+  vso_image_info info = {0};
   vso_buf err = {0};
-  if (!vso_manifest_expected(opts->manifest, &filter, &m, &err)) {
-    vso_warn("expect: %s", err.data ? err.data : "cannot read the manifest");
-    vso_buf_free(&err);
+  bool ok = !opts->image_info || vso_image_info_load(opts->image_info, &info, &err);
+  filter.image_info = opts->image_info ? &info : NULL;
+  ok = ok && vso_manifest_expected(opts->manifest, &filter, m, &err);
+  if (!ok) vso_warn("expect: %s", err.data ? err.data : "cannot read the manifest");
+  vso_image_info_free(&info);
+  vso_buf_free(&err);
+  return ok;
+}
+
+/* What the names are, when they are not exactly what ImageBuilder emits,
+ * and when there are none.  False when no platform is left after the
+ * filters (and --allow-empty was not given): nothing would be expected. */
+static bool say_what_they_are(const vso_options *opts, const vso_manifest_result *m) {
+  if (opts->trim_cached_images)
+    vso_warn("expect: --trim-cached-images: an upper bound; ImageBuilder also leaves out the platforms whose "
+             "images are cached in the registry, which vsorelay cannot see");
+  else if (m->image_info_doubt)
+    vso_warn("expect: an upper bound: %s", m->image_info_doubt);
+  if (m->nfiltered == 0) {
+    vso_buf f = {0};
+    vso_manifest_filter filter = vso_manifest_filter_of(opts);
+    vso_describe_filters(&f, &filter, opts->image_info, opts->trim_cached_images);
+    vso_warn("expect: --manifest %s%s: no platform is left after the filters: no matrix%s", opts->manifest,
+             f.data ? f.data : "", opts->allow_empty ? "" : " (pass --allow-empty if that is expected)");
+    vso_buf_free(&f);
+    return opts->allow_empty;
+  }
+  if (m->n == 0) vso_warn("expect: every platform left is unchanged in the image-info: no matrix");
+  return true;
+}
+
+int vso_cmd_expect(const vso_options *opts) {
+  vso_manifest_result m = {0};
+  if (!matrices_of(opts, &m)) {
     vso_manifest_result_free(&m);
     return VSO_EXIT_USAGE;
   }
   vso_print_manifest_warnings(&m);
+  if (!say_what_they_are(opts, &m)) {
+    vso_manifest_result_free(&m);
+    return VSO_EXIT_USAGE;
+  }
   bool ok = true;
   if (opts->format == VSO_FORMAT_JSON) ok = print_json(&m);
   else
@@ -61,10 +101,8 @@ int vso_cmd_expect(const vso_options *opts) {
       ok = vso_quote(NULL, m.matrices[i].name, strlen(m.matrices[i].name), &name) && printf("%s\n", name.data) >= 0;
       vso_buf_free(&name);
     }
-  if (m.n == 0) vso_warn("expect: no platform is left after the filters: no matrix");
   ok = ok && fflush(stdout) == 0;
   if (!ok) perror("vsorelay: expect: stdout");
   vso_manifest_result_free(&m);
-  vso_buf_free(&err);
   return ok ? VSO_EXIT_OK : VSO_EXIT_SELF;
 }

@@ -22,6 +22,7 @@
 
 typedef struct replay_stream {
   vso_scanner scanner;
+  vso_announce_reader reader;   /* the generator's announcement in this stream */
   char *name;
   vso_analysis *analysis;
 } replay_stream;
@@ -29,6 +30,8 @@ typedef struct replay_stream {
 typedef struct replay {
   const vso_options *opts;
   vso_analysis analysis;
+  vso_announcement announcement; /* of the last attempt */
+  bool read_announcement;
   vso_policy policy;
   replay_stream **streams; /* each allocated apart: scanners point at them */
   size_t nstreams;
@@ -39,6 +42,20 @@ typedef struct replay {
 static void on_line(void *ctx, const vso_line *line) {
   replay_stream *s = ctx;
   vso_analysis_line(s->analysis, line, s->name);
+}
+
+static void on_watched(void *ctx, const vso_watched *w) {
+  replay_stream *s = ctx;
+  vso_announce_line(&s->reader, w);
+}
+
+/* A fresh scanner for the stream, watching for the announcement when it is read. */
+static bool start_scanner(replay *r, replay_stream *s) {
+  vso_scan_sink sink = {.ctx = s, .pass = NULL, .line = on_line, .watched = on_watched};
+  vso_scanner_init(&s->scanner, &sink, 0);
+  s->reader = (vso_announce_reader){.into = &r->announcement, .source = s->name};
+  return !r->read_announcement ||
+         vso_scanner_watch(&s->scanner, vso_announce_watch, vso_announce_nwatch, vso_announce_key_at);
 }
 
 static bool add_stream(replay *r, const char *name) {
@@ -57,10 +74,8 @@ static bool add_stream(replay *r, const char *name) {
   }
   r->streams[r->nstreams] = s;
   s->analysis = &r->analysis;
-  vso_scan_sink sink = {.ctx = s, .pass = NULL, .line = on_line};
-  vso_scanner_init(&s->scanner, &sink, 0);
   r->nstreams++;
-  return true;
+  return start_scanner(r, s);
 }
 
 static void json_append_masked(vso_buf *out, const vso_analysis *a, const char *p, size_t n) {
@@ -112,10 +127,10 @@ static void on_attempt(void *ctx, int attempt) {
     return;
   }
   r->attempt = attempt;
+  vso_announcement_free(&r->announcement);
   for (size_t i = 0; i < r->nstreams; i++) {
     vso_scanner_free(&r->streams[i]->scanner);
-    vso_scan_sink sink = {.ctx = r->streams[i], .pass = NULL, .line = on_line};
-    vso_scanner_init(&r->streams[i]->scanner, &sink, 0);
+    (void)start_scanner(r, r->streams[i]); /* the texts were accepted for the first attempt */
   }
   /* the secrets of earlier attempts stay masked, as in run */
   vso_analysis_restart(&r->analysis);
@@ -194,7 +209,9 @@ static int replay_file(replay *r, const char *path) {
 
 static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
   vso_expect_set *expect = &sources->expect;
+  if (!vso_sources_add_announced(sources, &r->announcement)) r->analysis.out_of_memory = true;
   vso_expect_evaluate(expect, &r->analysis);
+  const char *unchecked = vso_sources_unchecked(sources, &r->announcement);
   for (size_t i = 0; i < r->nstreams; i++)
     if (r->streams[i]->scanner.out_of_memory) r->analysis.out_of_memory = true;
   if (r->analysis.out_of_memory) vso_warn("replay: out of memory: the analysis is incomplete");
@@ -205,8 +222,12 @@ static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
       .attempts = r->attempt ? r->attempt : 1,
       .analysis = &r->analysis,
       .expect = expect,
-      .manifest = r->opts->manifest ? &sources->manifest : NULL,
-      .facts = {.met = vso_expect_all_met(expect), .own_failure = r->analysis.out_of_memory},
+      .manifest = sources->manifest_path ? &sources->manifest : NULL,
+      .sources = sources,
+      .announcement = r->read_announcement ? &r->announcement : NULL,
+      .facts = {.met = vso_expect_all_met(expect) && !unchecked,
+                .unchecked = unchecked,
+                .own_failure = r->analysis.out_of_memory},
   };
   for (size_t i = 0; i < r->nstreams && o->nstreams < VSO_OUTCOME_MAX_STREAMS; i++)
     o->streams[o->nstreams++] = (vso_stream_stats){r->streams[i]->name, r->streams[i]->scanner.bytes,
@@ -230,6 +251,7 @@ static void emit(replay *r, vso_outcome *o) {
 static void say_verdict(const vso_outcome *o, int status) {
   vso_buf words = {0};
   bool ok = true;
+  if (o->facts.unchecked) vso_warn("%s", o->facts.unchecked);
   if (status == VSO_EXIT_OK) ok = vso_words_verified(o, &words);
   else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) ok = vso_words_unmet_count(o, &words);
   if (ok && words.len) vso_warn("%s", words.data);
@@ -244,6 +266,7 @@ static void free_replay(replay *r) {
   }
   free(r->streams);
   vso_analysis_free(&r->analysis);
+  vso_announcement_free(&r->announcement);
   vso_policy_free(&r->policy);
 }
 
@@ -267,6 +290,7 @@ int vso_cmd_replay(const vso_options *opts) {
     status = VSO_EXIT_USAGE;
   else if (!vso_options_policy(opts, &r.policy))
     vso_warn("replay: out of memory"), status = VSO_EXIT_SELF;
+  r.read_announcement = sources.read_announcement;
   r.analysis.policy = &r.policy;
   if (opts->format == VSO_FORMAT_JSON) {
     r.analysis.on_command = print_command_json;

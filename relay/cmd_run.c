@@ -55,6 +55,7 @@ static int prepare(run *r, const vso_options *opts) {
   }
   r->live.stream_mode = opts->stream;
   r->live.full_copies = opts->verbose || opts->knobs.debug;
+  r->live.read_announcement = r->sources.read_announcement;
   r->live.knobs = opts->knobs;
   r->live.policy = &r->policy;
   r->child = (vso_child){.argv = opts->operands,
@@ -108,9 +109,9 @@ static void fold(run *r, int attempt) {
 
 /* A failed attempt is a warning of the step: a step that then passes ends
  * "succeeded with issues", not green as if nothing had been lost. */
-static void warn_attempt_lost(run *r, int attempt) {
+static void warn_attempt_lost(run *r, int attempt, const char *unchecked) {
   vso_buf words = {0};
-  if (vso_words_attempt_lost(&r->sources.expect, &r->live.analysis.secrets, attempt, r->opts->retries + 1,
+  if (vso_words_attempt_lost(&r->sources.expect, &r->live.analysis.secrets, unchecked, attempt, r->opts->retries + 1,
                              child_succeeded(&r->child), &words))
     vso_live_issue(&r->live, false, words.data);
   else
@@ -118,11 +119,25 @@ static void warn_attempt_lost(run *r, int attempt) {
   vso_buf_free(&words);
 }
 
+/* The attempt's verdict on its expectations: the names the generator
+ * announced join the set, every name is judged, and whether they could be
+ * checked at all is kept in *unchecked. */
+static bool judge_attempt(run *r, const char **unchecked) {
+  if (!vso_sources_add_announced(&r->sources, &r->live.announcement)) {
+    vso_warn("out of memory while reading the generator's announcement");
+    r->out_of_memory = true;
+  }
+  vso_expect_evaluate(&r->sources.expect, &r->live.analysis);
+  *unchecked = vso_sources_unchecked(&r->sources, &r->live.announcement);
+  return vso_expect_all_met(&r->sources.expect) && !*unchecked;
+}
+
 /* Runs the command until its expectations hold or --retries is spent.
  * Returns the number of attempts made. */
-static int run_attempts(run *r) {
+static int run_attempts(run *r, bool *met, const char **unchecked) {
   for (int attempt = 1;; attempt++) {
     fold(r, attempt);
+    vso_expect_forget_announced(&r->sources.expect); /* the announcement of the last attempt goes */
     vso_live_attempt(&r->live, attempt);
     r->spawn_status = vso_child_run(&r->child);
     vso_live_attempt_done(&r->live);
@@ -131,16 +146,16 @@ static int run_attempts(run *r) {
       r->out_of_memory = true;
     }
     print_diagnostics(&r->live.analysis);
-    vso_expect_evaluate(&r->sources.expect, &r->live.analysis);
+    *met = judge_attempt(r, unchecked);
     fold(r, 0);
-    if (!worth_retrying(r, vso_expect_all_met(&r->sources.expect), attempt)) return attempt;
-    warn_attempt_lost(r, attempt);
+    if (!worth_retrying(r, *met, attempt)) return attempt;
+    warn_attempt_lost(r, attempt, *unchecked);
   }
 }
 
 /* ---- 3. judge ------------------------------------------------------------------------- */
 
-static void judge(run *r, int attempts) {
+static void judge(run *r, int attempts, bool met, const char *unchecked) {
   const vso_child *c = &r->child;
   vso_outcome *o = &r->outcome;
   if (c->truncated) vso_warn("the output pipes were closed by force: the command's output may be truncated");
@@ -152,8 +167,11 @@ static void judge(run *r, int attempts) {
       .stream = r->opts->stream,
       .analysis = &r->live.analysis,
       .expect = &r->sources.expect,
-      .manifest = r->opts->manifest ? &r->sources.manifest : NULL,
-      .facts = {.met = vso_expect_all_met(&r->sources.expect),
+      .manifest = r->sources.manifest_path ? &r->sources.manifest : NULL,
+      .sources = &r->sources,
+      .announcement = r->sources.read_announcement ? &r->live.announcement : NULL,
+      .facts = {.met = met,
+                .unchecked = unchecked,
                 .own_failure = c->failed || r->live.failed || r->out_of_memory,
                 .stdout_failed = r->live.out.error || r->live.err.error,
                 .stop_signal = c->stop_signal,
@@ -236,9 +254,11 @@ int vso_cmd_run(const vso_options *opts) {
     return status;
   }
   /* 2. attempts: the command, relayed live, until its expectations hold */
-  int attempts = run_attempts(&r);
+  bool met;
+  const char *unchecked;
+  int attempts = run_attempts(&r, &met, &unchecked);
   /* 3. judge: the verdict and exit status follow from what happened */
-  judge(&r, attempts);
+  judge(&r, attempts, met, unchecked);
   /* 4. emit: the held variables, or why none is set */
   emit(&r);
   /* 5. write the artefacts: the capture, the summary, then the report,

@@ -64,18 +64,28 @@ static void print_diags(FILE *f, const vso_analysis *a) {
   }
 }
 
+static void print_announcement(FILE *f, const vso_outcome *o) {
+  const vso_announcement *a = o->announcement;
+  if (!a) return;
+  if (!vso_announcement_seen(a)) fprintf(f, "announcement: none seen\n");
+  else fprintf(f, "announcement: %zu matri%s%s\n", a->n, a->n == 1 ? "x" : "ces", a->overflow ? " (too large to check)" : "");
+}
+
 static void print_expectations(FILE *f, const vso_outcome *o) {
   const vso_expect_set *e = o->expect;
   if (!e->n) {
     fprintf(f, "expectations: none given\n");
     return;
   }
-  fprintf(f, "expectations: %zu of %zu met\n", e->n - vso_expect_unmet(e), e->n);
+  size_t counted = vso_expect_counted(e);
+  fprintf(f, "expectations: %zu of %zu met\n", counted - vso_expect_unmet(e), counted);
   for (size_t i = 0; i < e->n; i++) {
     const vso_expectation *x = &e->items[i];
     vso_buf name = {0};
     vso_quote(&o->analysis->secrets, x->name, strlen(x->name), &name);
-    if (x->status == VSO_EXP_MET)
+    if (!vso_expectation_counts(x))
+      fprintf(f, "  -        %s: not set (allowed: the manifest's names are an upper bound)\n", name.data);
+    else if (x->status == VSO_EXP_MET)
       fprintf(f, "  ok       %s (%s:%llu)\n", name.data, x->last->source, (unsigned long long)x->last->line_no);
     else {
       fprintf(f, "  %-8s %s: ", vso_exp_status_name(x->status), name.data);
@@ -84,6 +94,7 @@ static void print_expectations(FILE *f, const vso_outcome *o) {
     }
     vso_buf_free(&name);
   }
+  if (o->facts.unchecked) fprintf(f, "  not checked: %s\n", o->facts.unchecked);
 }
 
 void vso_print_listing(FILE *f, const vso_outcome *o) {
@@ -93,6 +104,7 @@ void vso_print_listing(FILE *f, const vso_outcome *o) {
   print_counts(f, o->analysis);
   print_setvars(f, o->analysis);
   print_diags(f, o->analysis);
+  print_announcement(f, o);
   print_expectations(f, o);
   fprintf(f, "verdict: %s\n", vso_verdict_name(o->verdict));
 }

@@ -164,13 +164,25 @@ static void write_short(vso_live_stream *s, const vso_line *line, const vso_setv
  * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
 static void register_secret_now(vso_live *l, const vso_setvar *sv) {
   if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
-  vso_buf line = {0};
+  vso_buf line = {0}, escaped = {0}, twice = {0};
+  bool ok = vso_dialect_command(&line, VSO_OWN_SETSECRET, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at);
+  /* The agent also masks the value as a logging command's data would hold
+   * it (p;q as p%3Bq): a second task.setsecret whose data, once the agent
+   * has unescaped it, is that form.  (With DECODE_PERCENTS off its '%'
+   * cannot be written so; the agent registers it when the command is
+   * re-emitted.) */
+  if (ok && l->knobs.decode_percents) {
+    ok = vso_escape(sv->value.p, sv->value.n, &escaped);
+    if (ok && (escaped.len != sv->value.n || memcmp(escaped.data, sv->value.p, sv->value.n) != 0))
+      ok = vso_escape(escaped.data, escaped.len, &twice) &&
+           vso_dialect_command(&line, VSO_OWN_SETSECRET, twice.data, twice.len);
+  }
   /* a failed write is remembered by the writer (exit 125) */
-  if (vso_dialect_command(&line, VSO_OWN_SETSECRET, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at))
-    (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, line.data, line.len));
-  else
-    l->failed = true;
+  if (ok) (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, line.data, line.len));
+  else l->failed = true;
   vso_buf_free(&line);
+  vso_buf_free(&escaped);
+  vso_buf_free(&twice);
 }
 
 /* After task.complete done=true the agent drops all output 5 s later, the
@@ -206,6 +218,11 @@ static void on_line(void *ctx, const vso_line *line) {
   vso_out_write(s->out_, line->term, line->term_len);
 }
 
+static void on_watched(void *ctx, const vso_watched *w) {
+  vso_live_stream *s = ctx;
+  vso_announce_line(&s->reader_, w);
+}
+
 /* ---- attempts ----------------------------------------------------------------- */
 
 void vso_live_init(vso_live *l) {
@@ -224,11 +241,17 @@ void vso_live_attempt(vso_live *l, int attempt) {
   l->analysis.policy = l->policy;
   vso_analysis_restart(&l->analysis);
   vso_buf_clear(&l->held_completes);
+  vso_announcement_free(&l->announcement);
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_live_stream *s = &l->streams_[i];
     vso_scanner_free(&s->scanner_);
-    vso_scan_sink sink = {.ctx = s, .pass = on_pass, .line = on_line};
+    vso_scan_sink sink = {.ctx = s, .pass = on_pass, .line = on_line, .watched = on_watched};
     vso_scanner_init(&s->scanner_, &sink, 0);
+    s->reader_ = (vso_announce_reader){.into = &l->announcement, .source = s->name_};
+    /* without the announcement, the scanner runs the loop it always ran */
+    if (l->read_announcement &&
+        !vso_scanner_watch(&s->scanner_, vso_announce_watch, vso_announce_nwatch, vso_announce_key_at))
+      l->failed = true;
   }
   if (l->capture) vso_capture_attempt(l->capture, attempt);
 }
@@ -259,6 +282,7 @@ void vso_live_free(vso_live *l) {
     vso_buf_free(&l->streams_[i].capture_tail_);
   }
   vso_analysis_free(&l->analysis);
+  vso_announcement_free(&l->announcement);
   vso_buf_free(&l->held_completes);
 }
 
@@ -336,8 +360,9 @@ bool vso_live_group(vso_live *l, const char *title) {
 
 void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
   const vso_expect_set *e = o->expect;
+  if (o->facts.unchecked) vso_live_issue(l, true, o->facts.unchecked);
   for (size_t i = 0; i < e->n; i++) {
-    if (e->items[i].status == VSO_EXP_MET) continue;
+    if (!vso_expectation_unmet(&e->items[i])) continue;
     vso_buf words = {0};
     if (vso_words_unmet(o, &e->items[i], &words)) vso_live_issue(l, true, words.data);
     else l->failed = true;

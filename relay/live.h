@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "announce.h"
 #include "capture.h"
 #include "expect.h"
 #include "outcome.h"
@@ -35,6 +36,7 @@ typedef struct vso_live_stream {
   const char *name_;      /* "stdout" or "stderr" */
   vso_out *out_;          /* where this stream is relayed to */
   vso_scanner scanner_;
+  vso_announce_reader reader_;  /* the generator's announcement on this stream */
   vso_buf capture_tail_;  /* passed bytes that may begin a secret, not yet in the capture */
 } vso_live_stream;
 
@@ -46,9 +48,11 @@ struct vso_live {
   vso_knobs knobs;                /* knobs.under_agent: a logissue is not repeated on stderr */
   const vso_policy *policy;       /* --restrict, --allow-variables */
   vso_capture_writer *capture;    /* --capture, or NULL */
+  bool read_announcement;         /* read the generator's announcement (not --no-announced) */
   /* read-only */
   vso_out out, err;               /* the step's stdout and stderr */
   vso_analysis analysis;          /* of the current attempt */
+  vso_announcement announcement;  /* the generator's, in the current attempt's output */
   vso_buf held_completes;         /* the command's own task.complete lines, held */
   bool failed;                    /* memory ran out while relaying */
   uint64_t bytes[VSO_LIVE_STREAMS], lines[VSO_LIVE_STREAMS]; /* over every attempt */

@@ -15,7 +15,7 @@ static const char usage[] =
     "  vsorelay run [options] -- COMMAND [ARG...]\n"
     "  vsorelay [options] -- COMMAND [ARG...]       (short form of run, for a step prefix)\n"
     "  vsorelay replay [options] [FILE...]          (no FILE, or -, reads stdin)\n"
-    "  vsorelay expect --manifest FILE [filters] [--format text|json]\n"
+    "  vsorelay expect --manifest FILE [filters] [--image-info FILE] [--format text|json]\n"
     "  vsorelay --help | --version\n"
     "\n"
     "Relays a command's output to Azure Pipelines, reads every logging command as the\n"
@@ -27,11 +27,20 @@ static const char usage[] =
     "  --expect-file FILE            one name a line, '#' starts a comment\n"
     "  --manifest FILE               expect the matrices generateBuildMatrix emits for\n"
     "                                this ImageBuilder manifest (and check their values)\n"
-    "  --os-type T, --architecture A, --os-version V, --path P (repeatable),\n"
+    "  --os-type T, --architecture A, --os-version V (repeatable), --path P (repeatable),\n"
     "  --distinct-matrix-os-version V (repeatable)   ImageBuilder's manifest filters\n"
+    "  --image-info FILE             leave out the platforms this image-info marks unchanged\n"
+    "  --trim-cached-images          ImageBuilder trims cached platforms: the manifest's\n"
+    "                                names are an upper bound, the announcement must arrive\n"
     "  --matrix                      every expected value must be a build matrix\n"
+    "  --allow-empty                 a source that names no variable is not an error\n"
+    "  --no-announced                do not read the generator's announcement (ImageBuilder's\n"
+    "                                listing of its matrices), which is otherwise required\n"
+    "  --no-imagebuilder-args        run: do not read ImageBuilder's generateBuildMatrix\n"
+    "                                options from the command line\n"
     "  --no-decode-percents          do not decode %AZP25, as the agent with DECODE_PERCENTS=false\n"
-    "                                (also taken from DECODE_PERCENTS in the environment)\n"
+    "                                (also taken from DECODE_PERCENTS in the environment;\n"
+    "                                SYSTEM_UNSAFEALLOWMULTILINESECRET=true allows multi-line secrets)\n"
     "\n"
     "Outputs (run, replay):\n"
     "  --report FILE                 a JSON report (schema in docs/reference.md)\n"
@@ -57,8 +66,9 @@ static const char usage[] =
     "  0        the command succeeded and every expected variable was re-emitted\n"
     "  1-255    the command's own status when it failed\n"
     "  128+N    the command died of signal N, or vsorelay was stopped by signal N\n"
-    "  2        usage error, a file that cannot be read, or a --report, --summary\n"
-    "           or --capture destination that cannot be written (before the command runs)\n"
+    "  2        usage error, a file that cannot be read, a source of expected names\n"
+    "           that names none, or a --report, --summary or --capture destination\n"
+    "           that cannot be written (before the command runs)\n"
     "  3        expectations not met: nothing re-emitted, the step is failed\n"
     "  124      --timeout expired\n"
     "  125      vsorelay itself failed (e.g. its stdout was closed)\n"
@@ -74,6 +84,11 @@ enum {
   OPT_PATH,
   OPT_DISTINCT,
   OPT_MATRIX,
+  OPT_IMAGE_INFO,
+  OPT_TRIM,
+  OPT_ALLOW_EMPTY,
+  OPT_NO_ANNOUNCED,
+  OPT_NO_IB_ARGS,
   OPT_NO_DECODE,
   OPT_REPORT,
   OPT_SUMMARY,
@@ -102,6 +117,11 @@ static const struct option long_options[] = {
     {"path", required_argument, NULL, OPT_PATH},
     {"distinct-matrix-os-version", required_argument, NULL, OPT_DISTINCT},
     {"matrix", no_argument, NULL, OPT_MATRIX},
+    {"image-info", required_argument, NULL, OPT_IMAGE_INFO},
+    {"trim-cached-images", no_argument, NULL, OPT_TRIM},
+    {"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY},
+    {"no-announced", no_argument, NULL, OPT_NO_ANNOUNCED},
+    {"no-imagebuilder-args", no_argument, NULL, OPT_NO_IB_ARGS},
     {"no-decode-percents", no_argument, NULL, OPT_NO_DECODE},
     {"report", required_argument, NULL, OPT_REPORT},
     {"summary", required_argument, NULL, OPT_SUMMARY},
@@ -132,6 +152,9 @@ static bool option_allowed(vso_cmd cmd, int opt) {
     case OPT_OS_VERSION:
     case OPT_PATH:
     case OPT_DISTINCT:
+    case OPT_IMAGE_INFO:
+    case OPT_TRIM:
+    case OPT_ALLOW_EMPTY:
       return true;
     case OPT_FORMAT:
       return cmd == VSO_CMD_REPLAY || cmd == VSO_CMD_EXPECT;
@@ -142,6 +165,7 @@ static bool option_allowed(vso_cmd cmd, int opt) {
     case OPT_TIMEOUT:
     case OPT_KILL_AFTER:
     case OPT_VERBOSE:
+    case OPT_NO_IB_ARGS:
       return cmd == VSO_CMD_RUN;
     default:
       return cmd == VSO_CMD_RUN || cmd == VSO_CMD_REPLAY;
@@ -202,7 +226,12 @@ static bool apply_option(vso_options *o, int c, const char *arg, vso_buf *err) {
     case OPT_MANIFEST: o->manifest = arg; break;
     case OPT_OS_TYPE: o->os_type = arg; break;
     case OPT_ARCH: o->architecture = arg; break;
-    case OPT_OS_VERSION: o->os_version = arg; break;
+    case OPT_OS_VERSION: ok = list_add(&o->os_versions, arg); break;
+    case OPT_IMAGE_INFO: o->image_info = arg; break;
+    case OPT_TRIM: o->trim_cached_images = true; break;
+    case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
+    case OPT_NO_ANNOUNCED: o->no_announced = true; break;
+    case OPT_NO_IB_ARGS: o->no_imagebuilder_args = true; break;
     case OPT_PATH: ok = list_add(&o->paths, arg); break;
     case OPT_DISTINCT: ok = list_add(&o->distinct_os_versions, arg); break;
     case OPT_MATRIX: o->matrix = true; break;
@@ -277,9 +306,11 @@ static bool check_operands(vso_options *o, vso_buf *err) {
     return fail(err, "expect: unexpected argument '", o->operands[0], "'");
   if (o->cmd == VSO_CMD_EXPECT && !o->manifest) return fail(err, "expect: --manifest FILE is required", NULL, NULL);
   if (o->cmd != VSO_CMD_RUN && o->cmd != VSO_CMD_REPLAY) return true;
-  bool filters = o->os_type || o->architecture || o->os_version || o->paths.n || o->distinct_os_versions.n;
+  bool filters = o->os_type || o->architecture || o->os_versions.n || o->paths.n || o->distinct_os_versions.n ||
+                 o->image_info || o->trim_cached_images;
   if (filters && !o->manifest)
-    return fail(err, command_name(o->cmd), ": manifest filters (--os-type, --path, ...) need --manifest", NULL);
+    return fail(err, command_name(o->cmd),
+                ": manifest filters (--os-type, --path, --image-info, --trim-cached-images, ...) need --manifest", NULL);
   return true;
 }
 
@@ -438,6 +469,7 @@ bool vso_options_policy(const vso_options *o, vso_policy *policy) {
 void vso_options_free(vso_options *o) {
   list_free(&o->expect_lists);
   list_free(&o->expect_files);
+  list_free(&o->os_versions);
   list_free(&o->paths);
   list_free(&o->distinct_os_versions);
   list_free(&o->allow_variables);

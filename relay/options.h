@@ -25,10 +25,16 @@ typedef struct vso_options {
   vso_strlist expect_lists;     /* --expect values, as given */
   vso_strlist expect_files;
   const char *manifest;
-  const char *os_type, *architecture, *os_version;
+  const char *os_type, *architecture;
+  vso_strlist os_versions;
   vso_strlist paths;
   vso_strlist distinct_os_versions;
+  const char *image_info;       /* --image-info */
+  bool trim_cached_images;      /* --trim-cached-images */
   bool matrix;
+  bool allow_empty;             /* --allow-empty: a source may yield no name */
+  bool no_announced;            /* --no-announced: the generator's announcement is not read */
+  bool no_imagebuilder_args;    /* --no-imagebuilder-args: the command's own arguments are not read */
   vso_knobs knobs;              /* the agent's settings (DECODE_PERCENTS, --no-decode-percents) */
   /* outputs */
   vso_format format;

@@ -19,9 +19,11 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "announce.h"
 #include "capture.h"
 #include "expect.h"
 #include "imagebuilder.h"
+#include "sources.h"
 #include "writer.h"
 
 /* vsorelay's exit status.  When the command fails, its own status (1-255)
@@ -66,7 +68,9 @@ const char *vso_mode_name(vso_mode m);
  * generator announced against those that arrived), with their words in
  * summary.c and report.c. */
 typedef struct vso_facts {
-  bool met;               /* every expectation holds */
+  bool met;               /* every expectation holds, and they could be checked */
+  const char *unchecked;  /* static text: why the expectations could not be checked, or NULL
+                             (vso_sources_unchecked) */
   bool own_failure;       /* vsorelay could not do its job (out of memory, a pipe, a file) */
   bool stdout_failed;     /* the step's stdout could not take what vsorelay wrote */
   int stop_signal;        /* run: vsorelay was stopped by this signal, or 0 */
@@ -98,7 +102,9 @@ typedef struct vso_outcome {
   size_t nstreams;
   vso_analysis *analysis;         /* of the last attempt */
   vso_expect_set *expect;
-  const vso_manifest_result *manifest; /* NULL without --manifest */
+  const vso_manifest_result *manifest; /* NULL without a manifest (--manifest or ImageBuilder's) */
+  const vso_sources *sources;     /* where the expected names came from */
+  const vso_announcement *announcement; /* the generator's, of the last attempt; NULL when not read */
   vso_facts facts;
   /* read-only: set by vso_outcome_judge and kept true by every late failure */
   vso_verdict verdict;

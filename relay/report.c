@@ -19,7 +19,7 @@
 #include "version.h"
 #include "writer.h"
 
-#define REPORT_SCHEMA "vsorelay-report/1"
+#define REPORT_SCHEMA "vsorelay-report/2"
 
 static size_t safe_strlen(const char *s) { return s ? strlen(s) : 0; }
 
@@ -208,12 +208,50 @@ static void json_setvars(vso_builder *w, const vso_analysis *a) {
   vso_put(w, a->nsetvars ? "\n  ]" : "]");
 }
 
+/* The sources of an expectation, by name. */
+static void json_sources(vso_builder *w, unsigned sources) {
+  vso_put(w, "[");
+  bool first = true;
+  for (int bit = 0; bit < VSO_SRC_COUNT; bit++) {
+    if (!(sources & (1u << bit))) continue;
+    if (!first) vso_put(w, ", ");
+    first = false;
+    jword(w, vso_exp_source_name((vso_exp_source)(1u << bit)));
+  }
+  vso_put(w, "]");
+}
+
+/* What x stands for (vso_expectation.platforms): an announced leg has no
+ * OS fields (null). */
+static void json_stands_for(vso_builder *w, const vso_expectation *x) {
+  vso_put(w, "[");
+  for (size_t i = 0; i < x->nplatforms; i++) {
+    const vso_manifest_platform *p = &x->platforms[i];
+    vso_put(w, i ? ", {\"dockerfile\": " : "{\"dockerfile\": ");
+    jtextz(w, p->dockerfile);
+    vso_put(w, ", \"osType\": ");
+    jtextz(w, p->os_type);
+    vso_put(w, ", \"osVersion\": ");
+    jtextz(w, p->os_version);
+    vso_put(w, ", \"architecture\": ");
+    jtextz(w, p->architecture);
+    vso_put(w, "}");
+  }
+  vso_put(w, "]");
+}
+
 static void json_expected(vso_builder *w, const vso_analysis *a, const vso_expect_set *e) {
   vso_put(w, "[");
   for (size_t i = 0; i < e->n; i++) {
     const vso_expectation *x = &e->items[i];
     vso_put(w, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
     jtextz(w, x->name);
+    vso_put(w, ", \"sources\": ");
+    json_sources(w, x->sources);
+    vso_put(w, ", \"required\": ");
+    jbool(w, vso_expectation_required(x));
+    vso_put(w, ", \"standsFor\": ");
+    json_stands_for(w, x);
     vso_put(w, ", \"matrix\": ");
     jbool(w, x->matrix);
     vso_put(w, ", \"status\": ");
@@ -239,7 +277,7 @@ static void json_names(vso_builder *w, const vso_expect_set *e, bool missing) {
   bool first = true;
   for (size_t i = 0; i < e->n; i++) {
     vso_exp_status st = e->items[i].status;
-    if (st == VSO_EXP_MET || (st == VSO_EXP_MISSING) != missing) continue;
+    if (!vso_expectation_unmet(&e->items[i]) || (st == VSO_EXP_MISSING) != missing) continue;
     if (!first) vso_put(w, ", ");
     first = false;
     jtextz(w, e->items[i].name);
@@ -302,6 +340,99 @@ static void json_manifest(vso_builder *w, const vso_manifest_result *m) {
 
 static double finite_or_zero(double d) { return isfinite(d) && d >= 0 ? d : 0.0; }
 
+/* ---- where the expected names came from ------------------------------------- */
+
+static void jstrings(vso_builder *w, const char *const *items, size_t n) {
+  vso_put(w, "[");
+  for (size_t i = 0; i < n; i++) {
+    if (i) vso_put(w, ", ");
+    jtextz(w, items[i]);
+  }
+  vso_put(w, "]");
+}
+
+static void json_announced_leg(vso_builder *w, const vso_announced_leg *leg, bool first) {
+  vso_put(w, first ? "{\"name\": " : ", {\"name\": ");
+  jtextz(w, leg->name);
+  vso_put(w, ", \"dockerfiles\": ");
+  jstrings(w, (const char *const *)leg->dockerfiles, leg->ndockerfiles);
+  vso_put(w, ", \"architecture\": ");
+  jtextz(w, leg->architecture);
+  vso_put(w, "}");
+}
+
+/* What arrived for an announced matrix: its legs, and how they differ. */
+static void json_arrived(vso_builder *w, const vso_outcome *o, const vso_announced_matrix *m) {
+  const vso_expectation *x = NULL;
+  for (size_t i = 0; i < o->expect->n && !x; i++)
+    if (o->expect->items[i].announced == m) x = &o->expect->items[i];
+  const vso_setvar *sv = x && x->status != VSO_EXP_MISSING && x->status != VSO_EXP_REJECTED ? x->last : NULL;
+  const vso_matrix *legs = legs_of(o->analysis, sv);
+  vso_put(w, ", \"arrived\": ");
+  jbool(w, sv != NULL);
+  vso_put(w, ", \"arrivedLegs\": ");
+  jlegs(w, o->analysis, sv);
+  vso_leg_diff d = {0};
+  if (legs && !vso_announce_compare(m, legs, &d)) w->ok = false;
+  vso_put(w, ", \"missingLegs\": ");
+  if (legs) jstrings(w, d.missing, d.nmissing);
+  else vso_put(w, "null");
+  vso_put(w, ", \"unexpectedLegs\": ");
+  if (legs) jstrings(w, d.unexpected, d.nunexpected);
+  else vso_put(w, "null");
+  vso_leg_diff_free(&d);
+}
+
+/* The generator's announcement against what arrived. */
+static void json_announcement(vso_builder *w, const vso_outcome *o) {
+  const vso_announcement *a = o->announcement;
+  if (!a) {
+    vso_put(w, "null");
+    return;
+  }
+  vso_put(w, "{\"seen\": ");
+  jbool(w, vso_announcement_seen(a));
+  vso_putf(w, ", \"listings\": %llu, \"complete\": ", (unsigned long long)a->listings);
+  jbool(w, !a->overflow);
+  vso_put(w, ", \"matrices\": [");
+  for (size_t i = 0; i < a->n; i++) {
+    const vso_announced_matrix *m = &a->matrices[i];
+    vso_put(w, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+    jtextz(w, m->name);
+    vso_put(w, ", \"source\": ");
+    jtextz(w, m->source);
+    vso_put(w, ", \"line\": ");
+    ju64(w, m->line_no);
+    vso_put(w, ", \"legs\": [");
+    for (size_t k = 0; k < m->nlegs; k++) json_announced_leg(w, &m->legs[k], k == 0);
+    vso_put(w, "]");
+    json_arrived(w, o, m);
+    vso_put(w, "}");
+  }
+  vso_put(w, a->n ? "\n  ]}" : "]}");
+}
+
+/* ImageBuilder's own arguments in the command, when it held them. */
+static void json_imagebuilder(vso_builder *w, const vso_outcome *o) {
+  const vso_sources *s = o->sources;
+  if (!s || !s->imagebuilder.found) {
+    vso_put(w, "null");
+    return;
+  }
+  vso_put(w, "{\"arguments\": [");
+  for (int i = s->imagebuilder.at + 1; i < o->ncommand; i++) {
+    if (i > s->imagebuilder.at + 1) vso_put(w, ", ");
+    jtextz(w, o->command[i]);
+  }
+  vso_put(w, "], \"manifest\": ");
+  jtextz(w, s->imagebuilder.manifest);
+  vso_put(w, ", \"used\": ");
+  jbool(w, s->imagebuilder_used);
+  vso_put(w, ", \"note\": ");
+  jtextz(w, s->imagebuilder_note);
+  vso_put(w, "}");
+}
+
 static void build_json(vso_builder *w, const vso_outcome *o, const vso_analysis *a, const vso_expect_set *e) {
   vso_put(w, "{\n  \"schema\": ");
   jword(w, REPORT_SCHEMA);
@@ -340,6 +471,14 @@ static void build_json(vso_builder *w, const vso_outcome *o, const vso_analysis 
   json_diags(w, a);
   vso_put(w, ",\n  \"manifest\": ");
   json_manifest(w, o->manifest);
+  vso_put(w, ",\n  \"imageBuilder\": ");
+  json_imagebuilder(w, o);
+  vso_put(w, ",\n  \"upperBound\": ");
+  jtextz(w, o->sources ? o->sources->upper_bound : NULL);
+  vso_put(w, ",\n  \"announcement\": ");
+  json_announcement(w, o);
+  vso_put(w, ",\n  \"unchecked\": ");
+  jtextz(w, o->facts.unchecked);
   vso_put(w, ",\n  \"verdict\": ");
   jword(w, vso_verdict_name(o->verdict));
   vso_put(w, ",\n  \"exitCode\": ");

@@ -165,11 +165,16 @@ static void md_headline(vso_builder *w, const vso_outcome *o, const vso_expect_s
   switch (o->verdict) {
     case VSO_VERDICT_PASSED:
       if (!good) vso_put(w, "the expectations were met, but vsorelay failed afterwards");
-      else if (e->n) vso_putf(w, "%zu of %zu expected output variables verified", e->n, e->n);
-      else vso_put(w, "the command succeeded (no expected output variables given)");
+      else if (vso_expect_counted(e))
+        vso_putf(w, "%zu of %zu expected output %s verified", vso_expect_counted(e), vso_expect_counted(e),
+                 vso_expect_counted(e) == 1 ? "variable" : "variables");
+      else vso_put(w, "the command succeeded (no expected output variables to verify)");
       break;
     case VSO_VERDICT_EXPECTATIONS_FAILED:
-      vso_putf(w, "%zu of %zu expected output variables missing or unusable", vso_expect_unmet(e), e->n);
+      if (vso_expect_unmet(e))
+        vso_putf(w, "%zu of %zu expected output %s missing or unusable", vso_expect_unmet(e), vso_expect_counted(e),
+                 vso_expect_counted(e) == 1 ? "variable" : "variables");
+      else vso_put(w, "the expected output variables could not be checked");
       break;
     case VSO_VERDICT_COMMAND_FAILED:
       if (o->facts.term_signal) vso_putf(w, "the command was killed by signal %d", o->facts.term_signal);
@@ -198,6 +203,16 @@ static void md_title(vso_builder *w, const vso_outcome *o, const vso_expect_set 
       vso_putf(w, " No held `%s` command was passed on: a partial matrix never reaches a downstream job.", setvariable);
   }
   vso_put(w, "\n\n");
+}
+
+/* When the check is weaker than usual, why, before anything else. */
+static void md_weaker(vso_builder *w, const vso_outcome *o) {
+  const vso_sources *s = o->sources;
+  if (!s || !s->upper_bound) return;
+  vso_put(w, "> ⚠️ **The check is weaker than usual.** ");
+  md_textz(w, s->upper_bound);
+  vso_put(w, ". The manifest's names are only an upper bound: each may be absent, and what the generator "
+             "announced is what must arrive.\n\n");
 }
 
 /* Where the step ran, as the agent tells it: the names a person looks for
@@ -241,8 +256,12 @@ static void md_happened(vso_builder *w, const vso_outcome *o) {
       vso_putf(w, "- It passed on attempt %d: each earlier attempt lost expected variables (the warnings of the "
                   "step's log name them).\n", o->attempts);
   } else if (o->verdict == VSO_VERDICT_EXPECTATIONS_FAILED) {
+    if (o->facts.unchecked) {
+      vso_buf_clear(&words);
+      md_words(w, vso_buf_append_str(&words, o->facts.unchecked) && vso_buf_append_char(&words, '.'), &words);
+    }
     for (size_t i = 0; i < e->n; i++) {
-      if (e->items[i].status == VSO_EXP_MET) continue;
+      if (!vso_expectation_unmet(&e->items[i])) continue;
       vso_buf_clear(&words);
       md_words(w, vso_words_unmet(o, &e->items[i], &words), &words);
     }
@@ -258,20 +277,22 @@ static void md_happened(vso_builder *w, const vso_outcome *o) {
 static void md_expected(vso_builder *w, const vso_analysis *a, const vso_expect_set *e) {
   vso_put(w, "## Expected output variables\n\n");
   if (!e->n) {
-    vso_put(w, "None were given (`--expect`, `--expect-file` or `--manifest`).\n\n");
+    vso_put(w, "None were given (`--expect`, `--expect-file`, `--manifest` or ImageBuilder's arguments), and the "
+               "generator announced none.\n\n");
     return;
   }
-  vso_putf(w, "%zu of %zu met.\n\n", e->n - vso_expect_unmet(e), e->n);
+  size_t counted = vso_expect_counted(e);
+  vso_putf(w, "%zu of %zu met.\n\n", counted - vso_expect_unmet(e), counted);
   vso_put(w, "| Variable | Status | Legs | Source line |\n| --- | --- | --- | --- |\n");
   for (size_t i = 0; i < e->n; i++) {
     const vso_expectation *x = &e->items[i];
-    bool met = x->status == VSO_EXP_MET;
+    bool met = !vso_expectation_unmet(x);
     vso_put(w, "| ");
     if (!met) vso_put(w, "**");
     md_textz(w, x->name);
     if (!met) vso_put(w, "**");
-    vso_put(w, met ? " | ✅ " : " | ❌ ");
-    vso_put(w, vso_exp_status_name(x->status));
+    vso_put(w, !vso_expectation_counts(x) ? " | ➖ not set (allowed: an upper bound) " : met ? " | ✅ " : " | ❌ ");
+    if (vso_expectation_counts(x)) vso_put(w, vso_exp_status_name(x->status));
     if (x->matrix) vso_put(w, " (matrix)");
     vso_put(w, " | ");
     md_legs(w, a, x->last);
@@ -366,12 +387,19 @@ static void md_stage_reference(vso_builder *w, const vso_expectation *x, const v
   vso_buf_free(&ref);
 }
 
-static void md_next_steps(vso_builder *w, const vso_expect_set *e, const vso_step_place *place) {
-  if (!vso_expect_unmet(e)) return;
+
+static void md_next_steps(vso_builder *w, const vso_expect_set *e, const vso_step_place *place,
+                          const char *unchecked) {
+  if (!vso_expect_unmet(e) && !unchecked) return;
   vso_put(w, "## What to do next\n\n");
+  if (unchecked) {
+    vso_put(w, "- **Not checked**: ");
+    md_textz(w, unchecked);
+    vso_put(w, ". Run the generator again, or pass `--no-announced` if it does not announce its matrices.\n");
+  }
   for (size_t i = 0; i < e->n; i++) {
     const vso_expectation *x = &e->items[i];
-    if (x->status == VSO_EXP_MET) continue;
+    if (!vso_expectation_unmet(x)) continue;
     vso_put(w, "- **");
     md_textz(w, x->name);
     vso_put(w, "** ");
@@ -399,6 +427,11 @@ static void md_run(vso_builder *w, const vso_outcome *o) {
   if (o->ncommand) md_command(w, o);
   else vso_put(w, run ? "—" : "standard input");
   vso_putf(w, "\n- Attempts: %d\n", o->attempts);
+  if (o->sources && o->sources->imagebuilder_note) {
+    vso_put(w, "- ImageBuilder's arguments: ");
+    md_textz(w, o->sources->imagebuilder_note);
+    vso_put(w, "\n");
+  }
   if (run) {
     vso_put(w, "- Child: ");
     if (f->term_signal) vso_putf(w, "killed by signal %d", f->term_signal);
@@ -444,6 +477,43 @@ static void md_diags(vso_builder *w, const vso_analysis *a, const vso_manifest_r
   vso_put(w, "\n");
 }
 
+/* The legs of one announced matrix against the arrived value. */
+static void md_announced_row(vso_builder *w, const vso_outcome *o, const vso_announced_matrix *m) {
+  const vso_expectation *x = NULL;
+  for (size_t i = 0; i < o->expect->n && !x; i++)
+    if (o->expect->items[i].announced == m) x = &o->expect->items[i];
+  const vso_setvar *sv = x && x->status != VSO_EXP_MISSING && x->status != VSO_EXP_REJECTED ? x->last : NULL;
+  vso_put(w, "| ");
+  md_textz(w, m->name);
+  vso_putf(w, " | %zu | ", m->nlegs);
+  if (!sv) vso_put(w, "❌ no");
+  else vso_put(w, x->status == VSO_EXP_MET ? "✅ yes" : "❌ unusable");
+  vso_put(w, " | ");
+  if (sv) md_legs(w, o->analysis, sv);
+  else vso_put(w, "—");
+  vso_put(w, " |\n");
+}
+
+/* The generator's announcement against what arrived. */
+static void md_announcement(vso_builder *w, const vso_outcome *o) {
+  const vso_announcement *a = o->announcement;
+  if (!a) return;
+  vso_put(w, "## The generator's announcement\n\n");
+  if (!vso_announcement_seen(a)) {
+    vso_put(w, "None was seen: no `GENERATING BUILD MATRIX` listing of ImageBuilder's in the output.\n\n");
+    return;
+  }
+  if (a->overflow) vso_put(w, "**It was larger than vsorelay keeps; it could not be checked.**\n\n");
+  if (!a->n) {
+    vso_put(w, "It announced no matrix.\n\n");
+    return;
+  }
+  vso_putf(w, "%zu matrices announced, each of which must arrive with exactly its legs.\n\n", a->n);
+  vso_put(w, "| Matrix | Legs announced | Arrived | Legs arrived |\n| --- | ---: | --- | --- |\n");
+  for (size_t i = 0; i < a->n; i++) md_announced_row(w, o, &a->matrices[i]);
+  vso_put(w, "\n");
+}
+
 bool vso_write_summary(const char *path, const vso_outcome *o, vso_buf *err) {
   const vso_analysis *a = o->analysis;
   const vso_expect_set *e = o->expect;
@@ -451,9 +521,11 @@ bool vso_write_summary(const char *path, const vso_outcome *o, vso_buf *err) {
   vso_step_place place = o->mode == VSO_MODE_RUN ? vso_dialect_step_place() : (vso_step_place){0};
   md_title(&w, o, e);
   md_place(&w, &place);
+  md_weaker(&w, o);
   md_happened(&w, o);
-  md_next_steps(&w, e, &place);
+  md_next_steps(&w, e, &place, o->facts.unchecked);
   md_expected(&w, a, e);
+  md_announcement(&w, o);
   md_run(&w, o);
   md_diags(&w, a, o->manifest);
   vso_putf(&w, "<sub>vsorelay %s</sub>\n", VSO_VERSION);

@@ -27,17 +27,26 @@ static bool quoted(vso_buf *out, const vso_secrets *s, const char *text) {
 
 static const char *plural(size_t n, const char *one, const char *many) { return n == 1 ? one : many; }
 
-static bool is_unmet(const vso_expectation *x) { return x->status != VSO_EXP_MET; }
+/* Which expectations a list names: those that count (vso_expectation_counts)
+ * and are met, those that count and are not, or those an upper bound let be
+ * absent. */
+typedef enum { MET, UNMET, ABSENT, ALL } which;
 
-/* The names of e's expectations that are met (met) or not, ", "-separated,
- * each quoted, non-missing ones with their status when with_status; cut
- * after NAMES_BUDGET bytes with ", … and N more". */
-static bool names(vso_buf *out, const vso_secrets *s, const vso_expect_set *e, bool met, bool with_status) {
+static bool is(const vso_expectation *x, which w) {
+  if (w == ALL) return true;
+  if (!vso_expectation_counts(x)) return w == ABSENT;
+  return w == (x->status == VSO_EXP_MET ? MET : UNMET);
+}
+
+/* The names of e's expectations of one kind (every one: ALL), ", "-separated, each quoted,
+ * non-missing ones with their status when with_status; cut after
+ * NAMES_BUDGET bytes with ", … and N more". */
+static bool names(vso_buf *out, const vso_secrets *s, const vso_expect_set *e, which w, bool with_status) {
   size_t start = out->len, shown = 0, total = 0;
   bool ok = true;
   for (size_t i = 0; i < e->n && ok; i++) {
     const vso_expectation *x = &e->items[i];
-    if (is_unmet(x) == met) continue;
+    if (!is(x, w)) continue;
     total++;
     if (shown && out->len - start > NAMES_BUDGET) continue;
     ok = (!shown || vso_buf_append_str(out, ", ")) && quoted(out, s, x->name) &&
@@ -47,9 +56,13 @@ static bool names(vso_buf *out, const vso_secrets *s, const vso_expect_set *e, b
   return ok && (shown == total || vso_buf_appendf(out, ", … and %zu more", total - shown));
 }
 
-static size_t count(const vso_expect_set *e, bool met) {
+bool vso_words_names(const vso_secrets *s, const vso_expect_set *e, vso_buf *out) {
+  return names(out, s, e, ALL, false);
+}
+
+static size_t count(const vso_expect_set *e, which w) {
   size_t n = 0;
-  for (size_t i = 0; i < e->n; i++) n += is_unmet(&e->items[i]) != met;
+  for (size_t i = 0; i < e->n; i++) n += is(&e->items[i], w);
   return n;
 }
 
@@ -121,19 +134,47 @@ bool vso_words_platforms(const vso_secrets *s, const vso_expectation *x, bool al
 
 /* ---- success ---------------------------------------------------------------- */
 
+/* Why nothing had to be verified, in a few words: what the sources said,
+ * then the generator's announcement. */
+static bool why_nothing(const vso_outcome *o, vso_buf *out) {
+  const vso_sources *s = o->sources;
+  const vso_announcement *a = o->announcement;
+  bool ok;
+  if (s && s->manifest_path && s->manifest.nfiltered && s->manifest.nfiltered == s->manifest.nunchanged)
+    ok = vso_buf_append_str(out, "every platform is unchanged in the image-info");
+  else if (o->expect->n)
+    ok = vso_buf_append_str(out, "the manifest's matrices are only an upper bound and none arrived");
+  else if (s && (s->manifest_path || s->imagebuilder.found))
+    ok = vso_buf_append_str(out, "the sources given name none");
+  else
+    ok = vso_buf_append_str(out, "none given");
+  if (!a) return ok && vso_buf_append_str(out, ", --no-announced");
+  if (!vso_announcement_seen(a)) return ok && vso_buf_append_str(out, ", no generator announcement seen");
+  return ok && vso_buf_append_str(out, ", the generator announced no matrix");
+}
+
 bool vso_words_verified(const vso_outcome *o, vso_buf *out) {
   const vso_expect_set *e = o->expect;
-  if (!e->n) return vso_buf_append_str(out, "no expected output variables to verify (none given)");
-  return vso_buf_appendf(out, "%zu of %zu expected output %s verified (", count(e, true), e->n,
-                         plural(e->n, "variable", "variables")) &&
-         names(out, &o->analysis->secrets, e, true, false) && vso_buf_append_char(out, ')');
+  const vso_secrets *s = &o->analysis->secrets;
+  size_t counted = vso_expect_counted(e);
+  bool ok = counted ? vso_buf_appendf(out, "%zu of %zu expected output %s verified (", count(e, MET), counted,
+                                      plural(counted, "variable", "variables")) &&
+                          names(out, s, e, MET, false) && vso_buf_append_char(out, ')')
+                    : vso_buf_append_str(out, "no expected output variables to verify (") && why_nothing(o, out) &&
+                          vso_buf_append_char(out, ')');
+  if (ok && counted < e->n)
+    ok = vso_buf_append_str(out, "; not set, as the manifest's upper bound allows: ") &&
+         names(out, s, e, ABSENT, false);
+  return ok;
 }
 
 /* ---- expectations failed --------------------------------------------------------- */
 
 bool vso_words_unmet_count(const vso_outcome *o, vso_buf *out) {
-  return vso_buf_appendf(out, "%zu of %zu expected output %s missing or unusable", count(o->expect, false),
-                         o->expect->n, plural(o->expect->n, "variable", "variables"));
+  size_t counted = vso_expect_counted(o->expect), unmet = count(o->expect, UNMET);
+  if (!unmet && o->facts.unchecked) return vso_buf_append_str(out, "the expected output variables could not be checked");
+  return vso_buf_appendf(out, "%zu of %zu expected output %s missing or unusable", unmet, counted,
+                         plural(counted, "variable", "variables"));
 }
 
 static bool command_succeeded(const vso_outcome *o) {
@@ -230,24 +271,27 @@ static bool how_it_ended(const vso_outcome *o, vso_buf *out, bool *said) {
 static bool arrivals(const vso_outcome *o, vso_buf *out) {
   const vso_expect_set *e = o->expect;
   const vso_secrets *s = &o->analysis->secrets;
-  size_t met = count(e, true), unmet = e->n - met;
-  if (!e->n) {
+  size_t met = count(e, MET), unmet = count(e, UNMET), n = met + unmet;
+  if (!n) {
     size_t held = o->analysis->nsetvars;
-    return vso_buf_appendf(out, " No expected output variables were given, and %zu %s %s held back.", held,
-                           vso_dialect_term(VSO_TERM_SETVARIABLE), plural(held, "command was", "commands were"));
+    return vso_buf_appendf(out, " %s, and %zu %s %s held back.",
+                           e->n ? "No expected output variable had to arrive (the manifest's names are only an "
+                                  "upper bound)"
+                                : "No expected output variables were given",
+                           held, vso_dialect_term(VSO_TERM_SETVARIABLE), plural(held, "command was", "commands were"));
   }
-  if (e->n == 1)
+  if (n == 1)
     return vso_buf_appendf(out, " The expected output variable had %s (", met ? "arrived" : "not arrived") &&
-           names(out, s, e, met, false) && vso_buf_append_str(out, ").");
+           names(out, s, e, met ? MET : UNMET, false) && vso_buf_append_str(out, ").");
   if (!unmet)
-    return vso_buf_appendf(out, " All %zu expected output variables had arrived (", e->n) &&
-           names(out, s, e, true, false) && vso_buf_append_str(out, ").");
+    return vso_buf_appendf(out, " All %zu expected output variables had arrived (", n) && names(out, s, e, MET, false) &&
+           vso_buf_append_str(out, ").");
   if (!met)
-    return vso_buf_appendf(out, " None of the %zu expected output variables had arrived (", e->n) &&
-           names(out, s, e, false, false) && vso_buf_append_str(out, ").");
-  return vso_buf_appendf(out, " Of the %zu expected output variables, %zu had arrived (", e->n, met) &&
-         names(out, s, e, true, false) && vso_buf_appendf(out, ") and %zu had not (", unmet) &&
-         names(out, s, e, false, false) && vso_buf_append_str(out, ").");
+    return vso_buf_appendf(out, " None of the %zu expected output variables had arrived (", n) &&
+           names(out, s, e, UNMET, false) && vso_buf_append_str(out, ").");
+  return vso_buf_appendf(out, " Of the %zu expected output variables, %zu had arrived (", n, met) &&
+         names(out, s, e, MET, false) && vso_buf_appendf(out, ") and %zu had not (", unmet) &&
+         names(out, s, e, UNMET, false) && vso_buf_append_str(out, ").");
 }
 
 bool vso_words_command_failed(const vso_outcome *o, vso_buf *out) {
@@ -268,14 +312,18 @@ bool vso_words_command_failed(const vso_outcome *o, vso_buf *out) {
 
 /* ---- a failed attempt of --retries ------------------------------------------------------ */
 
-bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *s, int attempt, int attempts, bool succeeded,
-                            vso_buf *out) {
-  size_t unmet = count(e, false);
-  bool ok = vso_buf_appendf(out, "attempt %d of %d lost %zu of %zu expected output %s (", attempt, attempts, unmet,
-                            e->n, plural(e->n, "variable", "variables")) &&
-            names(out, s, e, false, true) && vso_buf_append_str(out, ")");
-  if (ok && succeeded)
-    ok = vso_buf_appendf(out, ": the command succeeded (exit 0) but its output lost them (%s)", lost_tail_failure);
+bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *s, const char *unchecked, int attempt,
+                            int attempts, bool succeeded, vso_buf *out) {
+  size_t unmet = count(e, UNMET), counted = vso_expect_counted(e);
+  bool ok = vso_buf_appendf(out, "attempt %d of %d", attempt, attempts);
+  if (ok && unmet) {
+    ok = vso_buf_appendf(out, " lost %zu of %zu expected output %s (", unmet, counted,
+                         plural(counted, "variable", "variables")) &&
+         names(out, s, e, UNMET, true) && vso_buf_append_str(out, ")");
+    if (ok && succeeded)
+      ok = vso_buf_appendf(out, ": the command succeeded (exit 0) but its output lost them (%s)", lost_tail_failure);
+  }
+  if (ok && unchecked) ok = vso_buf_append_str(out, unmet ? "; " : ": ") && vso_buf_append_str(out, unchecked);
   return ok && vso_buf_append_str(out, ". Running the command again.");
 }
 

@@ -19,10 +19,14 @@
 #include "outcome.h"
 
 /* "5 of 5 expected output variables verified (linuxArm32, …)", or
- * "no expected output variables to verify (none given)". */
+ * "no expected output variables to verify (none given, no generator
+ * announcement seen)"; then, when the manifest's names were only an upper
+ * bound, "; not set, as the manifest's upper bound allows: linuxArm64". */
 bool vso_words_verified(const vso_outcome *o, vso_buf *out);
 
-/* "3 of 5 expected output variables missing or unusable" */
+/* "3 of 5 expected output variables missing or unusable" (of those that
+ * count: an upper bound's absent names do not), or "the expected output
+ * variables could not be checked" when that alone failed the step. */
 bool vso_words_unmet_count(const vso_outcome *o, vso_buf *out);
 
 /* One unmet expectation: its status, what it stood for, and, when the
@@ -37,6 +41,10 @@ bool vso_words_stands_for(const vso_secrets *secrets, const vso_expectation *x, 
 /* The same without the name: "src/a, src/b, … (amd64)", or nothing. */
 bool vso_words_platforms(const vso_secrets *secrets, const vso_expectation *x, bool all, vso_buf *out);
 
+/* Every expected name, in the order added: "linuxAmd64, linuxArm64, … and
+ * 12 more".  secrets may be NULL (before the command runs). */
+bool vso_words_names(const vso_secrets *secrets, const vso_expect_set *e, vso_buf *out);
+
 /* The command did not end well (its status, a signal, a timeout, vsorelay
  * stopped): nothing was re-emitted, and which expected variables had
  * arrived.  Appends nothing when there is nothing to say: the command
@@ -44,10 +52,11 @@ bool vso_words_platforms(const vso_secrets *secrets, const vso_expectation *x, b
  * "exited with code" says it all. */
 bool vso_words_command_failed(const vso_outcome *o, vso_buf *out);
 
-/* A failed attempt of --retries: what it lost, and that the command runs
- * again.  succeeded: the attempt's command exited 0. */
-bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *secrets, int attempt, int attempts,
-                            bool succeeded, vso_buf *out);
+/* A failed attempt of --retries: what it lost (and why its expectations
+ * could not be checked, when unchecked is not NULL), and that the command
+ * runs again.  succeeded: the attempt's command exited 0. */
+bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *secrets, const char *unchecked, int attempt,
+                            int attempts, bool succeeded, vso_buf *out);
 
 /* A run that passed after attempts that lost variables: "passed on attempt
  * 3, after 2 attempts that lost expected output variables". */

@@ -70,11 +70,12 @@ const oneOf = (...allowed) => (v, where) => {
 };
 
 const STATUSES = ['met', 'missing', 'not-output', 'empty', 'rejected', 'invalid'];
+const SOURCES = ['expect', 'expect-file', 'manifest', 'imagebuilder-arguments', 'announcement'];
 const VERDICTS = ['passed', 'expectations-failed', 'command-failed', 'timed-out', 'stopped-by-signal',
   'spawn-failed', 'vsorelay-failed'];
 
 const schema = {
-  schema: ['string', oneOf('vsorelay-report/1')],
+  schema: ['string', oneOf('vsorelay-report/2')],
   version: 'string',
   mode: ['string', oneOf('run', 'replay')],
   command: ['array', arrayOf('string')],
@@ -95,7 +96,13 @@ const schema = {
     isReadOnly: 'boolean', valueLength: 'count', rejected: 'boolean', legs: ['array|null', arrayOf('string')],
   })],
   expected: ['array', arrayOfObjects({
-    name: 'string', matrix: 'boolean', status: ['string', oneOf(...STATUSES)], reason: 'string|null',
+    name: 'string',
+    sources: ['array', (arr, w) => arr.forEach((v, i) => oneOf(...SOURCES)(v, `${w}[${i}]`))],
+    required: 'boolean',
+    standsFor: ['array', arrayOfObjects({
+      dockerfile: 'string', osType: 'string|null', osVersion: 'string|null', architecture: 'string|null',
+    })],
+    matrix: 'boolean', status: ['string', oneOf(...STATUSES)], reason: 'string|null',
     source: 'string|null', line: 'count|null', legs: ['array|null', arrayOf('string')],
   })],
   missing: ['array', arrayOf('string')],
@@ -112,6 +119,22 @@ const schema = {
     })],
     warnings: ['array', arrayOf('string')],
   }, w)],
+  imageBuilder: ['object|null', (v, w) => checkObject(v, {
+    arguments: ['array', arrayOf('string')], manifest: 'string', used: 'boolean', note: 'string|null',
+  }, w)],
+  upperBound: 'string|null',
+  announcement: ['object|null', (v, w) => checkObject(v, {
+    seen: 'boolean', listings: 'count', complete: 'boolean',
+    matrices: ['array', arrayOfObjects({
+      name: 'string', source: 'string', line: 'count',
+      legs: ['array', arrayOfObjects({
+        name: 'string', dockerfiles: ['array', arrayOf('string')], architecture: 'string|null',
+      })],
+      arrived: 'boolean', arrivedLegs: ['array|null', arrayOf('string')],
+      missingLegs: ['array|null', arrayOf('string')], unexpectedLegs: ['array|null', arrayOf('string')],
+    })],
+  }, w)],
+  unchecked: 'string|null',
   verdict: ['string', oneOf(...VERDICTS)],
   exitCode: 'integer',
 };
@@ -120,16 +143,26 @@ checkObject(report, schema, '$');
 
 // Cross-checks between keys.
 if (problems.length === 0) {
-  const unmet = report.expected.filter((x) => x.status !== 'met');
+  // an expectation that is not required and never arrived is no failure
+  const unmet = report.expected.filter((x) => x.status !== 'met' && (x.required || x.status !== 'missing'));
   const missing = unmet.filter((x) => x.status === 'missing').map((x) => x.name);
   const invalid = unmet.filter((x) => x.status !== 'missing').map((x) => x.name);
   if (JSON.stringify(missing) !== JSON.stringify(report.missing)) bad('$.missing', 'does not match $.expected');
   if (JSON.stringify(invalid) !== JSON.stringify(report.invalid)) bad('$.invalid', 'does not match $.expected');
   for (const x of report.expected) {
     if ((x.status === 'met') !== (x.reason === null)) bad(`$.expected ${x.name}`, 'reason must be null exactly when met');
+    if (x.sources.length === 0) bad(`$.expected ${x.name}`, 'no source');
+    if (x.sources.includes('announcement') && !x.required) bad(`$.expected ${x.name}`, 'announced but not required');
     if ((x.source === null) !== (x.line === null)) bad(`$.expected ${x.name}`, 'source and line must both be null or not');
   }
   if ((report.mode === 'run') !== (report.child !== null)) bad('$.child', 'must be an object in run mode, null in replay');
+  if (report.announcement) {
+    for (const m of report.announcement.matrices) {
+      const x = report.expected.find((e) => e.name.toLowerCase() === m.name.toLowerCase());
+      if (!x || !x.sources.includes('announcement')) bad(`$.announcement ${m.name}`, 'announced but not expected');
+    }
+  }
+  if (report.unchecked !== null && report.verdict === 'passed') bad('$.unchecked', 'set on a passed step');
   if (wantMode && report.mode !== wantMode) bad('$.mode', `expected ${wantMode}`);
 }
 

@@ -87,7 +87,7 @@ done
 check "healthy: about 6 KB of JSON less than the log itself" \
   test "$(($(wc -c <"$HEALTHY") - $(head -n 202 "$out" | wc -c)))" -gt 5000
 run_log no run -- true
-check_eq "nothing expected: says so" "vsorelay: no expected output variables to verify (none given)" "$(cat "$err")"
+check_eq "nothing expected: says so" "vsorelay: no expected output variables to verify (none given, no generator announcement seen)" "$(cat "$err")"
 
 # ---- 3. retries that recover ------------------------------------------------------
 cat >"$WORK/flaky.sh" <<'SH'
@@ -168,7 +168,7 @@ check_eq "summary: exit 3" 3 $?
 check_eq "summary: the title, then where, then what happened" \
   "# ❌ vsorelay: 3 of 5 expected output variables missing or unusable|Step \`matrix\` (Generate platformDependencyGraph Matrix) of job \`GenerateMatrix\` (Generate Matrix), stage \`Build\`.|## What happened" \
   "$(grep -e '^# ' -e '^Step ' -e '^## What happened' "$S" | paste -sd'|')"
-check_eq "summary: what happened comes before the tables" "## What happened|## What to do next|## Expected output variables|## Command" \
+check_eq "summary: what happened comes before the tables" "## What happened|## What to do next|## Expected output variables|## The generator's announcement|## Command" \
   "$(grep '^## ' "$S" | paste -sd'|')"
 check_grep "summary: the log's first error, as a sentence" \
   "- Expected output variable missing (never set): linuxAmd64: src/microsoft/1.25/azurelinux3.0, src/microsoft/1.25/bookworm, … (amd64). The command succeeded (exit 0) but its output lost this line: the lost-tail failure of dotnet/docker-tools \#2125." "$S"

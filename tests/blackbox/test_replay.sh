@@ -24,8 +24,12 @@ check_eq "healthy: the verified line on stderr, as run's" \
 "$VSORELAY" replay --expect "$GO_EXPECT" "$SOURCE_DIR/samples/go-images/generate-build-matrix.healthy.post2125.log" >"$out" 2>"$err"
 check_eq "post-#2125 healthy log exits 0" 0 $?
 
+"$VSORELAY" replay --no-announced "$BROKEN" >"$out" 2>"$err"
+check_eq "no expectations, --no-announced: exit 0" 0 $?
+check_grep "no expectations, --no-announced: says nothing was verified" \
+  "vsorelay: no expected output variables to verify (none given, --no-announced)" "$err"
 "$VSORELAY" replay "$BROKEN" >"$out" 2>"$err"
-check_eq "no expectations: exit 0" 0 $?
+check_eq "no expectations: the announcement alone fails the broken log: exit 3" 3 $?
 
 "$VSORELAY" replay --expect "$GO_EXPECT" <"$BROKEN" >"$out" 2>"$err"
 check_eq "stdin replay exits 3" 3 $?

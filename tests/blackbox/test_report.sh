@@ -23,11 +23,12 @@ no_vso() { ! grep -qi -- '##vso' "$1"; }
 check_eq "broken replay: exit 3" 3 $?
 check "broken replay: report is JSON" is_json "$R"
 node "$CHECK_REPORT" "$R" replay >"$WORK/schema.txt" 2>&1
-check_eq "broken replay: report matches the schema strictly ($(tr '\n' ' ' <"$WORK/schema.txt"))" 0 $?
+status=$?
+check_eq "broken replay: report matches the schema strictly ($(tr '\n' ' ' <"$WORK/schema.txt"))" 0 $status
 check_eq "top-level keys, in order" \
-  '["schema","version","mode","command","attempts","child","timedOut","outputTruncated","stoppedBySignal","durationSeconds","streams","commands","setvariables","expected","missing","invalid","diagnostics","manifest","verdict","exitCode"]' \
+  '["schema","version","mode","command","attempts","child","timedOut","outputTruncated","stoppedBySignal","durationSeconds","streams","commands","setvariables","expected","missing","invalid","diagnostics","manifest","imageBuilder","upperBound","announcement","unchecked","verdict","exitCode"]' \
   "$(json "$R" 'Object.keys(r)')"
-check_eq "schema id" '"vsorelay-report/1"' "$(json "$R" 'r.schema')"
+check_eq "schema id" '"vsorelay-report/2"' "$(json "$R" 'r.schema')"
 check_eq "version is the binary's" "\"$("$VSORELAY" --version | sed 's/^vsorelay //')\"" "$(json "$R" 'r.version')"
 check_eq "mode" '"replay"' "$(json "$R" 'r.mode')"
 check_eq "command lists the file" "[\"$BROKEN\"]" "$(json "$R" 'r.command')"
@@ -48,15 +49,34 @@ check_eq "stream stats" '[20678,199]' "$(json "$R" '[r.streams[0].bytes, r.strea
 check_eq "no value in the report" 'false' "$(json "$R" 'JSON.stringify(r).includes("imageBuilderPaths")')"
 check_eq "verdict and exit code" '["expectations-failed",3]' "$(json "$R" '[r.verdict, r.exitCode]')"
 check_eq "manifest null without --manifest" 'null' "$(json "$R" 'r.manifest')"
+# announced against arrived
+check_eq "announcement: seen, one listing, complete" '[true,1,true]' \
+  "$(json "$R" '[r.announcement.seen, r.announcement.listings, r.announcement.complete]')"
+check_eq "announcement: the five matrices, in order" "[\"${GO_EXPECT//,/\",\"}\"]" "$(json "$R" 'r.announcement.matrices.map(m => m.name)')"
+check_eq "announcement: which arrived" '[true,true,false,false,false]' "$(json "$R" 'r.announcement.matrices.map(m => m.arrived)')"
+check_eq "announcement: linuxArm64's legs, as announced and as arrived" '[6,6,[],[]]' \
+  "$(json "$R" '(m => [m.legs.length, m.arrivedLegs.length, m.missingLegs, m.unexpectedLegs])(r.announcement.matrices[1])')"
+check_eq "announcement: a leg's Dockerfiles and architecture" '[["src/microsoft/1.25/windows/windowsservercore-ltsc2025","src/microsoft/1.25/windows/nanoserver-ltsc2025"],"amd64"]' \
+  "$(json "$R" '(l => [l.dockerfiles, l.architecture])(r.announcement.matrices[3].legs[0])')"
+check_eq "linuxAmd64: from --expect and the announcement, required" '[["expect","announcement"],true]' \
+  "$(json "$R" '(x => [x.sources, x.required])(r.expected.find(x => x.name === "linuxAmd64"))')"
+check_eq "linuxAmd64 stands for the announced Dockerfiles, amd64" \
+  '{"dockerfile":"src/microsoft/1.25/azurelinux3.0","osType":null,"osVersion":null,"architecture":"amd64"}' \
+  "$(json "$R" 'r.expected.find(x => x.name === "linuxAmd64").standsFor[0]')"
+check_eq "linuxAmd64 stands for 6 Dockerfiles" 6 "$(json "$R" 'r.expected.find(x => x.name === "linuxAmd64").standsFor.length')"
+check_eq "nothing unchecked, no upper bound, no ImageBuilder arguments in replay" '[null,null,null]' \
+  "$(json "$R" '[r.unchecked, r.upperBound, r.imageBuilder]')"
+check_grep "summary: the announcement section" "## The generator's announcement" "$S"
+check_grep "summary: an announced matrix that never arrived" "| linuxAmd64 | 6 | ❌ no | — |" "$S"
 check_eq "report mode 600" 600 "$(mode_of "$R")"
 check_eq "summary mode 600" 600 "$(mode_of "$S")"
 check_grep "summary: title with ❌" "# ❌" "$S"
 check_grep "summary: table header" "| Variable | Status | Legs | Source line |" "$S"
 check_grep "summary: table row of a met matrix with its legs" \
-  "| linuxArm32 | ✅ met | src-microsoft-1.25-bookworm, src-microsoft-1.25-bullseye, src-microsoft-1.26-bookworm, src-microsoft-1.26-bullseye | $BROKEN:198 |" "$S"
+  "| linuxArm32 | ✅ met (matrix) | src-microsoft-1.25-bookworm, src-microsoft-1.25-bullseye, src-microsoft-1.26-bookworm, src-microsoft-1.26-bullseye | $BROKEN:198 |" "$S"
 for name in linuxAmd64 windowsLtsc2025Amd64 windowsLtsc2022Amd64; do
   check_grep "summary: $name in bold" "**$name**" "$S"
-  check_grep "summary: $name marked ❌ missing" "| **$name** | ❌ missing | — | — |" "$S"
+  check_grep "summary: $name marked ❌ missing" "| **$name** | ❌ missing (matrix) | — | — |" "$S"
   check_grep "summary: what to do for $name" "dependencies.<job>.outputs['<step>.$name']" "$S"
 done
 check_grep "summary: advice names --retries" "rerun with \`--retries\`" "$S"

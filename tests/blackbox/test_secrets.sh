@@ -78,8 +78,9 @@ check_grep "success: re-emitted raw" "##vso[task.setvariable variable=token;isse
 # printed after the command, on either stream, or the agent would show it.
 "$VSORELAY" run -e token -- sh -c "printf 'Password: '; echo '##vso[task.setvariable variable=token;issecret=true;isoutput=true]a%3B$S2'; echo 'later: a;$S2'; echo 'on stderr: a;$S2' >&2" >"$out" 2>"$err"
 check_eq "early registration: exit 0" 0 $?
-check_eq "early registration: setsecret comes right after the held command, before what follows" \
-  "##vso[task.setsecret]a%3B$S2|later: a;$S2" "$(grep -A2 -F '**vso[task.setvariable' "$out" | tail -n 2 | paste -sd'|')"
+check_eq "early registration: setsecret comes right after the held command, before what follows, with the escaped form's" \
+  "##vso[task.setsecret]a%3B$S2|##vso[task.setsecret]a%AZP253B$S2|later: a;$S2" \
+  "$(grep -A3 -F '**vso[task.setvariable' "$out" | tail -n 3 | paste -sd'|')"
 check_grep "early registration: the partial line before it is kept" "Password: **vso[task.setvariable" "$out"
 # a secret cut in two by the reads is masked in the capture as a whole
 cat >"$WORK/split.sh" <<SH

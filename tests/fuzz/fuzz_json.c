@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer harness for the JSON readers: build-matrix values
- * (core/matrix.h) and ImageBuilder manifests (core/manifest.h).
+ * (core/matrix.h), ImageBuilder manifests (core/manifest.h) and image-info
+ * files (core/imageinfo.h).
  *
  * 1. vso_matrix_parse on the input (not NUL-terminated, may hold NULs).  On
  *    success the matrix has at least one leg and no NULL string; on failure
@@ -12,6 +13,10 @@
  *    vso_manifest_expected reads it with one of four filters (picked by the
  *    input's length).  On success every matrix has a name; on failure `err`
  *    says something.
+ * 3. The same file read as an image-info file: on failure `err` says
+ *    something; on success it marks the platforms of the manifest it also
+ *    is (when it is one), as --image-info does, and the matrices made with
+ *    it are no more than those made without it.
  * Any broken invariant prints what and calls abort(). */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +31,7 @@
 
 #include "buf.h"
 #include "imagebuilder.h"
+#include "imageinfo.h"
 #include "matrix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -107,7 +113,7 @@ static void check_manifest(const uint8_t *data, size_t size) {
   vso_manifest_filter filters[4] = {
       {0},
       {.os_type = "linux", .architecture = "amd64"},
-      {.os_type = "win*", .architecture = "arm?4", .os_version = "*"},
+      {.os_type = "win*", .architecture = "arm?4", .os_versions = (const char *const[]){"*"}, .nos_versions = 1},
       {.paths = paths, .npaths = 2, .distinct_os_versions = distinct, .ndistinct = 2},
   };
   vso_manifest_result r;
@@ -129,8 +135,34 @@ static void check_manifest(const uint8_t *data, size_t size) {
   vso_buf_free(&err);
 }
 
+/* After check_manifest wrote the input: it read as an image-info file. */
+static void check_image_info(void) {
+  vso_image_info ii;
+  vso_buf err = {0};
+  if (!vso_image_info_load(g_manifest, &ii, &err)) {
+    if (err.len == 0) MISMATCH("a failed image-info without a message");
+    vso_buf_free(&err);
+    return;
+  }
+  vso_manifest_result with, without;
+  memset(&with, 0, sizeof with);
+  memset(&without, 0, sizeof without);
+  vso_manifest_filter f = {.image_info = &ii, .vars = (const char *const[]){"v=1.0"}, .nvars = 1};
+  bool a = vso_manifest_expected(g_manifest, &f, &with, &err);
+  bool b = vso_manifest_expected(g_manifest, NULL, &without, &err);
+  if (a != b) MISMATCH("the manifest read with --image-info %s, without %s", a ? "ok" : "failed", b ? "ok" : "failed");
+  if (a && (with.n > without.n || with.nfiltered != without.nfiltered || with.nunchanged > with.nfiltered))
+    MISMATCH("--image-info made %zu matrices of %zu (%zu unchanged of %zu)", with.n, without.n, with.nunchanged,
+             with.nfiltered);
+  vso_manifest_result_free(&with);
+  vso_manifest_result_free(&without);
+  vso_image_info_free(&ii);
+  vso_buf_free(&err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_matrix(data, size);
   check_manifest(data, size);
+  check_image_info();
   return 0;
 }

@@ -16,7 +16,11 @@
  *       the held lines of both runs are identical (same exception), and each
  *       held line starts with "##vso[";
  *   (c) held mode with a small max_line, chunked: the same byte-for-byte
- *       property, and truncated lines are exactly max_line bytes long.
+ *       property, and truncated lines are exactly max_line bytes long;
+ *   (d) held mode watching for the generator's announcement
+ *       (vso_scanner_watch, announce.h), one-shot and chunked: the same
+ *       bytes and held lines as without watching, the same watched lines,
+ *       and the same announcement read from them.
  *
  * Counters (bytes, lines, held_lines) must agree between chunkings too.  Any
  * mismatch prints what differed and calls abort(). */
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "announce.h"
 #include "buf.h"
 #include "scan.h"
 
@@ -113,16 +118,39 @@ typedef struct counters {
   bool oom;
 } counters;
 
+/* (d): the watched lines, one string each, and the announcement they make. */
+typedef struct watching {
+  vso_buf lines;                /* "which|line_no|cmd|cut|text\n" for each */
+  vso_announcement an;
+  vso_announce_reader reader;
+} watching;
+
+static watching *g_watching;     /* set while a watching run goes on */
+
+static void on_watched(void *ctx, const vso_watched *w) {
+  (void)ctx;
+  watching *g = g_watching;
+  char head[96];
+  snprintf(head, sizeof head, "%zu|%llu|%d|%d|", w->which, (unsigned long long)w->line_no, w->command_after,
+           w->truncated);
+  xappend(&g->lines, head, strlen(head));
+  xappend(&g->lines, w->text, w->len);
+  xappend(&g->lines, "\n", 1);
+  vso_announce_line(&g->reader, w);
+}
+
 /* Feeds in[0..n) cut at the given sizes (cycling; none: one shot). */
 static counters run(const uint8_t *in, size_t n, const uint8_t *sizes, size_t nsizes, unsigned flags,
                     size_t max_line, collector *c) {
   memset(c, 0, sizeof *c);
   c->whole = (flags & VSO_SCAN_WHOLE_LINES) != 0;
   c->max_line = max_line ? max_line : SIZE_MAX;
-  vso_scan_sink sink = {.ctx = c, .pass = on_pass, .line = on_line};
+  vso_scan_sink sink = {.ctx = c, .pass = on_pass, .line = on_line, .watched = on_watched};
   vso_scanner s;
   vso_scanner_init(&s, &sink, flags);
   if (max_line) s.max_line = max_line;
+  if (g_watching && !vso_scanner_watch(&s, vso_announce_watch, vso_announce_nwatch, vso_announce_key_at))
+    MISMATCH("the announcement's texts are refused");
   if (nsizes == 0) {
     vso_scanner_feed(&s, (const char *)in, n);
   } else {
@@ -198,6 +226,55 @@ static void check_same(const char *what, const collector *want, const collector 
                                          (unsigned long long)kw.held_lines, want->n);
 }
 
+/* A short summary of an announcement, to compare two. */
+static void summarise(const vso_announcement *a, vso_buf *out) {
+  char head[64];
+  snprintf(head, sizeof head, "%llu %d %zu|", (unsigned long long)a->listings, a->overflow, a->n);
+  xappend(out, head, strlen(head));
+  for (size_t i = 0; i < a->n; i++) {
+    xappend(out, a->matrices[i].name, strlen(a->matrices[i].name));
+    for (size_t k = 0; k < a->matrices[i].nlegs; k++) {
+      const vso_announced_leg *l = &a->matrices[i].legs[k];
+      xappend(out, ":", 1);
+      xappend(out, l->name, strlen(l->name));
+      for (size_t d = 0; d < l->ndockerfiles; d++) xappend(out, l->dockerfiles[d], strlen(l->dockerfiles[d]));
+      if (l->architecture) xappend(out, l->architecture, strlen(l->architecture));
+    }
+    xappend(out, ";", 1);
+  }
+}
+
+/* (d): watching changes nothing else, and any chunking watches the same. */
+static void check_watching(const uint8_t *in, size_t n, const uint8_t *sizes, size_t nsizes, const collector *held,
+                           counters kheld) {
+  watching one = {0}, many = {0};
+  collector c1, c2;
+  one.reader = (vso_announce_reader){.into = &one.an, .source = "s"};
+  many.reader = (vso_announce_reader){.into = &many.an, .source = "s"};
+  g_watching = &one;
+  counters k1 = run(in, n, NULL, 0, 0, 0, &c1);
+  g_watching = &many;
+  counters k2 = run(in, n, sizes, nsizes, 0, 0, &c2);
+  g_watching = NULL;
+  check_stream("watching one-shot", &c1, in, n);
+  check_same("watching against not watching", held, &c1, kheld, k1, NULL, 0, n);
+  check_same("watching chunked", &c1, &c2, k1, k2, sizes, nsizes, n);
+  if (one.lines.len != many.lines.len || (one.lines.len && memcmp(one.lines.data, many.lines.data, one.lines.len)))
+    MISMATCH("watching: the watched lines differ between one-shot and chunked");
+  vso_buf s1 = {0}, s2 = {0};
+  summarise(&one.an, &s1);
+  summarise(&many.an, &s2);
+  if (s1.len != s2.len || (s1.len && memcmp(s1.data, s2.data, s1.len))) MISMATCH("watching: the announcements differ");
+  vso_buf_free(&s1);
+  vso_buf_free(&s2);
+  vso_buf_free(&one.lines);
+  vso_buf_free(&many.lines);
+  vso_announcement_free(&one.an);
+  vso_announcement_free(&many.an);
+  col_free(&c1);
+  col_free(&c2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0) return 0;
   size_t nsizes = data[0] % 16;
@@ -265,6 +342,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       MISMATCH("truncating: counters differ");
     col_free(&t);
   }
+  check_watching(in, n, sizes, nsizes, &h1, kh1);
   col_free(&h1);
   col_free(&w1);
   col_free(&w2);

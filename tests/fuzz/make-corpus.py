@@ -6,7 +6,8 @@ usage: tests/fuzz/make-corpus.py   (from anywhere; rewrites the three directorie
 
 Sources: tests/data/azure-agent-vectors.json (agent and task-lib lines),
 samples/go-images/*.log, samples/go-images/manifest.json and the matrix
-values of the logs' task.setvariable commands.  File names are the SHA-1 of
+values of the logs' task.setvariable commands, and tests/data/imagebuilder
+(a trimmed log's listing, an image-info file).  File names are the SHA-1 of
 the content, as libFuzzer names its own; the whole corpus stays well under
 300 KB.
 
@@ -94,6 +95,11 @@ def main():
     put("scan", scan_input(joined, (13, 1, 6, 200), 0), seen)
     put("scan", scan_input(joined, (5,), 17), seen)
     put("scan", scan_input(b"Password: ##vso[task.setvariable variable=p]x\r", (11, 1, 1, 1, 1, 1, 30)), seen)
+    # the generator's announcement, cut anywhere (fuzz_scan's check (d))
+    trimmed = read("tests/data/imagebuilder/generate-build-matrix.trimmed.log")
+    listing = b"\n".join(l for l in trimmed.splitlines() if b"GenerateBuildMatrixCommand" in l)
+    put("scan", scan_input(listing[:6000], (1, 3, 70, 7, 255, 2)), seen)
+    put("scan", scan_input(listing[:6000].replace(b"\n", b"\r\n"), (71, 9, 33)), seen)
 
     # json: matrix values, the manifest, small edge cases
     for log in logs:
@@ -101,6 +107,7 @@ def main():
             if m.group(1):
                 put("json", m.group(1).rstrip(b"\r"), seen)
     put("json", manifest, seen)
+    put("json", read("tests/data/imagebuilder/image-info.windows-unchanged.json"), seen)
     inc = json.loads(manifest)
     inc["includes"] = ["include.json"]
     put("json", json.dumps(inc, indent=1).encode(), seen)

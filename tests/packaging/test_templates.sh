@@ -79,6 +79,28 @@ for cmd in "$plain" "$auth"; do
   check_grep "linuxAmd64 is re-emitted" "##vso[task.setvariable variable=linuxAmd64;isoutput=true]" "$WORK/out"
 done
 
+# With no option at all, the guard still protects the matrix step: vsorelay reads
+# ImageBuilder's own generateBuildMatrix arguments (the manifest is where the step
+# runs, as docker-tools' -w /repo sees it) and its announcement.
+GUARD_OPTIONS= WRITE_SUMMARY=False RUNIMAGEBUILDERBASECMD=$base bash "$guard" >"$WORK/guard.out" 2>&1
+bare=$(vso_value "$WORK/guard.out" runImageBuilderBaseCmd)
+check_eq "no options: the bare prefix" "vsorelay run $base" "$bare"
+mkdir -p "$WORK/sources"
+cp "$SOURCE_DIR/samples/go-images/manifest.json" "$WORK/sources/manifest.json"
+matrix_args_go="$matrix_args --path 'src/microsoft/*'"
+(cd "$WORK/sources" && FAKE_LOG=$BROKEN eval "$bare $matrix_args_go") >"$WORK/out" 2>"$WORK/err"
+check_eq "no options, broken log: exit 3" 3 $?
+check_grep "no options: ImageBuilder's arguments read" "ImageBuilder's generateBuildMatrix --manifest manifest.json" "$WORK/err"
+check_grep "no options: it names linuxAmd64" "expected output variable missing (never set): linuxAmd64: " "$WORK/err"
+(cd "$WORK/sources" && FAKE_LOG=$HEALTHY eval "$bare $matrix_args_go") >"$WORK/out" 2>"$WORK/err"
+check_eq "no options, healthy log: exit 0" 0 $?
+check_grep "no options: the verified line" "vsorelay: 5 of 5 expected output variables verified" "$WORK/err"
+# another ImageBuilder command through the same variable is a plain relay
+printf 'building\n' >"$WORK/build.log"
+(cd "$WORK/sources" && FAKE_LOG=$WORK/build.log eval "$bare image-builder:withrepo build --manifest manifest.json") >"$WORK/out" 2>"$WORK/err"
+check_eq "no options, another ImageBuilder command: exit 0" 0 $?
+check_grep "another command: relayed" "building" "$WORK/out"
+
 # A value with %, CR and LF reaches the agent whole: the data is escaped the agent's way.
 RUNIMAGEBUILDERBASECMD=$'fake-docker run -e X=100%\r\nZ' GUARD_OPTIONS= WRITE_SUMMARY=False bash "$guard" >"$WORK/guard.out" 2>&1
 check_eq "the guard step with % in the value: exit 0" 0 $?

@@ -80,6 +80,14 @@ __attribute__((unused)) static bool eqb(const vso_buf *b, const char *want, size
   CHECK((b)->data && (b)->data[(b)->len] == '\0', "%s: the result (%zu bytes) is %s", what,  \
         (b)->len, (b)->data ? "not NUL-terminated" : "NULL, not a string")
 
+/* The agent's Environment.NewLine as a logging command escapes it: what
+ * makes a secret multi-line (LF on Linux, CR LF on Windows). */
+#ifdef _WIN32
+#define ESC_NEWLINE "%0D%0A"
+#else
+#define ESC_NEWLINE "%0A"
+#endif
+
 /* Deterministic PRNG for the property tests (a binary may pick its seed). */
 #ifndef VSO_TEST_SEED
 #define VSO_TEST_SEED 0x2545F4914F6CDD1Dull

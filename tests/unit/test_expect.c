@@ -45,7 +45,7 @@ static void feed(vso_analysis *a, const char *text) {
 
 static void add(vso_expect_set *set, const char *name, bool matrix) {
   vso_buf err = {0};
-  bool ok = vso_expect_add(set, name, strlen(name), matrix, &err);
+  bool ok = vso_expect_add(set, name, strlen(name), matrix, VSO_SRC_EXPECT, &err);
   CHECK(ok, "vso_expect_add(%s) failed: %s", name, err.data ? err.data : "");
   vso_buf_free(&err);
 }
@@ -145,9 +145,12 @@ static void test_empty(void **state) {
 
 static void test_last_wins(void **state) {
   (void)state;
+  /* a later set without isoutput=true leaves the output as it was
+   * (ExecutionContext.SetVariable writes the output record only for isOutput) */
   expect_status("##vso[task.setvariable variable=v;isoutput=true]x\n"
                 "##vso[task.setvariable variable=v]y\n",
-                "v", false, VSO_EXP_NOT_OUTPUT);
+                "v", false, VSO_EXP_MET);
+  expect_status("##vso[task.setvariable variable=v]y\n", "v", false, VSO_EXP_NOT_OUTPUT);
   expect_status("##vso[task.setvariable variable=v]y\n"
                 "##vso[task.setvariable variable=v;isoutput=true]x\n",
                 "v", false, VSO_EXP_MET);
@@ -221,20 +224,20 @@ static void test_missing_name_rejected(void **state) {
 
 static void test_multiline_secret_rejected(void **state) {
   (void)state;
-  expect_status("##vso[task.setvariable variable=s;isoutput=true;issecret=true]l1%0Al2\n", "s", false,
+  expect_status("##vso[task.setvariable variable=s;isoutput=true;issecret=true]l1" ESC_NEWLINE "l2\n", "s", false,
                 VSO_EXP_REJECTED);
   expect_status("##vso[task.setvariable variable=s;isoutput=true;issecret=true]l1%0D%0Al2\n", "s", false,
                 VSO_EXP_REJECTED);
   /* not a secret: a multi-line value is fine */
   expect_status("##vso[task.setvariable variable=s;isoutput=true]l1%0Al2\n", "s", false, VSO_EXP_MET);
   /* a later good value replaces the rejected one */
-  expect_status("##vso[task.setvariable variable=s;isoutput=true;issecret=true]l1%0Al2\n"
+  expect_status("##vso[task.setvariable variable=s;isoutput=true;issecret=true]l1" ESC_NEWLINE "l2\n"
                 "##vso[task.setvariable variable=s;isoutput=true;issecret=true]ok\n",
                 "s", false, VSO_EXP_MET);
 
   vso_analysis a;
   vso_analysis_init(&a, (vso_knobs){.decode_percents = true});
-  feed(&a, "x\n##vso[task.setvariable variable=s;issecret=true]l1%0Al2\n");
+  feed(&a, "x\n##vso[task.setvariable variable=s;issecret=true]l1" ESC_NEWLINE "l2\n");
   CHECK(a.nsetvars == 1 && a.setvars[0].rejected && a.setvars[0].is_secret, "not rejected");
   CHECK(a.ndiags == 1 && a.diags[0].severity == VSO_ERROR && a.diags[0].line_no == 2, "%zu diagnostics",
         a.ndiags);
@@ -272,7 +275,7 @@ static void test_add_text(void **state) {
                              "last";
   vso_expect_set set = {0};
   vso_buf err = {0};
-  CHECK(vso_expect_add_text(&set, text, sizeof text - 1, false, &err), "failed: %s", err.data ? err.data : "");
+  CHECK(vso_expect_add_text(&set, text, sizeof text - 1, false, VSO_SRC_EXPECT, &err), "failed: %s", err.data ? err.data : "");
   CHECK(set.n == 3, "%zu names, want 3", set.n);
   CHECK(strcmp(set.items[0].name, "linuxAmd64") == 0, "first %s", set.items[0].name);
   CHECK(strcmp(set.items[1].name, "windowsAmd64") == 0, "second \"%s\"", set.items[1].name);
@@ -284,10 +287,10 @@ static void test_add_text(void **state) {
 
   /* nothing but comments and blanks: no names, no error */
   static const char empty[] = "\n# a\r\n  \n\t# b\n";
-  CHECK(vso_expect_add_text(&set, empty, sizeof empty - 1, true, &err) && set.n == 0, "%zu names", set.n);
-  CHECK(vso_expect_add_text(&set, "", 0, true, &err) && set.n == 0, "empty text");
+  CHECK(vso_expect_add_text(&set, empty, sizeof empty - 1, true, VSO_SRC_EXPECT, &err) && set.n == 0, "%zu names", set.n);
+  CHECK(vso_expect_add_text(&set, "", 0, true, VSO_SRC_EXPECT, &err) && set.n == 0, "empty text");
   /* the length counts, not a NUL */
-  CHECK(vso_expect_add_text(&set, "ab\ncd", 2, true, &err) && set.n == 1 && strcmp(set.items[0].name, "ab") == 0,
+  CHECK(vso_expect_add_text(&set, "ab\ncd", 2, true, VSO_SRC_EXPECT, &err) && set.n == 1 && strcmp(set.items[0].name, "ab") == 0,
         "length not respected");
   CHECK(set.items[0].matrix, "matrix flag not given");
   vso_expect_free(&set);
@@ -299,17 +302,17 @@ static void test_add_list(void **state) {
   (void)state;
   vso_expect_set set = {0};
   vso_buf err = {0};
-  CHECK(vso_expect_add_list(&set, " linuxAmd64 , windowsAmd64,\tarm64 ,LinuxAmd64,ARM64", false, &err), "failed: %s",
+  CHECK(vso_expect_add_list(&set, " linuxAmd64 , windowsAmd64,\tarm64 ,LinuxAmd64,ARM64", false, VSO_SRC_EXPECT, &err), "failed: %s",
         err.data ? err.data : "");
   CHECK(set.n == 3, "%zu names, want 3", set.n);
   CHECK(strcmp(set.items[0].name, "linuxAmd64") == 0 && strcmp(set.items[1].name, "windowsAmd64") == 0 &&
             strcmp(set.items[2].name, "arm64") == 0,
         "names %s|%s|%s", set.items[0].name, set.items[1].name, set.items[2].name);
-  CHECK(vso_expect_add_list(&set, "single", true, &err) && set.n == 4 && set.items[3].matrix, "single name");
+  CHECK(vso_expect_add_list(&set, "single", true, VSO_SRC_EXPECT, &err) && set.n == 4 && set.items[3].matrix, "single name");
   vso_expect_free(&set);
 
   /* names may hold anything the agent accepts, '.' and ' ' included */
-  CHECK(vso_expect_add_list(&set, "my var,a.b", false, &err) && set.n == 2 && strcmp(set.items[0].name, "my var") == 0,
+  CHECK(vso_expect_add_list(&set, "my var,a.b", false, VSO_SRC_EXPECT, &err) && set.n == 2 && strcmp(set.items[0].name, "my var") == 0,
         "inner space or dot refused");
   vso_expect_free(&set);
   vso_buf_free(&err);
@@ -321,16 +324,16 @@ static void test_empty_name_is_error(void **state) {
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
     vso_expect_set set = {0};
     vso_buf err = {0};
-    CHECK(!vso_expect_add_list(&set, lists[i], false, &err), "\"%s\" accepted", lists[i]);
+    CHECK(!vso_expect_add_list(&set, lists[i], false, VSO_SRC_EXPECT, &err), "\"%s\" accepted", lists[i]);
     CHECK(err.len > 0, "\"%s\": no message", lists[i]);
     vso_expect_free(&set);
     vso_buf_free(&err);
   }
   vso_expect_set set = {0};
   vso_buf err = {0};
-  CHECK(!vso_expect_add(&set, "x", 0, false, &err) && err.len > 0 && set.n == 0, "an empty name accepted");
+  CHECK(!vso_expect_add(&set, "x", 0, false, VSO_SRC_EXPECT, &err) && err.len > 0 && set.n == 0, "an empty name accepted");
   vso_buf_clear(&err);
-  CHECK(!vso_expect_add(&set, "a\0b", 3, false, &err) && err.len > 0 && set.n == 0, "a NUL in a name accepted");
+  CHECK(!vso_expect_add(&set, "a\0b", 3, false, VSO_SRC_EXPECT, &err) && err.len > 0 && set.n == 0, "a NUL in a name accepted");
   vso_expect_free(&set);
   vso_buf_free(&err);
 }
@@ -358,11 +361,11 @@ static void test_several(void **state) {
            "##vso[task.setvariable variable=met;isoutput=true]1\r\n"
            "##vso[task.setvariable variable=plain]2\r"
            "##vso[task.setvariable variable=empty;isoutput=true]\n"
-           "##vso[task.setvariable variable=secret;isoutput=true;issecret=true]a%0Ab\n"
+           "##vso[task.setvariable variable=secret;isoutput=true;issecret=true]a" ESC_NEWLINE "b\n"
            "done");
   vso_expect_set set = {0};
   vso_buf err = {0};
-  CHECK(vso_expect_add_list(&set, "met,plain,empty,secret,absent", false, &err), "add");
+  CHECK(vso_expect_add_list(&set, "met,plain,empty,secret,absent", false, VSO_SRC_EXPECT, &err), "add");
   vso_expect_evaluate(&set, &a);
   CHECK(find(&set, "met")->status == VSO_EXP_MET, "met: %s", vso_exp_status_name(find(&set, "met")->status));
   CHECK(find(&set, "plain")->status == VSO_EXP_NOT_OUTPUT, "plain: %s",

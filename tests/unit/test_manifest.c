@@ -124,25 +124,32 @@ static void os_version_filter(void **state) {
   static const char *const nothing[] = {NULL};
   vso_manifest_result r;
   vso_buf err = {0};
-  vso_manifest_filter f = {.os_version = "nanoserver-ltsc2025"};
+  const char *version[2] = {"nanoserver-ltsc2025", NULL};
+  vso_manifest_filter f = {.os_versions = version, .nos_versions = 1};
   assert_true(vso_manifest_expected(GO_IMAGES, &f, &r, &err));
   assert_int_equal(r.n, 1);
   assert_string_equal(r.matrices[0].name, "windowsLtsc2025Amd64");
   assert_int_equal(r.matrices[0].nplatforms, 2);
   vso_manifest_result_free(&r);
   assert_names(GO_IMAGES, &f, ltsc2025);
-  f.os_version = "*LTSC2022";
+  version[0] = "*LTSC2022";
   assert_names(GO_IMAGES, &f, ltsc2022);
-  f.os_version = "b*";
+  version[0] = "b*";
   assert_names(GO_IMAGES, &f, linux_only);
   /* Matched against the raw osVersion: dotnet-docker's is bookworm-slim. */
-  f.os_version = "bookworm";
+  version[0] = "bookworm";
   assert_names(DOTNET_DOCKER, &f, nothing);
-  f.os_version = "bookworm*";
+  version[0] = "bookworm*";
   assert_names(DOTNET_DOCKER, &f, linux_only);
   /* An --os-version value filters even when empty. */
-  f.os_version = "";
+  version[0] = "";
   assert_names(GO_IMAGES, &f, nothing);
+  /* Repeatable: any of the values (ImageBuilder joins them with |). */
+  version[0] = "*ltsc2022";
+  version[1] = "*ltsc2025";
+  f.nos_versions = 2;
+  static const char *const both[] = {"windowsLtsc2025Amd64", "windowsLtsc2022Amd64", NULL};
+  assert_names(GO_IMAGES, &f, both);
   vso_buf_free(&err);
 }
 
