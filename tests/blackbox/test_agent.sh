@@ -4,6 +4,8 @@
 # tests/unit/test_agent.c): an output keeps its value when a later set has
 # no isoutput=true; DECODE_PERCENTS and SYSTEM_UNSAFEALLOWMULTILINESECRET are
 # read as the agent reads its knobs; a secret's escaped form is masked.
+# The other two points, --allow-variables as the agent's Minimatch and names
+# compared as OrdinalIgnoreCase, are tests/blackbox/test_agent_match.sh.
 . "$(dirname "$0")/lib.sh"
 out=$WORK/out.txt err=$WORK/err.txt
 unset DECODE_PERCENTS SYSTEM_UNSAFEALLOWMULTILINESECRET

@@ -9,7 +9,9 @@
  *  (c) SYSTEM_UNSAFEALLOWMULTILINESECRET, read the same way, lets a
  *      multi-line secret through;
  *  (d) a secret's escaped form is masked too (TaskSetVariableCommand
- *      registers CommandStringConvertor.Escape(data)). */
+ *      registers CommandStringConvertor.Escape(data)).
+ * The other two, Minimatch and OrdinalIgnoreCase, are test_glob.c and
+ * test_casefold.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
