@@ -76,6 +76,8 @@ def main():
         b"##vso[task.setvariable variable=s;issecret=true;isoutput=true]s3cr3t",
         b"##vso[task.setvariable variable=m;issecret=true]a%0Ab",
         b"##vso[a.b k=\x00\xff;\xc3\xa9=\xe2\x82]\x00\xfe##vso[",
+        # keys equal under OrdinalIgnoreCase though their bytes differ (each invalid byte is U+FFFD)
+        b"##vso[a.b k\xe7=1;K\xff=2]d",
     ]
 
     # command: one line per file

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casefold.h"
+
 static ref_field copy(const char *p, size_t n) {
   ref_field f = {malloc(n + 1), n};
   if (!f.p) abort();
@@ -67,7 +69,18 @@ static size_t split_in_two(const char *s, size_t n, char sep, ref_field fields[2
   return 2;
 }
 
+static bool ascii(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)p[i] & 0x80) return false;
+  return true;
+}
+
+/* The agent's keys compare as .NET's OrdinalIgnoreCase.  ASCII keys here;
+ * any other goes to the Unicode comparison of casefold.h, which
+ * test_casefold checks against .NET's table (it may equate keys of
+ * different byte lengths: invalid UTF-8 decodes to U+FFFD). */
 static bool same_key(ref_field a, const char *p, size_t n) {
+  if (!ascii(a.p, a.n) || !ascii(p, n)) return vso_ieq_unicode(a.p, a.n, p, n);
   if (a.n != n) return false;
   for (size_t i = 0; i < n; i++) {
     unsigned char x = (unsigned char)a.p[i], y = (unsigned char)p[i];
