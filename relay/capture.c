@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "platform.h"
 #include "writer.h"
 
@@ -76,8 +77,9 @@ void vso_capture_reader_free(vso_capture_reader *r) { vso_buf_free(&r->header); 
 
 bool vso_capture_open(vso_capture_writer *w, const char *path) {
   w->error = 0;
-  /* the capture may hold everything the step printed: private, whatever it was */
-  w->fd = vso_open_private(path);
+  /* the capture may hold everything the step printed: a new private file,
+   * replacing whatever was there (a link is replaced, not followed) */
+  w->fd = vso_create_replacing(path);
   if (w->fd < 0) return false;
   w->error = vso_write_all(w->fd, VSO_CAPTURE_MAGIC, strlen(VSO_CAPTURE_MAGIC));
   return w->error == 0 || (errno = w->error, false);

@@ -2,10 +2,13 @@
 /* vsorelay expect --manifest FILE [filters] [--format text|json] */
 #include "commands.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "outcome.h"
+#include "files.h"
+#include "platform.h"
 #include "sources.h"
 #include "text.h"
 #include "writer.h"
@@ -45,11 +48,13 @@ int vso_cmd_expect(const vso_options *opts) {
   vso_manifest_filter filter = vso_manifest_filter_of(opts);
   vso_manifest_result m = {0};
   vso_buf err = {0};
+  errno = 0;
   if (!vso_manifest_expected(opts->manifest, &filter, &m, &err)) {
+    int e = errno; /* descriptors or memory: vsorelay's failure, not the manifest's */
     vso_warn("expect: %s", err.data ? err.data : "cannot read the manifest");
     vso_buf_free(&err);
     vso_manifest_result_free(&m);
-    return VSO_EXIT_USAGE;
+    return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
   }
   vso_print_manifest_warnings(&m);
   bool ok = true;

@@ -14,6 +14,7 @@
 
 #include "capture.h"
 #include "sources.h"
+#include "files.h"
 #include "platform.h"
 #include "listing.h"
 #include "outcome.h"
@@ -148,8 +149,9 @@ static int read_stream(replay *r, int fd, const char *shown, size_t first, vso_c
     ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      vso_warn("replay: cannot read '%s': %s", shown, strerror(errno));
-      return VSO_EXIT_USAGE;
+      int e = errno;
+      vso_warn("replay: cannot read '%s': %s", shown, strerror(e));
+      return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
     }
     if (!decided && !add_file_streams(r, shown, chunk, (size_t)n, &is_capture)) {
       vso_warn("replay: out of memory");
@@ -174,8 +176,9 @@ static int replay_file(replay *r, const char *path) {
   const char *shown = is_stdin ? "(stdin)" : path;
   int fd = is_stdin ? STDIN_FILENO : vso_open_read(path);
   if (fd < 0) {
-    vso_warn("replay: cannot open '%s': %s", path, strerror(errno));
-    return VSO_EXIT_USAGE;
+    int e = errno;
+    vso_warn("replay: cannot open '%s': %s", path, strerror(e));
+    return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
   }
   size_t first = r->nstreams;
   capture_ctx cctx = {r, first};
@@ -262,11 +265,12 @@ int vso_cmd_replay(const vso_options *opts) {
   vso_analysis_init(&r.analysis, opts->knobs);
   /* 1. prepare: expectations and destinations, before anything is read */
   int status = 0;
-  if (!vso_sources_read(opts, "replay", &sources) ||
-      !vso_destinations_usable(opts->report, opts->summary))
-    status = VSO_EXIT_USAGE;
-  else if (!vso_options_policy(opts, &r.policy))
-    vso_warn("replay: out of memory"), status = VSO_EXIT_SELF;
+  status = vso_sources_read(opts, "replay", &sources);
+  if (!status) status = vso_destinations_check_options(opts);
+  if (!status && !vso_options_policy(opts, &r.policy)) {
+    vso_warn("replay: out of memory");
+    status = VSO_EXIT_SELF;
+  }
   r.analysis.policy = &r.policy;
   if (opts->format == VSO_FORMAT_JSON) {
     r.analysis.on_command = print_command_json;

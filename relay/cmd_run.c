@@ -16,6 +16,7 @@
 #include "child.h"
 #include "live.h"
 #include "outcome.h"
+#include "files.h"
 #include "platform.h"
 #include "sources.h"
 #include "verdict.h"
@@ -37,6 +38,24 @@ typedef struct run {
 
 /* ---- 1. prepare ------------------------------------------------------------------ */
 
+/* The descriptors a run holds at most at once, beyond the standard three:
+ * libuv's epoll, eventfd and signal pipes, the two pipes of the command
+ * while it starts, the capture, a report's or summary's temporary file (13
+ * measured with libuv 1.44), and room for the C library.  libuv aborts
+ * (signal 6, exit 134) when it cannot make its own pipes, so a launcher's
+ * low `ulimit -n` must be found here, with a message and vsorelay's 125. */
+enum { RUN_DESCRIPTORS = 16 };
+
+static bool enough_descriptors(void) {
+  int got = vso_descriptors_available(RUN_DESCRIPTORS);
+  if (got >= RUN_DESCRIPTORS) return true;
+  long limit = vso_descriptor_limit();
+  vso_warn("too few file descriptors: vsorelay needs %d free, and %d can be opened (ulimit -n is %ld): "
+           "raise the limit",
+           RUN_DESCRIPTORS, got, limit);
+  return false;
+}
+
 /* Everything that can be wrong before the command runs: the expectations,
  * the destinations of the report, summary and capture.  Returns 0, or the
  * exit status (2: a usage error, nothing ran; 125: vsorelay cannot run). */
@@ -45,9 +64,9 @@ static int prepare(run *r, const vso_options *opts) {
   r->opts = opts;
   r->started = vso_now();
   vso_live_init(&r->live);
-  if (!vso_sources_read(opts, "run", &r->sources) ||
-      !vso_destinations_usable(opts->report, opts->summary))
-    return VSO_EXIT_USAGE;
+  int status = vso_sources_read(opts, "run", &r->sources);
+  if (!status) status = vso_destinations_check_options(opts);
+  if (status) return status;
   if (vso_unblock_signals() != 0) vso_warn("cannot unblock signals: %s", strerror(errno));
   if (!vso_options_policy(opts, &r->policy)) {
     vso_warn("out of memory");
@@ -62,11 +81,13 @@ static int prepare(run *r, const vso_options *opts) {
                          .timeout = opts->timeout,
                          .kill_after = opts->kill_after,
                          .io = {&r->live, vso_live_data, vso_live_end}};
+  if (!enough_descriptors()) return VSO_EXIT_SELF;
   if (!(r->child_started = vso_child_init(&r->child))) return VSO_EXIT_SELF;
   if (opts->capture) {
     if (!vso_capture_open(&r->capture, opts->capture)) {
-      vso_warn("--capture %s: %s", opts->capture, strerror(errno));
-      return VSO_EXIT_USAGE;
+      int e = errno;
+      vso_warn("--capture %s: %s", opts->capture, strerror(e));
+      return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
     }
     r->live.capture = &r->capture;
   }

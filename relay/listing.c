@@ -11,7 +11,7 @@ static void print_counts(FILE *f, const vso_analysis *a) {
   fprintf(f, "logging commands: %llu\n", (unsigned long long)a->commands);
   for (size_t i = 0; i < a->ncounts; i++) {
     vso_buf q = {0};
-    vso_quote(&a->secrets, a->counts[i].name, strlen(a->counts[i].name), &q);
+    vso_quote(&a->secrets, a->counts[i].name, a->counts[i].len, &q); /* a name may hold a NUL */
     fprintf(f, "  %-28s %llu\n", q.data ? q.data : "?", (unsigned long long)a->counts[i].n);
     vso_buf_free(&q);
   }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "outcome.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "files.h"
+#include "options.h"
 #include "platform.h"
 #include "report.h"
 #include "summary.h"
@@ -70,16 +73,90 @@ void vso_outcome_late_failure(vso_outcome *o, vso_late kind) {
 
 /* ---- the artefacts ------------------------------------------------------------ */
 
-bool vso_destinations_usable(const char *report_path, const char *summary_path) {
-  const char *paths[] = {report_path, summary_path}, *flags[] = {"--report", "--summary"};
-  for (int i = 0; i < 2; i++) {
+/* The destination i as its option names it. */
+static const char *const destination_flags[] = {"--capture", "--summary", "--report"};
+
+/* 0, or the exit status for a failure of path with errno e (said first). */
+static int destination_failure(const char *flag, const char *path, const char *why, int e) {
+  vso_warn("%s %s: %s", flag, path, why);
+  return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
+}
+
+/* How messages name destination i. */
+static const char *said(const vso_destinations *d, int i) { return d->said[i] ? d->said[i] : destination_flags[i]; }
+
+/* Each destination on its own: no directory, a temporary file can be made. */
+static int check_each(const vso_destinations *d, const char *const paths[3]) {
+  for (int i = 0; i < 3; i++) {
+    if (!paths[i]) continue;
     vso_buf err = {0};
-    bool ok = !paths[i] || vso_file_creatable(paths[i], &err);
-    if (!ok) vso_warn("%s %s: %s", flags[i], paths[i], err.data ? err.data : "cannot write");
+    int status = 0;
+    if (!vso_file_creatable(paths[i], &err))
+      status = destination_failure(said(d, i), paths[i], err.data ? err.data : "cannot write", errno);
     vso_buf_free(&err);
-    if (!ok) return false;
+    if (status) return status;
   }
-  return true;
+  return 0;
+}
+
+/* Whether key names the file input, read through any link, or the link itself. */
+static bool key_names_input(const char *key, const char *input) {
+  char *as_written = vso_destination_key(input), *read = vso_absolute_path(input);
+  bool same = (as_written && strcmp(key, as_written) == 0) || (read && strcmp(key, read) == 0);
+  free(as_written);
+  free(read);
+  return same;
+}
+
+/* No two destinations the same file, none an input. */
+static int check_distinct(const vso_destinations *d, const char *const paths[3]) {
+  char *keys[3] = {NULL, NULL, NULL};
+  int status = 0;
+  for (int i = 0; i < 3 && !status; i++) {
+    if (!paths[i]) continue;
+    if (!(keys[i] = vso_destination_key(paths[i]))) {
+      status = destination_failure(said(d, i), paths[i], strerror(errno), errno);
+      break;
+    }
+    for (int k = 0; k < i && !status; k++)
+      if (keys[k] && strcmp(keys[k], keys[i]) == 0) {
+        vso_warn("%s %s and %s %s name the same file: the one written last would replace the other", said(d, k),
+                 paths[k], said(d, i), paths[i]);
+        status = VSO_EXIT_USAGE;
+      }
+    for (size_t k = 0; k < d->ninputs && !status; k++) {
+      const char *in = d->inputs[k];
+      if (!in || strcmp(in, "-") == 0 || !key_names_input(keys[i], in)) continue;
+      vso_warn("%s %s names '%s', a file vsorelay reads: it would be replaced", said(d, i), paths[i], in);
+      status = VSO_EXIT_USAGE;
+    }
+  }
+  for (int i = 0; i < 3; i++) free(keys[i]);
+  return status;
+}
+
+int vso_destinations_check(const vso_destinations *d) {
+  const char *const paths[3] = {d->capture, d->summary, d->report};
+  int status = check_each(d, paths);
+  return status ? status : check_distinct(d, paths);
+}
+
+int vso_destinations_check_options(const vso_options *opts) {
+  size_t n;
+  const char **inputs = vso_options_inputs(opts, &n);
+  if (n == SIZE_MAX) {
+    vso_warn("out of memory");
+    return VSO_EXIT_SELF;
+  }
+  char names[3][96];
+  vso_destinations d = {.capture = opts->capture, .summary = opts->summary, .report = opts->report,
+                        .said = {vso_option_said(opts, "capture", names[0], sizeof names[0]),
+                                 vso_option_said(opts, "summary", names[1], sizeof names[1]),
+                                 vso_option_said(opts, "report", names[2], sizeof names[2])},
+                        .inputs = inputs, .ninputs = n};
+  int status = vso_destinations_check(&d);
+  free(inputs);
+  return status;
 }
 
 /* The agent shows a summary on the run's page when told its absolute path. */

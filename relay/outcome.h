@@ -120,11 +120,27 @@ typedef enum vso_late {
 /* A failure after the verdict, applied to the outcome. */
 void vso_outcome_late_failure(vso_outcome *o, vso_late kind);
 
-/* Whether --report and --summary can be written (a temporary file can be
- * made beside each): checked before anything runs or is read, so that a
- * mistyped path is a usage error (exit 2), not a failure after the verdict.
- * Says why on stderr. */
-bool vso_destinations_usable(const char *report_path, const char *summary_path);
+/* The files a sub-command will write, and those it reads. */
+typedef struct vso_destinations {
+  const char *capture, *summary, *report; /* each NULL when not asked for */
+  const char *said[3];                    /* how messages name them ("--report", or the variable
+                                             that gave it); NULL: the option's name */
+  const char *const *inputs;              /* files read (NULL entries and "-" are skipped) */
+  size_t ninputs;
+} vso_destinations;
+
+/* Whether the destinations can be written, checked before anything runs or
+ * is read, so that a mistyped path is a usage error, not a failure after the
+ * verdict: each names no directory and a temporary file can be made beside
+ * it; no two name the same file, and none names a file that is read (the
+ * report would replace the manifest or the replayed log).  Returns 0, or the
+ * exit status, with the reason on stderr: 2 (usage), 125 (vsorelay ran out
+ * of descriptors or memory). */
+int vso_destinations_check(const vso_destinations *d);
+/* The same for a sub-command's options (--capture, --summary, --report
+ * against --manifest, --expect-file and replay's FILEs). */
+struct vso_options;
+int vso_destinations_check_options(const struct vso_options *opts);
 
 /* The files the step leaves behind. */
 typedef struct vso_artefacts {

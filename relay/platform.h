@@ -96,6 +96,16 @@ bool vso_is_separator(char c);
  * capture; Windows has no mode bits: the file takes its folder's access
  * rules).  A descriptor, or -1 with errno set. */
 int vso_open_private(const char *path);
+/* Whether path is a directory itself (a link to one is not: a destination
+ * replaces the link). */
+bool vso_is_directory(const char *path);
+
+/* How many more descriptors the process can open, counted up to want (they
+ * are opened and closed again): libuv aborts when it cannot make its
+ * internal pipes, so run checks this before it starts the loop. */
+int vso_descriptors_available(int want);
+/* The process's limit on open descriptors, or -1 when unknown. */
+long vso_descriptor_limit(void);
 /* Seconds on a monotonic clock, for durations. */
 double vso_now(void);
 

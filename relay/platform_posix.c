@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -197,4 +198,23 @@ int vso_open_private(const char *path) {
     return -1;
   }
   return fd;
+}
+
+bool vso_is_directory(const char *path) {
+  struct stat st;
+  return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int vso_descriptors_available(int want) {
+  int fds[64], got = 0;
+  if (want > 64) want = 64;
+  while (got < want && (fds[got] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) >= 0) got++;
+  for (int i = 0; i < got; i++) close(fds[i]);
+  return got;
+}
+
+long vso_descriptor_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return -1;
+  return (long)rl.rlim_cur;
 }

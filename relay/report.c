@@ -150,7 +150,7 @@ static void json_commands(vso_builder *w, const vso_analysis *a) {
   size_t nkeys = 0;
   for (size_t i = 0; i < a->ncounts && w->ok; i++) {
     vso_builder k = {.secrets = w->secrets, .ok = true};
-    jtextz(&k, a->counts[i].name);
+    jtext(&k, a->counts[i].name, a->counts[i].len); /* a name may hold a NUL: len, not strlen */
     size_t j;
     if (!k.ok) {
       w->ok = false;

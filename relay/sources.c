@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "sources.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "file.h"
+#include "outcome.h"
+#include "files.h"
+#include "platform.h"
 #include "writer.h"
 
 /* An --expect-file is a list of names, not a data file: a few MiB at most. */
@@ -30,7 +34,8 @@ static bool add_file(const vso_options *o, vso_sources *s, const char *path, vso
   int rc = vso_read_file(path, EXPECT_FILE_MAX, &text);
   bool ok = rc == 0 && vso_expect_add_text(&s->expect, text.data, text.len, false, &why);
   char said[96];
-  if (rc) vso_buf_appendf(err, "%s %s: %s", vso_option_said(o, "expect-file", said, sizeof said), path, strerror(rc));
+  if (rc) vso_buf_appendf(err, "%s %s: %s", vso_option_said(o, "expect-file", said, sizeof said), path,
+                          strerror(errno = rc));
   else if (!ok) vso_buf_appendf(err, "%s: %s", path, why.data ? why.data : "");
   vso_buf_free(&why);
   vso_buf_free(&text);
@@ -82,16 +87,18 @@ void vso_print_manifest_warnings(const vso_manifest_result *manifest) {
   for (size_t i = 0; i < manifest->nwarnings; i++) vso_warn("warning: %s", manifest->warnings[i]);
 }
 
-bool vso_sources_read(const vso_options *o, const char *who, vso_sources *s) {
+int vso_sources_read(const vso_options *o, const char *who, vso_sources *s) {
   memset(s, 0, sizeof *s);
   vso_buf err = {0};
   bool ok = true;
+  errno = 0;
   for (size_t i = 0; ok && i < sizeof sources / sizeof sources[0]; i++) ok = sources[i].add(o, s, &err);
+  int e = errno; /* a file that cannot be opened for want of descriptors, or memory */
   if (ok && o->matrix) vso_expect_require_matrix(&s->expect);
   if (ok) vso_print_manifest_warnings(&s->manifest);
   else vso_warn("%s: %s", who, err.data ? err.data : "cannot build the expectations");
   vso_buf_free(&err);
-  return ok;
+  return ok ? 0 : vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
 }
 
 void vso_sources_free(vso_sources *s) {

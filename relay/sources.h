@@ -23,10 +23,10 @@ typedef struct vso_sources {
 } vso_sources;
 
 /* Reads every source of the command line into s and prints the manifest's
- * warnings.  On failure (an unreadable file, a bad manifest, an empty name)
- * says why, as `who` ("run", "replay"), and returns false: the caller exits
- * 2 before anything runs. */
-bool vso_sources_read(const vso_options *o, const char *who, vso_sources *s);
+ * warnings.  Returns 0, or, having said why as `who` ("run", "replay"), the
+ * status the caller exits with before anything runs: 2 (an unreadable file,
+ * a bad manifest, an empty name), 125 (descriptors or memory ran out). */
+int vso_sources_read(const vso_options *o, const char *who, vso_sources *s);
 void vso_sources_free(vso_sources *s);
 
 /* The manifest filters given on the command line. */
