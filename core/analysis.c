@@ -228,7 +228,7 @@ static bool rejects(vso_analysis *a, const vso_setvar *sv, bool own_secret, cons
 static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, const vso_setvar_fields *f,
                                           bool secret, const vso_line *line, const char *source) {
   vso_setvar sv = {.is_secret = secret, .is_output = f->is_output, .is_readonly = f->is_readonly,
-                   .source = source, .line_no = line->line_no};
+                   .cut = line->cut, .source = source, .line_no = line->line_no};
   if (!keep_setvar(&sv, cmd, f, line) || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
     free(sv.raw_);
     free(sv.unescaped_);
@@ -300,6 +300,15 @@ static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_
   return (vso_line_result){kind, sv, cmd->data_at};
 }
 
+/* A command whose line had not ended when vsorelay stopped the command. */
+static void cut_command(vso_analysis *a, vso_command_kind kind, const vso_line *line, const char *source) {
+  vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
+                    "a logging command line had not ended when vsorelay stopped the command (its pipes were "
+                    "closed by force, or its writer stopped): %s, shown neutralised",
+                    kind == VSO_KIND_SETVARIABLE ? "its value may be incomplete and is never re-emitted"
+                                                 : "not carried out");
+}
+
 vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source) {
   if (line->truncated) {
     vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
@@ -319,7 +328,10 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
   count_command(a, &cmd);
   vso_command_kind kind = vso_dialect_kind(&cmd);
   vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at};
-  if (!refused_command(a, &cmd, kind, line, source)) {
+  if (line->cut) cut_command(a, kind, line, source);
+  if (line->cut && kind != VSO_KIND_SETVARIABLE) {
+    r.kind = VSO_LINE_NOT_COMMAND; /* not carried out; a setvariable is kept, marked cut */
+  } else if (!refused_command(a, &cmd, kind, line, source)) {
     check_known(a, &cmd, line, source);
     if (kind == VSO_KIND_SETVARIABLE) {
       r = setvariable(a, &cmd, line, source);

@@ -45,6 +45,8 @@ typedef struct vso_setvar {
   bool is_secret, is_output, is_readonly;
   bool rejected;       /* the agent fails the step on it (see diagnostics) */
   bool refused;        /* not allowed by the policy: the agent does not set it */
+  bool cut;            /* its line had not ended when vsorelay stopped the command
+                          (vso_line.cut): never re-emitted, an expectation on it unmet */
   /* private (a log may hold millions of these: two pointers, not two vso_bufs) */
   char *raw_;          /* owns raw, and name and value when nothing was unescaped */
   char *unescaped_;    /* owns name and value when they were unescaped, or NULL */

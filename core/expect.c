@@ -128,6 +128,10 @@ static void evaluate_one(vso_expectation *e, vso_analysis *a) {
   if (!sv) {
     e->status = VSO_EXP_MISSING;
     set_reason(e, "never set");
+  } else if (sv->cut) {
+    e->status = VSO_EXP_CUT;
+    set_reason(e, "its last command line had not ended when vsorelay stopped the command (the pipes were "
+                  "still open after it exited): the value may be incomplete");
   } else if (sv->rejected) {
     e->status = VSO_EXP_REJECTED;
     set_reason_said(e, VSO_SAY_REJECTED);
@@ -156,6 +160,13 @@ void vso_expect_evaluate(vso_expect_set *set, vso_analysis *a) {
   for (size_t i = 0; i < set->n; i++) evaluate_one(&set->items[i], a);
 }
 
+void vso_expect_all_unreadable(vso_expect_set *set, const char *why) {
+  for (size_t i = 0; i < set->n; i++) {
+    set->items[i].status = VSO_EXP_UNREADABLE;
+    set_reason(&set->items[i], why);
+  }
+}
+
 size_t vso_expect_unmet(const vso_expect_set *set) {
   size_t n = 0;
   for (size_t i = 0; i < set->n; i++) n += set->items[i].status != VSO_EXP_MET;
@@ -172,6 +183,8 @@ const char *vso_exp_status_name(vso_exp_status st) {
     case VSO_EXP_EMPTY: return "empty";
     case VSO_EXP_REJECTED: return "rejected";
     case VSO_EXP_INVALID: return "invalid";
+    case VSO_EXP_CUT: return "cut";
+    case VSO_EXP_UNREADABLE: return "unreadable";
   }
   return "?";
 }

@@ -20,6 +20,9 @@ typedef enum {
   VSO_EXP_EMPTY,        /* set as an output, with an empty value */
   VSO_EXP_REJECTED,     /* its last command makes the agent fail the step */
   VSO_EXP_INVALID,      /* a matrix whose value is not a usable build matrix */
+  VSO_EXP_CUT,          /* its last command had not ended when vsorelay stopped the command:
+                           the value may be incomplete */
+  VSO_EXP_UNREADABLE,   /* the agent cannot read the step's stdout (a UTF-16/32 byte-order mark) */
 } vso_exp_status;
 
 typedef struct vso_expectation {
@@ -66,6 +69,9 @@ void vso_expect_require_matrix(vso_expect_set *set);
 /* Judges every expectation against what the analysis read.  A matrix value
  * is read once (vso_analysis_read_matrix) and its legs kept. */
 void vso_expect_evaluate(vso_expect_set *set, vso_analysis *a);
+/* The agent will read no command of the step's stdout (why, already quoted):
+ * every expectation is unreadable, whatever the analysis found. */
+void vso_expect_all_unreadable(vso_expect_set *set, const char *why);
 bool vso_expect_all_met(const vso_expect_set *set);
 size_t vso_expect_unmet(const vso_expect_set *set);
 const char *vso_exp_status_name(vso_exp_status st);

@@ -76,11 +76,11 @@ static void give_line(vso_scanner *s, vso_line line) {
   if (s->sink.line) s->sink.line(s->sink.ctx, &line);
 }
 
-/* The line gathered in hold has ended at term. */
-static void deliver(vso_scanner *s, const char *term, size_t term_len) {
+/* The line gathered in hold has ended at term (or was cut there). */
+static void deliver(vso_scanner *s, const char *term, size_t term_len, bool cut) {
   if (!s->overflowed)
     give_line(s, (vso_line){.text = s->hold.data ? s->hold.data : "", .len = s->hold.len, .term = term,
-                            .term_len = term_len, .hold_ = &s->hold});
+                            .term_len = term_len, .cut = cut, .hold_ = &s->hold});
   else
     pass(s, term, term_len);
   vso_buf_clear(&s->hold);
@@ -268,7 +268,7 @@ static void feed_whole_lines(vso_scanner *s, const char *p, size_t n) {
     hold(s, p + i, e - i);
     if (e == n) return;
     size_t t = term_len_at(s, p, n, e);
-    deliver(s, p + e, t);
+    deliver(s, p + e, t, false);
     s->lines++;
     i = e + t;
   }
@@ -307,7 +307,7 @@ void vso_scanner_feed(vso_scanner *s, const char *p, size_t n) {
         give_line(s, (vso_line){.text = p + i, .len = e - i, .term = p + e, .term_len = t});
         s->holding = false;
       } else {
-        deliver(s, p + e, t);
+        deliver(s, p + e, t, false);
       }
       s->lines++;
       i = pass_from = e + t;
@@ -339,7 +339,7 @@ void vso_scanner_finish(vso_scanner *s) {
     s->partial = 0;
   }
   if (s->holding) {
-    deliver(s, "", 0);
+    deliver(s, "", 0, s->cut_at_end);
     s->lines++;
   } else if (s->line_open) {
     s->lines++; /* an unterminated last line still counts */

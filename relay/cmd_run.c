@@ -161,6 +161,33 @@ static int run_attempts(run *r) {
 
 /* ---- 3. judge ------------------------------------------------------------------------- */
 
+/* What the agent decodes the step's streams as (dialect.h).  A stdout it
+ * reads as UTF-16 or UTF-32 carries none of the variables: every
+ * expectation is unreadable.  On stderr only the command's own commands
+ * there are lost to the agent (vsorelay re-emits the variables on stdout):
+ * a warning, on stdout, which the agent still reads. */
+static void judge_encodings(run *r) {
+  vso_outcome *o = &r->outcome;
+  o->facts.stdout_encoding = vso_out_encoding(&r->live.out);
+  vso_buf why = {0};
+  if (vso_encoding_unreadable(o->facts.stdout_encoding)) {
+    if (vso_unreadable_reason(&why, "stdout", o->facts.stdout_encoding) &&
+        vso_buf_append_str(&why, ", the re-emitted variables included"))
+      vso_expect_all_unreadable(&r->sources.expect, why.data);
+    else
+      r->live.failed = true;
+    o->facts.met = false;
+    r->live.stdout_unreadable = true; /* vsorelay's own commands go on stderr */
+  }
+  vso_stream_encoding err = vso_out_encoding(r->live.err);
+  vso_buf_clear(&why);
+  if (vso_encoding_unreadable(err) && vso_unreadable_reason(&why, "stderr", err) &&
+      vso_buf_append_str(&why, ": the command's own logging commands there are lost (vsorelay re-emits the "
+                               "variables on stdout)"))
+    vso_live_issue(&r->live, false, why.data);
+  vso_buf_free(&why);
+}
+
 static void judge(run *r, int attempts) {
   const vso_child *c = &r->child;
   vso_outcome *o = &r->outcome;
@@ -176,7 +203,7 @@ static void judge(run *r, int attempts) {
       .manifest = r->opts->manifest ? &r->sources.manifest : NULL,
       .facts = {.met = vso_expect_all_met(&r->sources.expect),
                 .own_failure = c->failed || r->live.failed || r->out_of_memory,
-                .stdout_failed = r->live.out.error || r->live.err.error,
+                .stdout_failed = r->live.out.error || r->live.err->error,
                 .stop_signal = c->stop_signal,
                 .timed_out = c->timed_out,
                 .spawn_status = r->spawn_status,
@@ -188,6 +215,7 @@ static void judge(run *r, int attempts) {
   static const char *const names[VSO_LIVE_STREAMS] = {"stdout", "stderr"};
   for (int i = 0; i < VSO_LIVE_STREAMS; i++)
     o->streams[o->nstreams++] = (vso_stream_stats){names[i], r->live.bytes[i], r->live.lines[i]};
+  judge_encodings(r);
   vso_outcome_judge(o);
 }
 
@@ -271,6 +299,9 @@ int vso_cmd_run(const vso_options *opts) {
                          .report_path = opts->report,
                          .announce = &r.live.out};
   status = vso_outcome_finish(&r.outcome, &files);
+  /* the first bytes of a stream may still wait for the agent's encoding (writer.c) */
+  if (!vso_out_flush(&r.live.out) && status == VSO_EXIT_OK) status = VSO_EXIT_SELF;
+  (void)vso_out_flush(r.live.err);
   if (r.live.out.error) vso_warn("writing to stdout: %s", strerror(r.live.out.error));
   /* 6. the last line: what was verified, once it all went out */
   if (status == VSO_EXIT_OK) say_verified(&r.outcome);

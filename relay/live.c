@@ -192,14 +192,15 @@ static void on_line(void *ctx, const vso_line *line) {
   record_line(l, s->index_, line, shown);
   bool hold = (r.kind == VSO_LINE_SETVARIABLE || r.kind == VSO_LINE_COMPLETE) && !l->stream_mode;
   if (hold && r.kind == VSO_LINE_COMPLETE) hold_complete(l, line);
-  if (hold && r.kind == VSO_LINE_SETVARIABLE && !l->full_copies) {
+  /* a cut line is shown whole, neutralised, whatever it holds: its writer did not finish it */
+  if (hold && r.kind == VSO_LINE_SETVARIABLE && !l->full_copies && !line->cut) {
     write_short(s, line, r.setvar, r.data_at);
     register_secret_now(l, r.setvar);
     return;
   }
-  if (hold || r.kind == VSO_LINE_REFUSED || line->truncated) {
+  if (hold || r.kind == VSO_LINE_REFUSED || line->truncated || line->cut) {
     write_neutralised(s, line, shown, NULL);
-    if (hold && r.kind == VSO_LINE_SETVARIABLE) register_secret_now(l, r.setvar);
+    if (hold && r.kind == VSO_LINE_SETVARIABLE && !line->cut) register_secret_now(l, r.setvar);
     return;
   }
   vso_out_write(s->out_, line->text, line->len);
@@ -211,11 +212,13 @@ static void on_line(void *ctx, const vso_line *line) {
 void vso_live_init(vso_live *l) {
   memset(l, 0, sizeof *l);
   /* a closed stdout cannot carry the variables: like EPIPE, exit 125 */
-  l->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout", .error = vso_std_fd_was_closed(1) ? EBADF : 0};
-  l->err = (vso_out){.fd = STDERR_FILENO, .name = "stderr"};
+  l->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout", .error = vso_std_fd_was_closed(1) ? EBADF : 0,
+                     .agent_reads = true};
+  l->err = vso_stderr();
+  l->err->agent_reads = true;
   static const char *const names[VSO_LIVE_STREAMS] = {"stdout", "stderr"};
   for (int i = 0; i < VSO_LIVE_STREAMS; i++)
-    l->streams_[i] = (vso_live_stream){.live_ = l, .index_ = i, .name_ = names[i], .out_ = i ? &l->err : &l->out};
+    l->streams_[i] = (vso_live_stream){.live_ = l, .index_ = i, .name_ = names[i], .out_ = i ? l->err : &l->out};
 }
 
 void vso_live_attempt(vso_live *l, int attempt) {
@@ -238,8 +241,9 @@ void vso_live_data(void *ctx, int stream, const char *p, size_t n) {
   vso_scanner_feed(&l->streams_[stream].scanner_, p, n);
 }
 
-void vso_live_end(void *ctx, int stream) {
+void vso_live_end(void *ctx, int stream, bool cut) {
   vso_live *l = ctx;
+  l->streams_[stream].scanner_.cut_at_end = cut;
   vso_scanner_finish(&l->streams_[stream].scanner_);
   record_tail(l, stream);
 }
@@ -286,7 +290,7 @@ bool vso_live_release(vso_live *l, const vso_expect_set *only) {
   bool started = false;
   for (size_t i = 0; i < l->analysis.nsetvars && ok; i++) {
     const vso_setvar *sv = &l->analysis.setvars[i];
-    if (sv->refused || (wanted && !wanted[i])) continue;
+    if (sv->refused || sv->cut || (wanted && !wanted[i])) continue; /* a cut value is never trusted */
     if (!started) ok = started = vso_out_line_start(&l->out);
     if (sv->raw.n < 65536) {
       ok = vso_buf_append(&block, sv->raw.p, sv->raw.n) && vso_buf_append_char(&block, '\n');
@@ -312,14 +316,19 @@ bool vso_live_release(vso_live *l, const vso_expect_set *only) {
   return ok;
 }
 
+/* Where vsorelay's own commands go: stdout, unless the agent decodes it as
+ * UTF-16/32 (it would read none of them there), then stderr. */
+static vso_out *own_commands_out(vso_live *l) { return l->stdout_unreadable ? l->err : &l->out; }
+
 bool vso_live_issue(vso_live *l, bool error, const char *text) {
   const vso_secrets *secrets = &l->analysis.secrets;
+  vso_out *to = own_commands_out(l);
   vso_buf msg = {0};
   bool ok = vso_buf_append_str(&msg, "vsorelay: ") && vso_buf_append_str(&msg, text);
   /* the agent shows the logging command: once is enough in its log */
   if (ok && !l->knobs.under_agent) vso_warn("%s", text);
-  ok = ok && vso_out_command(&l->out, secrets, error ? VSO_OWN_ERROR : VSO_OWN_WARNING, msg.data);
-  if (!ok && !l->out.error) l->failed = true;
+  ok = ok && vso_out_command(to, secrets, error ? VSO_OWN_ERROR : VSO_OWN_WARNING, msg.data);
+  if (!ok && !to->error) l->failed = true;
   vso_buf_free(&msg);
   return ok;
 }
@@ -336,16 +345,27 @@ bool vso_live_group(vso_live *l, const char *title) {
 
 void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
   const vso_expect_set *e = o->expect;
+  vso_buf words = {0};
+  /* with nothing expected, the unreadable stdout is the step's one error */
+  if (!e->n && vso_encoding_unreadable(o->facts.stdout_encoding)) {
+    if (vso_unreadable_reason(&words, "stdout", o->facts.stdout_encoding) &&
+        vso_buf_append_str(&words, ": no variable the command sets can reach it"))
+      vso_live_issue(l, true, words.data);
+    else
+      l->failed = true;
+    vso_buf_clear(&words);
+  }
   for (size_t i = 0; i < e->n; i++) {
     if (e->items[i].status == VSO_EXP_MET) continue;
-    vso_buf words = {0};
     if (vso_words_unmet(o, &e->items[i], &words)) vso_live_issue(l, true, words.data);
     else l->failed = true;
-    vso_buf_free(&words);
+    vso_buf_clear(&words);
   }
+  vso_buf_free(&words);
+  vso_out *to = own_commands_out(l);
   vso_buf done = {0};
   bool ok = vso_buf_append_str(&done, "vsorelay: ") && vso_words_unmet_count(o, &done) &&
-            vso_out_command(&l->out, &l->analysis.secrets, VSO_OWN_FAIL, done.data);
-  if (!ok && !l->out.error) l->failed = true;
+            vso_out_command(to, &l->analysis.secrets, VSO_OWN_FAIL, done.data);
+  if (!ok && !to->error) l->failed = true;
   vso_buf_free(&done);
 }

@@ -61,8 +61,17 @@ void vso_outcome_judge(vso_outcome *o) {
   else if (run && f->term_signal) decide(o, VSO_VERDICT_COMMAND_FAILED, VSO_EXIT_SIGNAL + f->term_signal);
   else if (run && f->exit_status) decide(o, VSO_VERDICT_COMMAND_FAILED, f->exit_status);
   else if (run && !f->child_exited) decide(o, VSO_VERDICT_VSORELAY_FAILED, VSO_EXIT_SELF); /* status unknown */
-  else if (f->met) decide(o, VSO_VERDICT_PASSED, VSO_EXIT_OK);
+  else if (f->met && !vso_encoding_unreadable(f->stdout_encoding)) decide(o, VSO_VERDICT_PASSED, VSO_EXIT_OK);
   else decide(o, VSO_VERDICT_EXPECTATIONS_FAILED, VSO_EXIT_UNMET);
+}
+
+bool vso_encoding_unreadable(vso_stream_encoding e) { return e > VSO_ENC_UTF8; }
+
+bool vso_unreadable_reason(vso_buf *out, const char *stream, vso_stream_encoding e) {
+  return vso_buf_appendf(out,
+                         "the agent decodes the step's %s as %s (it starts with the byte-order mark %s) and reads "
+                         "no logging command in it",
+                         stream, vso_stream_encoding_name(e), vso_stream_encoding_mark(e));
 }
 
 void vso_outcome_late_failure(vso_outcome *o, vso_late kind) {

@@ -76,7 +76,16 @@ typedef struct vso_facts {
   int exit_status;        /* run: its exit status */
   int term_signal;        /* run: the signal that ended it, or 0 */
   bool output_truncated;  /* run: the pipes were closed by force at the drain timeout */
+  /* How the agent decodes the step's stdout (dialect.h): UTF-16 or UTF-32
+   * (a byte-order mark at its start) means it reads no command in it, the
+   * re-emitted ones included, so the step cannot pass. */
+  vso_stream_encoding stdout_encoding;
 } vso_facts;
+
+/* Whether the agent reads no command in a stream of this encoding. */
+bool vso_encoding_unreadable(vso_stream_encoding e);
+/* Why (quoted, one line), for each expectation and the step's error. */
+bool vso_unreadable_reason(vso_buf *out, const char *stream, vso_stream_encoding e);
 
 typedef struct vso_stream_stats {
   const char *name;   /* "stdout", "stderr", or a replayed file's name */

@@ -333,6 +333,17 @@ static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *r
       md_term(w, VSO_TERM_MATRIX_USE);
       vso_put(w, " cannot use it: fix the value the generator prints.");
       break;
+    case VSO_EXP_CUT:
+      vso_put(w, "is **cut**");
+      md_reason(w, x);
+      vso_put(w, "; a background process was still writing it when the drain timeout stopped the command: "
+                 "make the generator wait for what it starts, or raise `--drain-timeout`.");
+      break;
+    case VSO_EXP_UNREADABLE:
+      vso_put(w, "is **unreadable**");
+      md_reason(w, x);
+      vso_put(w, "; make the generator write UTF-8 without a UTF-16 or UTF-32 byte-order mark.");
+      break;
     case VSO_EXP_MET:
       break;
   }
