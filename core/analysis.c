@@ -18,6 +18,7 @@ void vso_analysis_free(vso_analysis *a) {
   for (size_t i = 0; i < a->nsetvars; i++) {
     free(a->setvars[i].raw_);
     free(a->setvars[i].unescaped_);
+    free(a->setvars[i].known_why_);
   }
   free(a->setvars);
   for (size_t i = 0; i < a->nmatrices_; i++) {
@@ -96,6 +97,20 @@ static bool is_count_of(const vso_count *c, const vso_command *cmd) {
          vso_ieq(c->name + an + 1, en, cmd->event.p, en);
 }
 
+/* Counts one more command under name[0..len) (lower case, NUL-terminated). */
+static void count_under(vso_analysis *a, const char *name, size_t len) {
+  const vso_index_keys keys = {a, count_name};
+  size_t at;
+  if (vso_index_get(&a->count_index_, &keys, name, len, &at)) {
+    a->counts[at].n++;
+    a->last_count_ = at;
+  } else if (add_count(a, name, len)) {
+    a->last_count_ = a->ncounts - 1;
+  } else {
+    a->out_of_memory = true;
+  }
+}
+
 /* Counts the command under "area.event", lower-cased.  An index finds the
  * entry: a log of a million distinct unknown commands must not take a
  * million squared comparisons.  The name is put together on the stack, since
@@ -119,16 +134,7 @@ static void count_command(vso_analysis *a, const vso_command *cmd) {
   name[len] = '\0';
   for (size_t i = 0; i < len; i++)
     if (name[i] >= 'A' && name[i] <= 'Z') name[i] = (char)(name[i] + 32);
-  const vso_index_keys keys = {a, count_name};
-  size_t at;
-  if (vso_index_get(&a->count_index_, &keys, name, len, &at)) {
-    a->counts[at].n++;
-    a->last_count_ = at;
-  } else if (add_count(a, name, len)) {
-    a->last_count_ = a->ncounts - 1;
-  } else {
-    a->out_of_memory = true;
-  }
+  count_under(a, name, len);
   if (name != small) free(name);
 }
 
@@ -229,7 +235,9 @@ static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, con
                                           bool secret, const vso_line *line, const char *source) {
   vso_setvar sv = {.is_secret = secret, .is_output = f->is_output, .is_readonly = f->is_readonly,
                    .cut = line->cut, .source = source, .line_no = line->line_no};
-  if (!keep_setvar(&sv, cmd, f, line) || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
+  bool kept = keep_setvar(&sv, cmd, f, line);
+  sv.length = sv.value.n;
+  if (!kept || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
     free(sv.raw_);
     free(sv.unescaped_);
     a->out_of_memory = true;
@@ -274,7 +282,7 @@ static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line 
 
 /* A line that holds "##vso[" but is no command: the agent prints it. */
 static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, const char *source, bool oom) {
-  vso_line_result r = {VSO_LINE_NOT_COMMAND, NULL, line->len};
+  vso_line_result r = {VSO_LINE_NOT_COMMAND, NULL, line->len, oom};
   if (oom) {
     a->out_of_memory = true;
     return r;
@@ -297,7 +305,7 @@ static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_
   const vso_setvar *sv = read_setvariable(a, cmd, &f, secret, line, source);
   /* out of memory, it is not held either: shown neutralised, never live */
   vso_line_kind kind = !sv || sv->refused ? VSO_LINE_REFUSED : VSO_LINE_SETVARIABLE;
-  return (vso_line_result){kind, sv, cmd->data_at};
+  return (vso_line_result){kind, sv, cmd->data_at, !sv};
 }
 
 /* A command whose line had not ended when vsorelay stopped the command. */
@@ -315,9 +323,9 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
                       "a line holding a logging command is longer than vsorelay can hold (%zu bytes "
                       "read): not verified, shown neutralised",
                       line->len);
-    return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len};
+    return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false};
   }
-  if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len};
+  if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false};
   vso_command cmd;
   bool oom = false;
   /* the line outlives the command, which is freed before this returns:
@@ -327,7 +335,7 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
   a->commands++;
   count_command(a, &cmd);
   vso_command_kind kind = vso_dialect_kind(&cmd);
-  vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at};
+  vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at, false};
   if (line->cut) cut_command(a, kind, line, source);
   if (line->cut && kind != VSO_KIND_SETVARIABLE) {
     r.kind = VSO_LINE_NOT_COMMAND; /* not carried out; a setvariable is kept, marked cut */
@@ -379,6 +387,13 @@ const vso_value_matrix *vso_analysis_read_matrix(vso_analysis *a, size_t i) {
   const vso_setvar *sv = &a->setvars[i];
   vso_buf why = {0};
   m->usable = vso_matrix_parse(sv->value.p, sv->value.n, &m->matrix, &why);
+  if (sv->known_matrix_) { /* a replayed capture: the run's verdict stands, the legs are shown if readable */
+    if (m->usable != (sv->known_matrix_ == 1)) vso_matrix_free(&m->matrix);
+    m->usable = sv->known_matrix_ == 1;
+    vso_buf_clear(&why);
+    if (!m->usable && !vso_buf_append_str(&why, sv->known_why_ ? sv->known_why_ : "not shown (a secret value)"))
+      vso_buf_free(&why);
+  }
   m->why = m->usable ? NULL : vso_buf_steal(&why, NULL);
   vso_buf_free(&why);
   if (!m->usable && !m->why) return NULL;
@@ -388,10 +403,113 @@ const vso_value_matrix *vso_analysis_read_matrix(vso_analysis *a, size_t i) {
 
 void vso_analysis_read_matrices(vso_analysis *a) {
   for (size_t i = 0; i < a->nsetvars; i++)
-    if (!a->setvars[i].is_secret && a->setvars[i].value.n && !vso_analysis_read_matrix(a, i))
+    if (!a->setvars[i].is_secret && a->setvars[i].length && !vso_analysis_read_matrix(a, i))
       a->out_of_memory = true;
 }
 
 const vso_value_matrix *vso_analysis_matrix(const vso_analysis *a, size_t i) {
   return a->matrices_ && i < a->nmatrices_ && i < a->nsetvars && a->matrices_[i].read ? &a->matrices_[i] : NULL;
+}
+
+/* ---- facts: a line recorded without its text (a capture) -------------------------- */
+
+vso_analysis_mark vso_analysis_mark_now(const vso_analysis *a) {
+  return (vso_analysis_mark){a->ndiags, a->commands};
+}
+
+vso_line_facts vso_analysis_line_facts(vso_analysis *a, const vso_line *line, vso_line_result r,
+                                       vso_analysis_mark before, vso_buf *diags) {
+  vso_line_facts f = {.line_no = line->line_no, .kind = r.kind, .cut = line->cut, .truncated = line->truncated,
+                      .unread = r.unread, .expect = -1, .matrix = -1};
+  if (a->commands > before.commands && a->ncounts)
+    f.count = (vso_slice){a->counts[a->last_count_].name, a->counts[a->last_count_].len};
+  vso_buf_clear(diags);
+  for (size_t i = before.ndiags; i < a->ndiags; i++)
+    if (!vso_buf_append_char(diags, a->diags[i].severity == VSO_ERROR ? 'E' : 'W') ||
+        !vso_buf_append_str(diags, a->diags[i].message) || !vso_buf_append_char(diags, '\n'))
+      a->out_of_memory = true;
+  if (diags->len) f.diags = (vso_slice){diags->data, diags->len};
+  const vso_setvar *sv = r.setvar;
+  if (!sv) return f;
+  f.setvar = true;
+  f.name = sv->name;
+  f.value = sv->value;
+  f.length = sv->length;
+  f.is_secret = sv->is_secret, f.is_output = sv->is_output, f.is_readonly = sv->is_readonly;
+  f.rejected = sv->rejected, f.refused = sv->refused;
+  const vso_value_matrix *m = sv->length ? vso_analysis_read_matrix(a, (size_t)(sv - a->setvars)) : NULL;
+  if (m) {
+    f.matrix = m->usable;
+    if (m->why) f.why = (vso_slice){m->why, strlen(m->why)};
+  }
+  return f;
+}
+
+/* The setvariable of a line's facts, owning copies of its text, name and value. */
+static bool setvar_of_facts(vso_setvar *sv, const vso_line_facts *f, const char *source) {
+  *sv = (vso_setvar){.length = f->length, .source = source, .line_no = f->line_no, .is_secret = f->is_secret,
+                     .is_output = f->is_output, .is_readonly = f->is_readonly, .rejected = f->rejected,
+                     .refused = f->refused, .cut = f->cut, .known_matrix_ = (signed char)(f->matrix == 1 ? 1 : f->matrix == 0 ? 2 : 0)};
+  size_t nn = f->name.p ? f->name.n : 0;
+  sv->raw_ = malloc(f->text.n + 1);
+  sv->unescaped_ = malloc(nn + f->value.n + 2);
+  sv->known_why_ = f->why.p ? malloc(f->why.n + 1) : NULL;
+  if (!sv->raw_ || !sv->unescaped_ || (f->why.p && !sv->known_why_)) return false;
+  memcpy(sv->raw_, f->text.p ? f->text.p : "", f->text.n);
+  sv->raw_[f->text.n] = '\0';
+  sv->raw = (vso_slice){sv->raw_, f->text.n};
+  if (f->name.p) memcpy(sv->unescaped_, f->name.p, nn);
+  sv->unescaped_[nn] = '\0';
+  if (f->name.p) sv->name = (vso_slice){sv->unescaped_, nn};
+  if (f->value.n) memcpy(sv->unescaped_ + nn + 1, f->value.p, f->value.n);
+  sv->unescaped_[nn + 1 + f->value.n] = '\0';
+  sv->value = (vso_slice){sv->unescaped_ + nn + 1, f->value.n};
+  if (sv->known_why_) {
+    memcpy(sv->known_why_, f->why.p, f->why.n);
+    sv->known_why_[f->why.n] = '\0';
+  }
+  return true;
+}
+
+static void diags_of_facts(vso_analysis *a, const vso_line_facts *f, const char *source) {
+  for (size_t i = 0; f->diags.p && i < f->diags.n;) {
+    const char *nl = memchr(f->diags.p + i, '\n', f->diags.n - i);
+    size_t end = nl ? (size_t)(nl - f->diags.p) : f->diags.n;
+    vso_analysis_diag(a, f->diags.p[i] == 'E' ? VSO_ERROR : VSO_WARNING, source, f->line_no, "%.*s",
+                      (int)(end - i - 1), f->diags.p + i + 1);
+    i = end + 1;
+  }
+}
+
+vso_line_result vso_analysis_facts(vso_analysis *a, const vso_line_facts *f, const char *source) {
+  vso_line_result r = {f->kind, NULL, 0, f->unread};
+  if (f->unread) a->unread_lines++;
+  if (f->count.p) {
+    a->commands++;
+    char *name = malloc(f->count.n + 1);
+    if (name) {
+      memcpy(name, f->count.p, f->count.n);
+      name[f->count.n] = '\0';
+      count_under(a, name, f->count.n);
+    } else {
+      a->out_of_memory = true;
+    }
+    free(name);
+  }
+  diags_of_facts(a, f, source);
+  if (!f->setvar) return r;
+  vso_setvar sv;
+  if (!setvar_of_facts(&sv, f, source) || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
+    free(sv.raw_);
+    free(sv.unescaped_);
+    free(sv.known_why_);
+    a->out_of_memory = true;
+    return r;
+  }
+  a->setvars[a->nsetvars] = sv;
+  const vso_index_keys keys = {a, setvar_name};
+  if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set_, &keys, sv.name.p, sv.name.n, a->nsetvars))
+    a->out_of_memory = true;
+  r.setvar = &a->setvars[a->nsetvars++];
+  return r;
 }

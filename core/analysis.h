@@ -47,9 +47,13 @@ typedef struct vso_setvar {
   bool refused;        /* not allowed by the policy: the agent does not set it */
   bool cut;            /* its line had not ended when vsorelay stopped the command
                           (vso_line.cut): never re-emitted, an expectation on it unmet */
+  uint64_t length;     /* the value's length as received (value.n, but for a replayed
+                          capture, whose value is shown masked) */
   /* private (a log may hold millions of these: two pointers, not two vso_bufs) */
   char *raw_;          /* owns raw, and name and value when nothing was unescaped */
   char *unescaped_;    /* owns name and value when they were unescaped, or NULL */
+  signed char known_matrix_; /* replay of a capture: the run's matrix verdict: 0 none, 1 usable, 2 not */
+  char *known_why_;    /* owned: its reason, or NULL */
 } vso_setvar;
 
 /* A setvariable's value read as a build matrix (vso_analysis_read_matrix). */
@@ -83,7 +87,33 @@ typedef struct vso_line_result {
   /* where the command's data starts in line->text: just after its ']'
    * (line->len when the line is no command) */
   size_t data_at;
+  /* memory ran out: the line could not be read (kind VSO_LINE_NOT_COMMAND,
+   * or VSO_LINE_REFUSED); it must never reach the agent live */
+  bool unread;
 } vso_line_result;
+
+/* What a held line was, said without its text: what a capture records for a
+ * line whose shown text masking changed (capture.h), and what replay reads
+ * back with vso_analysis_facts.  Every slice is borrowed. */
+typedef struct vso_line_facts {
+  uint64_t line_no;
+  vso_line_kind kind;
+  bool exact;          /* the shown text is the line as read: read it again instead */
+  bool cut, truncated; /* as in vso_line */
+  bool unread;         /* memory ran out: the run could not read it */
+  vso_slice text;      /* the line as shown (masked), from the prefix, no terminator */
+  vso_slice count;     /* "area.event" as counted (lower case), or p == NULL */
+  vso_slice diags;     /* the line's diagnostics: "E<message>\n" or "W<message>\n" each */
+  bool setvar;         /* a task.setvariable (carried out, refused or cut) */
+  vso_slice name;      /* p == NULL: no name */
+  long expect;         /* the run's expectation the name is (index), when masking changed the
+                          name, or -1: replay, given the same expectations, restores it */
+  vso_slice value;     /* as shown (masked) */
+  uint64_t length;     /* the value's length as received */
+  bool is_secret, is_output, is_readonly, rejected, refused;
+  int matrix;          /* the value as a build matrix: -1 not read, 0 not usable (why), 1 usable */
+  vso_slice why;
+} vso_line_facts;
 
 typedef struct vso_analysis {
   /* public: set after vso_analysis_init */
@@ -95,6 +125,7 @@ typedef struct vso_analysis {
   /* read-only */
   vso_knobs knobs;         /* the agent's settings it reads with */
   bool out_of_memory;
+  uint64_t unread_lines;   /* replay of a capture: lines the run could not read (memory) */
   uint64_t commands;
   vso_count *counts;       /* in the order first seen */
   size_t ncounts;
@@ -121,6 +152,25 @@ void vso_analysis_restart(vso_analysis *a);
 
 /* Reads one held line (from the scanner) as the agent would. */
 vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source);
+
+/* Records a line from its facts, as vso_analysis_line recorded it in the
+ * run (replay of a capture).  A usable matrix's legs are read from the
+ * shown value when masking left them readable. */
+vso_line_result vso_analysis_facts(vso_analysis *a, const vso_line_facts *f, const char *source);
+
+/* Where the analysis stood before a line, to tell what the line added. */
+typedef struct vso_analysis_mark {
+  size_t ndiags;
+  uint64_t commands;
+} vso_analysis_mark;
+vso_analysis_mark vso_analysis_mark_now(const vso_analysis *a);
+
+/* The facts of the line just analysed (r, from vso_analysis_line; before:
+ * the mark taken before it), for a capture; diags receives its
+ * diagnostics.  A setvariable's value is read as a matrix now.  Slices
+ * borrow from the analysis, the line and diags: valid until the next line. */
+vso_line_facts vso_analysis_line_facts(vso_analysis *a, const vso_line *line, vso_line_result r,
+                                       vso_analysis_mark before, vso_buf *diags);
 
 /* Record a diagnostic; fmt's arguments must already be quoted. */
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,

@@ -138,7 +138,7 @@ static void evaluate_one(vso_expectation *e, vso_analysis *a) {
   } else if (!sv->is_output) {
     e->status = VSO_EXP_NOT_OUTPUT;
     set_reason_said(e, VSO_SAY_NOT_OUTPUT);
-  } else if (sv->value.n == 0) {
+  } else if (sv->length == 0) {
     e->status = VSO_EXP_EMPTY;
     set_reason(e, "set as an output variable, but with an empty value");
   } else if (e->matrix && !(m = vso_analysis_read_matrix(a, (size_t)(sv - a->setvars)), m && m->usable)) {
@@ -158,6 +158,11 @@ static void evaluate_one(vso_expectation *e, vso_analysis *a) {
 
 void vso_expect_evaluate(vso_expect_set *set, vso_analysis *a) {
   for (size_t i = 0; i < set->n; i++) evaluate_one(&set->items[i], a);
+}
+
+bool vso_expect_index_of(const vso_expect_set *set, const char *name, size_t n, size_t *at) {
+  const vso_index_keys keys = {set, expectation_name};
+  return vso_index_get(&set->index, &keys, name, n, at);
 }
 
 void vso_expect_all_unreadable(vso_expect_set *set, const char *why) {

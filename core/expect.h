@@ -72,6 +72,8 @@ void vso_expect_evaluate(vso_expect_set *set, vso_analysis *a);
 /* The agent will read no command of the step's stdout (why, already quoted):
  * every expectation is unreadable, whatever the analysis found. */
 void vso_expect_all_unreadable(vso_expect_set *set, const char *why);
+/* Where name (case-insensitive) is in the set, or false. */
+bool vso_expect_index_of(const vso_expect_set *set, const char *name, size_t n, size_t *at);
 bool vso_expect_all_met(const vso_expect_set *set);
 size_t vso_expect_unmet(const vso_expect_set *set);
 const char *vso_exp_status_name(vso_exp_status st);

@@ -76,6 +76,7 @@ static int prepare(run *r, const vso_options *opts) {
   r->live.full_copies = opts->verbose || opts->knobs.debug;
   r->live.knobs = opts->knobs;
   r->live.policy = &r->policy;
+  r->live.expect = &r->sources.expect;
   r->child = (vso_child){.argv = opts->operands,
                          .drain_timeout = opts->drain_timeout,
                          .timeout = opts->timeout,
@@ -84,7 +85,7 @@ static int prepare(run *r, const vso_options *opts) {
   if (!enough_descriptors()) return VSO_EXIT_SELF;
   if (!(r->child_started = vso_child_init(&r->child))) return VSO_EXIT_SELF;
   if (opts->capture) {
-    if (!vso_capture_open(&r->capture, opts->capture)) {
+    if (!vso_capture_open(&r->capture, opts->capture, opts->knobs)) {
       int e = errno;
       vso_warn("--capture %s: %s", opts->capture, strerror(e));
       return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
@@ -293,6 +294,9 @@ int vso_cmd_run(const vso_options *opts) {
   /* 5. write the artefacts: the capture, the summary, then the report,
    *    which carries the final exit status */
   r.outcome.duration = vso_now() - r.started;
+  if (r.live.capture) /* how the agent decodes each stream, when it is not UTF-8 */
+    for (int i = 0; i < VSO_LIVE_STREAMS; i++)
+      vso_capture_encoding(r.live.capture, i, vso_out_encoding(i ? r.live.err : &r.live.out));
   vso_artefacts files = {.capture = r.live.capture,
                          .capture_path = opts->capture,
                          .summary_path = opts->summary,

@@ -35,7 +35,7 @@ static void print_setvars(FILE *f, const vso_analysis *a) {
     fprintf(f, "  %s:%llu  %s  output=%s secret=%s readonly=%s  value: %s%zu bytes\n", sv->source,
             (unsigned long long)sv->line_no, name.data ? name.data : "(no name)", sv->is_output ? "yes" : "no",
             sv->is_secret ? "yes" : "no", sv->is_readonly ? "yes" : "no", sv->is_secret ? "secret, " : "",
-            sv->value.n);
+            (size_t)sv->length);
     vso_buf_free(&name);
   }
 }

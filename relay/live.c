@@ -54,17 +54,43 @@ static void record_tail(vso_live *l, int stream) {
   vso_buf_clear(tail);
 }
 
-/* The held line as the capture keeps it: its first shown bytes, "***" in
- * place of a secret variable's value. */
-static void record_line(vso_live *l, int stream, const vso_line *line, size_t shown) {
+/* The facts of a held line whose shown text masking changed: what the run
+ * read, so that replay reaches the same verdict without the text.  A name
+ * that masking changed is one of the run's expectations, by its index. */
+static vso_line_facts masked_facts(vso_live *l, const vso_line *line, vso_line_result r, vso_analysis_mark before,
+                                   vso_buf *diags) {
+  vso_line_facts f = vso_analysis_line_facts(&l->analysis, line, r, before, diags);
+  size_t at;
+  vso_buf name = {0};
+  if (f.name.p && l->expect && vso_mask(&l->analysis.secrets, f.name.p, f.name.n, &name) &&
+      (name.len != f.name.n || memcmp(name.data, f.name.p, name.len) != 0) &&
+      vso_expect_index_of(l->expect, f.name.p, f.name.n, &at))
+    f.expect = (long)at;
+  vso_buf_free(&name);
+  return f;
+}
+
+/* The held line as the capture keeps it: a @line record of its facts and
+ * its text as shown (its first shown bytes, "***" in place of a secret
+ * variable's value), masked, with its terminator.  When masking left the
+ * line as it was, replay reads it again; otherwise it reads the facts. */
+static void record_line(vso_live *l, int stream, const vso_line *line, size_t shown, vso_line_result r,
+                        vso_analysis_mark before) {
   if (!l->capture) return;
   record_tail(l, stream);
-  vso_buf copy = {0};
-  bool ok = vso_buf_append(&copy, line->text, shown) && (shown == line->len || vso_buf_append_str(&copy, "***")) &&
-            vso_buf_append(&copy, line->term, line->term_len);
-  if (ok) record(l, stream, copy.data, copy.len);
+  const vso_secrets *secrets = &l->analysis.secrets;
+  vso_buf text = {0}, facts = {0}, diags = {0};
+  bool ok = vso_mask(secrets, line->text, shown, &text) && (shown == line->len || vso_buf_append_str(&text, "***"));
+  bool exact = ok && !r.unread && text.len == line->len && memcmp(text.data ? text.data : "", line->text, text.len) == 0;
+  vso_line_facts f = {.line_no = line->line_no, .kind = r.kind, .exact = true, .cut = line->cut,
+                      .truncated = line->truncated, .expect = -1, .matrix = -1};
+  if (ok && !exact) f = masked_facts(l, line, r, before, &diags);
+  ok = ok && vso_capture_put_facts(&facts, &f, secrets) && vso_buf_append(&text, line->term, line->term_len);
+  if (ok) vso_capture_line(l->capture, stream, &facts, text.data, text.len);
   else l->failed = true;
-  vso_buf_free(&copy);
+  vso_buf_free(&text);
+  vso_buf_free(&facts);
+  vso_buf_free(&diags);
 }
 
 /* ---- what goes out live ------------------------------------------------------- */
@@ -186,10 +212,11 @@ static void hold_complete(vso_live *l, const vso_line *line) {
 static void on_line(void *ctx, const vso_line *line) {
   vso_live_stream *s = ctx;
   vso_live *l = s->live_;
+  vso_analysis_mark before = vso_analysis_mark_now(&l->analysis);
   vso_line_result r = vso_analysis_line(&l->analysis, line, s->name_);
   bool secret_value = r.kind == VSO_LINE_SETVARIABLE && r.setvar->is_secret;
   size_t shown = secret_value ? r.data_at : line->len; /* the value of a secret is never shown */
-  record_line(l, s->index_, line, shown);
+  record_line(l, s->index_, line, shown, r, before);
   bool hold = (r.kind == VSO_LINE_SETVARIABLE || r.kind == VSO_LINE_COMPLETE) && !l->stream_mode;
   if (hold && r.kind == VSO_LINE_COMPLETE) hold_complete(l, line);
   /* a cut line is shown whole, neutralised, whatever it holds: its writer did not finish it */
@@ -243,9 +270,11 @@ void vso_live_data(void *ctx, int stream, const char *p, size_t n) {
 
 void vso_live_end(void *ctx, int stream, bool cut) {
   vso_live *l = ctx;
-  l->streams_[stream].scanner_.cut_at_end = cut;
-  vso_scanner_finish(&l->streams_[stream].scanner_);
+  vso_scanner *scanner = &l->streams_[stream].scanner_;
+  scanner->cut_at_end = cut;
+  vso_scanner_finish(scanner);
   record_tail(l, stream);
+  if (l->capture) vso_capture_end(l->capture, stream, scanner->bytes, scanner->lines);
 }
 
 void vso_live_attempt_done(vso_live *l) {

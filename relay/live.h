@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
-#include "capture.h"
+#include "capture_file.h"
 #include "expect.h"
 #include "outcome.h"
 #include "policy.h"
@@ -46,6 +46,7 @@ struct vso_live {
   vso_knobs knobs;                /* knobs.under_agent: a logissue is not repeated on stderr */
   const vso_policy *policy;       /* --restrict, --allow-variables */
   vso_capture_writer *capture;    /* --capture, or NULL */
+  const vso_expect_set *expect;   /* the expected names: the capture names a masked one by its index */
   /* read-only */
   vso_out out;                    /* the step's stdout */
   vso_out *err;                   /* the step's stderr (vso_stderr(), shared with vso_warn) */

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
-#include "capture.h"
+#include "capture_file.h"
 #include "expect.h"
 #include "imagebuilder.h"
 #include "writer.h"

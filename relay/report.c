@@ -198,7 +198,7 @@ static void json_setvars(vso_builder *w, const vso_analysis *a) {
     vso_put(w, ", \"isReadOnly\": ");
     jbool(w, sv->is_readonly);
     vso_put(w, ", \"valueLength\": ");
-    ju64(w, sv->value.n);
+    ju64(w, sv->length);
     vso_put(w, ", \"rejected\": ");
     jbool(w, sv->rejected);
     vso_put(w, ", \"legs\": ");

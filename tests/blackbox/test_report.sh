@@ -177,7 +177,7 @@ check_eq "report onto a directory: exit 2, before reading" 2 $?
 check_grep "report onto a directory: says so" "names a directory" "$err"
 check_eq "report onto a directory: no temporary file left" "" "$(ls -A "$WORK" | grep '^\.adir' || true)"
 # a directory that appears at the destination while vsorelay runs: a late failure
-late_dir() { rm -rf "$WORK/adir2"; sleep 1; mkdir "$WORK/adir2"; }
+late_dir() { sleep 1; mkdir "$WORK/adir2"; }
 
 # ---- the report always carries the exit status vsorelay ends with ---------------
 # (replay once wrote "passed", 0 and then exited 125 when the summary could
@@ -197,9 +197,11 @@ check "replay, summary in a missing directory: no report claims a verdict" test 
 check_eq "the same with stdout closed: exit 2" 2 $?
 check "the same with stdout closed: no report" test ! -e r.json
 # a summary that fails at the end (a directory made there after the check, while the log is read)
+rm -rf "$WORK/adir2"
 { late_dir; cat "$HEALTHY"; } | "$VSORELAY" replay --expect linuxArm32 --report r.json --summary "$WORK/adir2" - >"$out" 2>"$err"
 check_eq "replay, summary fails at the end: exit 125" 125 $?
 check "replay, summary fails at the end: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
+rm -rf "$WORK/adir2"
 { late_dir; cat "$BROKEN"; } | "$VSORELAY" replay --expect "$GO_EXPECT" --report r.json --summary "$WORK/adir2" - >"$out" 2>"$err"
 check_eq "replay of a failing step, summary fails at the end: keeps 3" 3 $?
 check "replay of a failing step: the report says expectations-failed, 3" report_says r.json expectations-failed 3
