@@ -48,6 +48,42 @@ void vso_analysis_restart(vso_analysis *a) {
   a->on_command_ctx = on_command_ctx;
 }
 
+static const char *const diag_kind_names[VSO_DIAG_KINDS] = {
+    [VSO_DIAG_NOT_A_COMMAND] = "not-a-command", [VSO_DIAG_UNKNOWN_AREA] = "unknown-area",
+    [VSO_DIAG_UNKNOWN_EVENT] = "unknown-event", [VSO_DIAG_RESTRICTED] = "restricted",
+    [VSO_DIAG_NOT_SETTABLE] = "not-settable",   [VSO_DIAG_NO_NAME] = "no-name",
+    [VSO_DIAG_MULTILINE_SECRET] = "multi-line-secret", [VSO_DIAG_TOO_LONG] = "too-long",
+    [VSO_DIAG_CUT] = "cut",                     [VSO_DIAG_OTHER] = "other",
+};
+
+const char *vso_diag_kind_name(vso_diag_kind k) { return k < VSO_DIAG_KINDS ? diag_kind_names[k] : "other"; }
+
+/* Keeps msg (taking it over) unless its kind has kept enough: then it is only counted. */
+static void keep_diag(vso_analysis *a, vso_diag_kind kind, vso_severity sev, const char *source, uint64_t line_no,
+                      char *msg) {
+  if (++a->diag_counts[kind] > VSO_DIAGS_PER_KIND) {
+    a->diags_omitted++;
+    free(msg);
+    return;
+  }
+  if (!msg || !vso_grow(&a->diags, &a->diags_cap_, a->ndiags, sizeof *a->diags)) {
+    free(msg);
+    a->out_of_memory = true;
+    return;
+  }
+  a->diags[a->ndiags++] = (vso_diag){kind, sev, source, line_no, msg};
+}
+
+void vso_analysis_diag_kind(vso_analysis *a, vso_diag_kind kind, vso_severity sev, const char *source,
+                            uint64_t line_no, const char *message) {
+  if (kind >= VSO_DIAG_KINDS) kind = VSO_DIAG_OTHER;
+  if (a->diag_counts[kind] >= VSO_DIAGS_PER_KIND) { /* no copy for one that is only counted */
+    keep_diag(a, kind, sev, source, line_no, NULL);
+    return;
+  }
+  keep_diag(a, kind, sev, source, line_no, strdup(message));
+}
+
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
                        const char *fmt, ...) {
   va_list ap;
@@ -60,12 +96,20 @@ void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, ui
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
   }
-  if (!msg || !vso_grow(&a->diags, &a->diags_cap_, a->ndiags, sizeof *a->diags)) {
-    free(msg);
-    a->out_of_memory = true;
-    return;
+  keep_diag(a, VSO_DIAG_OTHER, sev, source, line_no, msg);
+}
+
+bool vso_analysis_omitted_text(const vso_analysis *a, vso_buf *out) {
+  if (!a->diags_omitted) return false;
+  bool ok = vso_buf_appendf(out, "%llu more diagnostics not kept (the first %d of each kind are:",
+                            (unsigned long long)a->diags_omitted, VSO_DIAGS_PER_KIND);
+  const char *sep = " ";
+  for (int k = 0; ok && k < VSO_DIAG_KINDS; k++) {
+    if (a->diag_counts[k] <= VSO_DIAGS_PER_KIND) continue;
+    ok = vso_buf_appendf(out, "%s%s: %llu in all", sep, diag_kind_names[k], (unsigned long long)a->diag_counts[k]);
+    sep = ", ";
   }
-  a->diags[a->ndiags++] = (vso_diag){sev, source, line_no, msg};
+  return ok && vso_buf_append_str(out, ")");
 }
 
 static void count_name(const void *ctx, size_t i, const char **key, size_t *len) {
@@ -97,10 +141,17 @@ static bool is_count_of(const vso_count *c, const vso_command *cmd) {
          vso_ieq(c->name + an + 1, en, cmd->event.p, en);
 }
 
-/* Counts one more command under name[0..len) (lower case, NUL-terminated). */
+/* Counts one more command under name[0..len) (lower case, NUL-terminated).
+ * Past VSO_COUNT_NAMES distinct names, new ones are counted together under
+ * VSO_COUNT_OTHERS: a log of two million made-up commands keeps a table of
+ * 131,072. */
 static void count_under(vso_analysis *a, const char *name, size_t len) {
   const vso_index_keys keys = {a, count_name};
   size_t at;
+  if (a->ncounts >= VSO_COUNT_NAMES && !vso_index_get(&a->count_index_, &keys, name, len, &at)) {
+    name = VSO_COUNT_OTHERS;
+    len = strlen(VSO_COUNT_OTHERS);
+  }
   if (vso_index_get(&a->count_index_, &keys, name, len, &at)) {
     a->counts[at].n++;
     a->last_count_ = at;
@@ -153,17 +204,31 @@ const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, siz
 /* Records the dialect's words for f as a diagnostic (a and b quoted). */
 static void say(vso_analysis *a, vso_severity sev, const char *source, const vso_line *line, vso_finding f,
                 const char *qa, const char *qb) {
+  static const vso_diag_kind kinds[] = {
+      [VSO_SAY_NOT_A_COMMAND] = VSO_DIAG_NOT_A_COMMAND, [VSO_SAY_UNKNOWN_AREA] = VSO_DIAG_UNKNOWN_AREA,
+      [VSO_SAY_UNKNOWN_EVENT] = VSO_DIAG_UNKNOWN_EVENT, [VSO_SAY_RESTRICTED] = VSO_DIAG_RESTRICTED,
+      [VSO_SAY_NOT_SETTABLE] = VSO_DIAG_NOT_SETTABLE,   [VSO_SAY_NO_NAME] = VSO_DIAG_NO_NAME,
+      [VSO_SAY_MULTILINE_SECRET] = VSO_DIAG_MULTILINE_SECRET, [VSO_SAY_REJECTED] = VSO_DIAG_OTHER,
+      [VSO_SAY_NOT_OUTPUT] = VSO_DIAG_OTHER,
+  };
+  vso_diag_kind kind = kinds[f];
+  if (a->diag_counts[kind] >= VSO_DIAGS_PER_KIND) { /* only counted: no words made */
+    vso_analysis_diag_kind(a, kind, sev, source, line->line_no, "");
+    return;
+  }
   vso_buf words = {0};
   if (vso_dialect_say(&words, f, qa ? qa : "?", qb ? qb : "?"))
-    vso_analysis_diag(a, sev, source, line->line_no, "%s", words.data);
+    vso_analysis_diag_kind(a, kind, sev, source, line->line_no, words.data);
   else
     a->out_of_memory = true;
   vso_buf_free(&words);
 }
 
-/* A quoted, length-limited copy of child text for a diagnostic.  Masked
+/* A quoted, length-limited copy of child text for a diagnostic of kind;
+ * NULL, and no work, when that kind keeps no more diagnostics.  Masked
  * before it is cut: a cut through a secret would leave its beginning. */
-static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit) {
+static char *quoted(const vso_analysis *a, vso_diag_kind kind, const char *p, size_t n, size_t limit) {
+  if (a->diag_counts[kind] >= VSO_DIAGS_PER_KIND) return NULL;
   vso_buf masked = {0}, q = {0};
   bool ok = true;
   if (!vso_secrets_empty(&a->secrets)) { /* the whole text: a line holds few secrets */
@@ -185,7 +250,7 @@ static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit
 /* Whether the policy refuses to set the variable (or "path", for prependpath). */
 static bool refused_variable(vso_analysis *a, const char *name, size_t n, const vso_line *line, const char *source) {
   if (!a->policy || vso_policy_allows_variable(a->policy, name, n)) return false;
-  char *q = quoted(a, name, n, 200);
+  char *q = quoted(a, VSO_DIAG_NOT_SETTABLE, name, n, 200);
   say(a, VSO_WARNING, source, line, VSO_SAY_NOT_SETTABLE, q, NULL);
   free(q);
   return true;
@@ -224,7 +289,7 @@ static bool rejects(vso_analysis *a, const vso_setvar *sv, bool own_secret, cons
     return true;
   }
   if (!own_secret || !memchr(sv->value.p, '\n', sv->value.n)) return false;
-  char *q = quoted(a, sv->name.p, sv->name.n, 200);
+  char *q = quoted(a, VSO_DIAG_MULTILINE_SECRET, sv->name.p, sv->name.n, 200);
   say(a, VSO_ERROR, source, line, VSO_SAY_MULTILINE_SECRET, q, NULL);
   free(q);
   return true;
@@ -258,8 +323,8 @@ static bool refused_command(vso_analysis *a, const vso_command *cmd, vso_command
                             const char *source) {
   if (!a->policy) return false;
   if (!vso_policy_allows_command(a->policy, cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n)) {
-    char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
-    char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
+    char *area = quoted(a, VSO_DIAG_RESTRICTED, cmd->area.p, cmd->area.n, 100);
+    char *event = quoted(a, VSO_DIAG_RESTRICTED, cmd->event.p, cmd->event.n, 100);
     say(a, VSO_WARNING, source, line, VSO_SAY_RESTRICTED, area, event);
     free(area);
     free(event);
@@ -272,8 +337,9 @@ static bool refused_command(vso_analysis *a, const vso_command *cmd, vso_command
 static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line *line, const char *source) {
   int known = vso_known_command(cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n);
   if (known == 1) return;
-  char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
-  char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
+  vso_diag_kind dk = known == 0 ? VSO_DIAG_UNKNOWN_EVENT : VSO_DIAG_UNKNOWN_AREA;
+  char *area = quoted(a, dk, cmd->area.p, cmd->area.n, 100);
+  char *event = quoted(a, dk, cmd->event.p, cmd->event.n, 100);
   if (known == 0) say(a, VSO_ERROR, source, line, VSO_SAY_UNKNOWN_EVENT, area, event);
   else say(a, VSO_WARNING, source, line, VSO_SAY_UNKNOWN_AREA, area, NULL);
   free(area);
@@ -288,7 +354,7 @@ static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, cons
     return r;
   }
   size_t at = line->command_at;
-  char *q = quoted(a, line->text + at, line->len - at, 120);
+  char *q = quoted(a, VSO_DIAG_NOT_A_COMMAND, line->text + at, line->len - at, 120);
   say(a, VSO_WARNING, source, line, VSO_SAY_NOT_A_COMMAND, q, NULL);
   free(q);
   return r;
@@ -310,19 +376,22 @@ static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_
 
 /* A command whose line had not ended when vsorelay stopped the command. */
 static void cut_command(vso_analysis *a, vso_command_kind kind, const vso_line *line, const char *source) {
-  vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
-                    "a logging command line had not ended when vsorelay stopped the command (its pipes were "
-                    "closed by force, or its writer stopped): %s, shown neutralised",
-                    kind == VSO_KIND_SETVARIABLE ? "its value may be incomplete and is never re-emitted"
-                                                 : "not carried out");
+  vso_analysis_diag_kind(a, VSO_DIAG_CUT, VSO_ERROR, source, line->line_no,
+                         kind == VSO_KIND_SETVARIABLE
+                             ? "a logging command line had not ended when vsorelay stopped the command: its value "
+                               "may be incomplete and is never re-emitted; shown neutralised"
+                             : "a logging command line had not ended when vsorelay stopped the command: not "
+                               "carried out; shown neutralised");
 }
 
 vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source) {
   if (line->truncated) {
-    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
-                      "a line holding a logging command is longer than vsorelay can hold (%zu bytes "
-                      "read): not verified, shown neutralised",
-                      line->len);
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "a line holding a logging command is longer than vsorelay can hold (%zu bytes read): not verified, "
+             "shown neutralised",
+             line->len);
+    vso_analysis_diag_kind(a, VSO_DIAG_TOO_LONG, VSO_ERROR, source, line->line_no, msg);
     return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false};
   }
   if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false};
@@ -352,6 +421,28 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
   }
   vso_command_free(&cmd);
   return r;
+}
+
+/* A truncated line: its beginning parsed, to know whether it sets a secret. */
+static size_t truncated_shown(const vso_analysis *a, const vso_line *line) {
+  vso_command cmd;
+  bool oom = false;
+  if (!vso_parse_command_at(line->text, line->len, line->command_at, a->knobs.decode_percents, &cmd, &oom))
+    return oom ? line->command_at : line->len; /* no ']' yet: no value either */
+  size_t shown = line->len;
+  if (vso_dialect_kind(&cmd) == VSO_KIND_SETVARIABLE) {
+    vso_setvar_fields f = vso_dialect_setvariable(&cmd);
+    const vso_setvar *before = f.variable ? vso_analysis_last(a, f.variable->value.p, f.variable->value.n) : NULL;
+    if (f.is_secret || (before && before->is_secret)) shown = cmd.data_at;
+  }
+  vso_command_free(&cmd);
+  return shown;
+}
+
+size_t vso_analysis_shown(const vso_analysis *a, const vso_line *line, vso_line_result r) {
+  if (r.setvar && r.setvar->is_secret) return r.data_at;
+  if (r.unread) return line->command_at;
+  return line->truncated ? truncated_shown(a, line) : line->len;
 }
 
 bool vso_neutralise(const vso_analysis *a, const vso_line *line, size_t shown, vso_buf *out) {
@@ -424,9 +515,9 @@ vso_line_facts vso_analysis_line_facts(vso_analysis *a, const vso_line *line, vs
   if (a->commands > before.commands && a->ncounts)
     f.count = (vso_slice){a->counts[a->last_count_].name, a->counts[a->last_count_].len};
   vso_buf_clear(diags);
-  for (size_t i = before.ndiags; i < a->ndiags; i++)
-    if (!vso_buf_append_char(diags, a->diags[i].severity == VSO_ERROR ? 'E' : 'W') ||
-        !vso_buf_append_str(diags, a->diags[i].message) || !vso_buf_append_char(diags, '\n'))
+  for (size_t i = before.ndiags; i < a->ndiags; i++) /* "E<kind>:<message>\n" */
+    if (!vso_buf_appendf(diags, "%c%d:%s\n", a->diags[i].severity == VSO_ERROR ? 'E' : 'W', (int)a->diags[i].kind,
+                         a->diags[i].message))
       a->out_of_memory = true;
   if (diags->len) f.diags = (vso_slice){diags->data, diags->len};
   const vso_setvar *sv = r.setvar;
@@ -471,12 +562,20 @@ static bool setvar_of_facts(vso_setvar *sv, const vso_line_facts *f, const char 
   return true;
 }
 
+/* Each "E<kind>:<message>\n" of the facts (checked when they were read). */
 static void diags_of_facts(vso_analysis *a, const vso_line_facts *f, const char *source) {
   for (size_t i = 0; f->diags.p && i < f->diags.n;) {
     const char *nl = memchr(f->diags.p + i, '\n', f->diags.n - i);
     size_t end = nl ? (size_t)(nl - f->diags.p) : f->diags.n;
-    vso_analysis_diag(a, f->diags.p[i] == 'E' ? VSO_ERROR : VSO_WARNING, source, f->line_no, "%.*s",
-                      (int)(end - i - 1), f->diags.p + i + 1);
+    const char *colon = memchr(f->diags.p + i, ':', end - i);
+    int kind = colon ? atoi(f->diags.p + i + 1) : VSO_DIAG_OTHER;
+    char *msg = colon ? strndup(colon + 1, (size_t)(f->diags.p + end - colon - 1)) : NULL;
+    if (msg) /* the run quoted it */
+      vso_analysis_diag_kind(a, (vso_diag_kind)kind, f->diags.p[i] == 'E' ? VSO_ERROR : VSO_WARNING, source,
+                             f->line_no, msg);
+    else
+      a->out_of_memory = true;
+    free(msg);
     i = end + 1;
   }
 }

@@ -26,7 +26,30 @@
 
 typedef enum { VSO_WARNING, VSO_ERROR } vso_severity;
 
+/* What a diagnostic is about: each kind keeps its first VSO_DIAGS_PER_KIND
+ * diagnostics and counts the rest, so that two million unknown commands
+ * cost a count, not two million messages. */
+typedef enum vso_diag_kind {
+  VSO_DIAG_NOT_A_COMMAND,
+  VSO_DIAG_UNKNOWN_AREA,
+  VSO_DIAG_UNKNOWN_EVENT,
+  VSO_DIAG_RESTRICTED,
+  VSO_DIAG_NOT_SETTABLE,
+  VSO_DIAG_NO_NAME,
+  VSO_DIAG_MULTILINE_SECRET,
+  VSO_DIAG_TOO_LONG,
+  VSO_DIAG_CUT,
+  VSO_DIAG_OTHER,
+  VSO_DIAG_KINDS
+} vso_diag_kind;
+
+enum { VSO_DIAGS_PER_KIND = 100 };
+
+/* "not-a-command", "unknown-area", ... (the report's words). */
+const char *vso_diag_kind_name(vso_diag_kind k);
+
 typedef struct vso_diag {
+  vso_diag_kind kind;
   vso_severity severity;
   const char *source;  /* borrowed: the stream or file name, owned by the caller */
   uint64_t line_no;    /* 0 when not tied to a line */
@@ -63,6 +86,11 @@ typedef struct vso_value_matrix {
   vso_matrix matrix;   /* owned */
   char *why;           /* owned: why it is not one, when it is not */
 } vso_value_matrix;
+
+/* At most this many command names are counted apart; the rest together
+ * under VSO_COUNT_OTHERS (which is no command name: it has no '.'). */
+enum { VSO_COUNT_NAMES = 1 << 17 };
+#define VSO_COUNT_OTHERS "(other commands)"
 
 typedef struct vso_count {
   char *name;          /* owned: "area.event", lower-cased (ASCII) */
@@ -131,8 +159,10 @@ typedef struct vso_analysis {
   size_t ncounts;
   vso_setvar *setvars;     /* every task.setvariable, in order */
   size_t nsetvars;
-  vso_diag *diags;
+  vso_diag *diags;         /* the first VSO_DIAGS_PER_KIND of each kind */
   size_t ndiags;
+  uint64_t diag_counts[VSO_DIAG_KINDS]; /* every one, kept or not */
+  uint64_t diags_omitted;  /* those past the limit of their kind */
   vso_secrets secrets;
   /* private */
   size_t counts_cap_, setvars_cap_, diags_cap_;
@@ -172,9 +202,21 @@ vso_analysis_mark vso_analysis_mark_now(const vso_analysis *a);
 vso_line_facts vso_analysis_line_facts(vso_analysis *a, const vso_line *line, vso_line_result r,
                                        vso_analysis_mark before, vso_buf *diags);
 
-/* Record a diagnostic; fmt's arguments must already be quoted. */
+/* How much of the line r was read from may be shown (neutralised): all of
+ * it but a secret variable's value; of a line that could not be read, none
+ * of its command; of a truncated line, none of its value when it sets a
+ * secret or when memory ran out before that could be known. */
+size_t vso_analysis_shown(const vso_analysis *a, const vso_line *line, vso_line_result r);
+
+/* Record a diagnostic of kind VSO_DIAG_OTHER; fmt's arguments must already be quoted. */
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
                        const char *fmt, ...) VSO_PRINTF(5, 6);
+/* The same of a given kind, the message as it is (already quoted). */
+void vso_analysis_diag_kind(vso_analysis *a, vso_diag_kind kind, vso_severity sev, const char *source,
+                            uint64_t line_no, const char *message);
+/* "N more diagnostics not kept (unknown-area: N, ...)" for the omitted ones,
+ * or false when none was omitted or memory ran out. */
+bool vso_analysis_omitted_text(const vso_analysis *a, vso_buf *out);
 
 /* The last setvariable for name (case-insensitive) that the agent would
  * carry out (not refused by the policy), or NULL. */

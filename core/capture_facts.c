@@ -59,7 +59,12 @@ bool vso_capture_put_facts(vso_buf *out, const vso_line_facts *f, const vso_secr
   for (size_t i = 0; ok && f->diags.p && i < f->diags.n;) { /* one word per diagnostic */
     const char *nl = memchr(f->diags.p + i, '\n', f->diags.n - i);
     size_t end = nl ? (size_t)(nl - f->diags.p) : f->diags.n;
-    ok = put_text(out, "diag", f->diags.p + i, end - i, secrets);
+    const char *colon = memchr(f->diags.p + i, ':', end - i);
+    size_t head = colon ? (size_t)(colon - f->diags.p) + 1 - i : 0; /* "E<kind>:", never masked */
+    vso_buf masked = {0};
+    ok = vso_mask(secrets, f->diags.p + i + head, end - i - head, &masked) && vso_buf_append_str(out, " diag=") &&
+         put_encoded(out, f->diags.p + i, head) && put_encoded(out, masked.data ? masked.data : "", masked.len);
+    vso_buf_free(&masked);
     i = end + 1;
   }
   return ok && (!f->setvar || put_setvar(out, f, secrets));
@@ -111,9 +116,12 @@ static int index_of(const vso_slice *v, const char *const *names, int n) {
   return -1;
 }
 
-/* Appends one diagnostic ("E..." or "W...") to the list in storage. */
+/* Appends one diagnostic ("E<kind>:<message>" or "W...") to the list in storage. */
 static bool add_diag(vso_line_facts *f, const vso_slice *v, vso_buf *diags) {
   if (!v->n || (v->p[0] != 'E' && v->p[0] != 'W') || memchr(v->p, '\n', v->n)) return false;
+  size_t i = 1;
+  while (i < v->n && i < 4 && v->p[i] >= '0' && v->p[i] <= '9') i++;
+  if (i == 1 || i == v->n || v->p[i] != ':' || atoi(v->p + 1) >= VSO_DIAG_KINDS) return false;
   return vso_buf_append(diags, v->p, v->n) && vso_buf_append_char(diags, '\n') &&
          (f->diags = (vso_slice){diags->data, diags->len}, true);
 }

@@ -172,6 +172,8 @@ typedef enum vso_own_command {
   VSO_OWN_ENDGROUP,        /* no text: the fold ends here */
 } vso_own_command;
 
+/* The start of that command, up to its text ("##vso[task.setsecret]"). */
+const char *vso_dialect_command_head(vso_own_command kind);
 /* Appends the command (or the formatting line) that does kind with
  * text[0..n), and its line end. */
 bool vso_dialect_command(vso_buf *out, vso_own_command kind, const char *text, size_t n);

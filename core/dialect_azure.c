@@ -331,19 +331,22 @@ bool vso_dialect_stage_output_reference(vso_buf *out, const vso_step_place *plac
 
 /* ---- vsorelay's own commands ------------------------------------------------------------ */
 
+static const char *const heads[] = {
+    [VSO_OWN_SETSECRET] = "##vso[task.setsecret]",
+    [VSO_OWN_ERROR] = "##vso[task.logissue type=error]",
+    [VSO_OWN_FAIL] = "##vso[task.complete result=Failed;]",
+    [VSO_OWN_UPLOAD_SUMMARY] = "##vso[task.uploadsummary]",
+    [VSO_OWN_WARNING] = "##vso[task.logissue type=warning]",
+    [VSO_OWN_WITH_ISSUES] = "##vso[task.complete result=SucceededWithIssues;]",
+    /* formatting lines: the log viewer folds what lies between them; the
+     * agent passes them on as text */
+    [VSO_OWN_GROUP] = "##[group]",
+    [VSO_OWN_ENDGROUP] = "##[endgroup]",
+};
+
+const char *vso_dialect_command_head(vso_own_command kind) { return heads[kind]; }
+
 bool vso_dialect_command(vso_buf *out, vso_own_command kind, const char *text, size_t n) {
-  static const char *const heads[] = {
-      [VSO_OWN_SETSECRET] = "##vso[task.setsecret]",
-      [VSO_OWN_ERROR] = "##vso[task.logissue type=error]",
-      [VSO_OWN_FAIL] = "##vso[task.complete result=Failed;]",
-      [VSO_OWN_UPLOAD_SUMMARY] = "##vso[task.uploadsummary]",
-      [VSO_OWN_WARNING] = "##vso[task.logissue type=warning]",
-      [VSO_OWN_WITH_ISSUES] = "##vso[task.complete result=SucceededWithIssues;]",
-      /* formatting lines: the log viewer folds what lies between them; the
-       * agent passes them on as text */
-      [VSO_OWN_GROUP] = "##[group]",
-      [VSO_OWN_ENDGROUP] = "##[endgroup]",
-  };
   if (!vso_buf_append_str(out, heads[kind])) return false;
   if (kind == VSO_OWN_ENDGROUP) return vso_buf_append_char(out, '\n');
   /* a secret's data goes as it came: the agent unescapes it as before; a

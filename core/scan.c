@@ -96,9 +96,15 @@ static void overflow(vso_scanner *s) {
   s->overflowed = true;
 }
 
+/* Bytes of a held line that could not be held. */
+static void rest(vso_scanner *s, const char *p, size_t n) {
+  if (n && s->sink.rest) s->sink.rest(s->sink.ctx, p, n);
+  else pass(s, p, n);
+}
+
 static void hold(vso_scanner *s, const char *p, size_t n) {
   if (s->overflowed) {
-    pass(s, p, n);
+    rest(s, p, n);
     return;
   }
   if (n > s->max_line - s->hold.len || !vso_buf_append(&s->hold, p, n)) {
@@ -107,7 +113,7 @@ static void hold(vso_scanner *s, const char *p, size_t n) {
     if (room > n) room = n;
     if (room && !vso_buf_append(&s->hold, p, room)) room = 0;
     overflow(s);
-    pass(s, p + room, n - room);
+    rest(s, p + room, n - room);
   }
 }
 

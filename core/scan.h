@@ -55,6 +55,11 @@ typedef struct vso_scan_sink {
   void (*pass)(void *ctx, const char *p, size_t n);
   /* A held line (see above). */
   void (*line)(void *ctx, const vso_line *line);
+  /* Optional: the rest of a held line that outgrew what could be held (max_line,
+   * or memory), after the line was delivered truncated; its terminator still
+   * goes to pass().  Without it, the rest goes to pass() too.  A relay must
+   * not show these bytes as they are: they belong to a logging command. */
+  void (*rest)(void *ctx, const char *p, size_t n);
 } vso_scan_sink;
 
 enum { VSO_SCAN_WHOLE_LINES = 1u };

@@ -108,6 +108,9 @@ static void print_diagnostics(const vso_analysis *a) {
                d->severity == VSO_ERROR ? "error" : "warning", message.data);
     vso_buf_free(&message);
   }
+  vso_buf omitted = {0};
+  if (vso_analysis_omitted_text(a, &omitted)) vso_warn("%s", omitted.data);
+  vso_buf_free(&omitted);
 }
 
 static bool child_succeeded(const vso_child *c) { return c->exited && c->term_signal == 0 && c->exit_status == 0; }
@@ -148,8 +151,10 @@ static int run_attempts(run *r) {
     vso_live_attempt(&r->live, attempt);
     r->spawn_status = vso_child_run(&r->child);
     vso_live_attempt_done(&r->live);
-    if (r->live.analysis.out_of_memory) {
-      vso_warn("out of memory while reading the command's output: its commands could not all be held");
+    if (r->live.analysis.out_of_memory || r->live.unshown_bytes) {
+      vso_warn("out of memory while reading the command's output: its commands could not all be held "
+               "(none of them was let through; %llu bytes of them were not shown)",
+               (unsigned long long)r->live.unshown_bytes);
       r->out_of_memory = true;
     }
     print_diagnostics(&r->live.analysis);

@@ -49,7 +49,7 @@ static void print_inert(FILE *f, const vso_analysis *a, const char *text) {
 }
 
 static void print_diags(FILE *f, const vso_analysis *a) {
-  if (!a->ndiags) return;
+  if (!a->ndiags && !a->diags_omitted) return;
   fprintf(f, "diagnostics:\n");
   for (size_t i = 0; i < a->ndiags; i++) {
     if (i == LIST_LIMIT) {
@@ -62,6 +62,9 @@ static void print_diags(FILE *f, const vso_analysis *a) {
     print_inert(f, a, d->message);
     fputc('\n', f);
   }
+  vso_buf omitted = {0};
+  if (vso_analysis_omitted_text(a, &omitted)) fprintf(f, "  ... %s\n", omitted.data);
+  vso_buf_free(&omitted);
 }
 
 static void print_expectations(FILE *f, const vso_outcome *o) {

@@ -101,6 +101,15 @@ static void on_pass(void *ctx, const char *p, size_t n) {
   record(s->live_, s->index_, p, n);
 }
 
+/* The rest of a held line that could not be held (memory ran out): it
+ * belongs to a logging command the agent must not carry out, and may be a
+ * secret's value, so it is not shown at all, only counted. */
+static void on_rest(void *ctx, const char *p, size_t n) {
+  vso_live_stream *s = ctx;
+  (void)p;
+  s->live_->unshown_bytes += n;
+}
+
 /* A long line with no secret to mask is written in pieces, the keyword
  * ("##vso") deactivated on the way, so a 64 MiB value is not copied once
  * more. */
@@ -190,13 +199,13 @@ static void write_short(vso_live_stream *s, const vso_line *line, const vso_setv
  * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
 static void register_secret_now(vso_live *l, const vso_setvar *sv) {
   if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
-  vso_buf line = {0};
-  /* a failed write is remembered by the writer (exit 125) */
-  if (vso_dialect_command(&line, VSO_OWN_SETSECRET, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at))
-    (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, line.data, line.len));
-  else
-    l->failed = true;
-  vso_buf_free(&line);
+  /* written in pieces, not built in memory: when memory runs out, the secret
+   * must still reach the agent's masker (a failed write is remembered by the
+   * writer: exit 125) */
+  const char *head = vso_dialect_command_head(VSO_OWN_SETSECRET);
+  (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, head, strlen(head)) &&
+         vso_out_write(&l->out, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at) &&
+         vso_out_write(&l->out, "\n", 1));
 }
 
 /* After task.complete done=true the agent drops all output 5 s later, the
@@ -214,8 +223,7 @@ static void on_line(void *ctx, const vso_line *line) {
   vso_live *l = s->live_;
   vso_analysis_mark before = vso_analysis_mark_now(&l->analysis);
   vso_line_result r = vso_analysis_line(&l->analysis, line, s->name_);
-  bool secret_value = r.kind == VSO_LINE_SETVARIABLE && r.setvar->is_secret;
-  size_t shown = secret_value ? r.data_at : line->len; /* the value of a secret is never shown */
+  size_t shown = vso_analysis_shown(&l->analysis, line, r); /* the value of a secret is never shown */
   record_line(l, s->index_, line, shown, r, before);
   bool hold = (r.kind == VSO_LINE_SETVARIABLE || r.kind == VSO_LINE_COMPLETE) && !l->stream_mode;
   if (hold && r.kind == VSO_LINE_COMPLETE) hold_complete(l, line);
@@ -225,7 +233,7 @@ static void on_line(void *ctx, const vso_line *line) {
     register_secret_now(l, r.setvar);
     return;
   }
-  if (hold || r.kind == VSO_LINE_REFUSED || line->truncated || line->cut) {
+  if (hold || r.kind == VSO_LINE_REFUSED || line->truncated || line->cut || r.unread) {
     write_neutralised(s, line, shown, NULL);
     if (hold && r.kind == VSO_LINE_SETVARIABLE && !line->cut) register_secret_now(l, r.setvar);
     return;
@@ -257,7 +265,7 @@ void vso_live_attempt(vso_live *l, int attempt) {
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_live_stream *s = &l->streams_[i];
     vso_scanner_free(&s->scanner_);
-    vso_scan_sink sink = {.ctx = s, .pass = on_pass, .line = on_line};
+    vso_scan_sink sink = {.ctx = s, .pass = on_pass, .line = on_line, .rest = on_rest};
     vso_scanner_init(&s->scanner_, &sink, 0);
   }
   if (l->capture) vso_capture_attempt(l->capture, attempt);

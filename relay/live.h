@@ -55,6 +55,7 @@ struct vso_live {
   bool failed;                    /* memory ran out while relaying */
   bool stdout_unreadable;         /* set by run: the agent decodes stdout as UTF-16/32, so
                                      vsorelay's own commands go on stderr */
+  uint64_t unshown_bytes;         /* of command lines that could not be held: not shown */
   uint64_t bytes[VSO_LIVE_STREAMS], lines[VSO_LIVE_STREAMS]; /* over every attempt */
   /* private */
   vso_live_stream streams_[VSO_LIVE_STREAMS];

@@ -168,12 +168,45 @@ int vso_destinations_check_options(const vso_options *opts) {
   return status;
 }
 
-/* The agent shows a summary on the run's page when told its absolute path. */
+/* Why the agent could not be told path as it is, or NULL: it reads the
+ * data of a command as UTF-8 and unescapes %3B %0D %0A %5D (and %AZP25 when
+ * it decodes percents), so a path must be valid UTF-8, and without percent
+ * decoding it must not hold what would be unescaped.  A path that holds a
+ * secret is not shown at all. */
+static const char *unannounceable(const char *path, vso_knobs knobs, const vso_secrets *secrets) {
+  size_t n = strlen(path);
+  for (size_t i = 0, seq; i < n; i += seq)
+    if (!(seq = vso_utf8_seq((const unsigned char *)path + i, n - i))) return "it is not valid UTF-8";
+  static const char *const escapes[] = {"%3B", "%0D", "%0A", "%5D"};
+  for (size_t i = 0; !knobs.decode_percents && i < sizeof escapes / sizeof escapes[0]; i++)
+    if (strstr(path, escapes[i])) return "it holds a percent escape the agent would decode (DECODE_PERCENTS is off)";
+  vso_buf masked = {0};
+  bool secret = !vso_mask(secrets, path, n, &masked) || masked.len != n || memcmp(masked.data, path, n) != 0;
+  vso_buf_free(&masked);
+  return secret ? "it holds a secret" : NULL;
+}
+
+/* The agent shows a summary on the run's page when told its absolute path:
+ * the path escaped the agent's way only (not quoted: a backslash or a
+ * control byte is part of the path), so that the agent, unescaping it,
+ * reads the name of the file that exists. */
 static void announce_summary(vso_outcome *o, vso_out *out, const char *path) {
   char *abs = vso_absolute_path(path);
   if (!abs) return;
-  if (!vso_out_command(out, &o->analysis->secrets, VSO_OWN_UPLOAD_SUMMARY, abs))
-    vso_outcome_late_failure(o, out->error ? VSO_LATE_STDOUT : VSO_LATE_SELF);
+  vso_knobs knobs = o->analysis->knobs;
+  const char *why = unannounceable(abs, knobs, &o->analysis->secrets);
+  vso_buf line = {0};
+  bool ok = true;
+  if (why) {
+    vso_warn("--summary %s: not shown on the run's page: %s", path, why);
+  } else {
+    const char *head = vso_dialect_command_head(VSO_OWN_UPLOAD_SUMMARY);
+    ok = vso_buf_append_str(&line, head) && vso_escape_as(abs, strlen(abs), knobs.decode_percents, &line) &&
+         vso_buf_append_char(&line, '\n');
+    if (!ok || !vso_out_line_start(out) || !vso_out_write(out, line.data, line.len))
+      vso_outcome_late_failure(o, out->error ? VSO_LATE_STDOUT : VSO_LATE_SELF);
+  }
+  vso_buf_free(&line);
   free(abs);
 }
 

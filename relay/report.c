@@ -247,6 +247,21 @@ static void json_names(vso_builder *w, const vso_expect_set *e, bool missing) {
   vso_put(w, "]");
 }
 
+/* Every diagnostic counted by kind, kept or not: {"unknown-area": 2000000}. */
+static void json_diag_counts(vso_builder *w, const vso_analysis *a) {
+  bool any = false;
+  vso_put(w, "{");
+  for (int k = 0; k < VSO_DIAG_KINDS; k++) {
+    if (!a->diag_counts[k]) continue;
+    vso_put(w, any ? ", " : "");
+    jword(w, vso_diag_kind_name((vso_diag_kind)k));
+    vso_put(w, ": ");
+    ju64(w, a->diag_counts[k]);
+    any = true;
+  }
+  vso_put(w, "}");
+}
+
 static void json_diags(vso_builder *w, const vso_analysis *a) {
   vso_put(w, "[");
   for (size_t i = 0; i < a->ndiags; i++) {
@@ -338,6 +353,10 @@ static void build_json(vso_builder *w, const vso_outcome *o, const vso_analysis 
   json_names(w, e, false);
   vso_put(w, ",\n  \"diagnostics\": ");
   json_diags(w, a);
+  vso_put(w, ",\n  \"diagnosticCounts\": ");
+  json_diag_counts(w, a);
+  vso_put(w, ",\n  \"diagnosticsOmitted\": ");
+  ju64(w, a->diags_omitted);
   vso_put(w, ",\n  \"manifest\": ");
   json_manifest(w, o->manifest);
   vso_put(w, ",\n  \"verdict\": ");

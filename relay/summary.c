@@ -447,6 +447,13 @@ static void md_diags(vso_builder *w, const vso_analysis *a, const vso_manifest_r
     md_quoted(w, d->message);
     vso_put(w, "\n");
   }
+  vso_buf omitted = {0};
+  if (vso_analysis_omitted_text(a, &omitted)) {
+    vso_put(w, "- … ");
+    md_quoted(w, omitted.data);
+    vso_put(w, "\n");
+  }
+  vso_buf_free(&omitted);
   for (size_t i = 0; i < nwarn; i++) {
     vso_put(w, "- ⚠️ manifest: ");
     md_textz(w, m->warnings[i]);

@@ -25,7 +25,7 @@ check "broken replay: report is JSON" is_json "$R"
 node "$CHECK_REPORT" "$R" replay >"$WORK/schema.txt" 2>&1
 check_eq "broken replay: report matches the schema strictly ($(tr '\n' ' ' <"$WORK/schema.txt"))" 0 $?
 check_eq "top-level keys, in order" \
-  '["schema","version","mode","command","attempts","child","timedOut","outputTruncated","stoppedBySignal","durationSeconds","streams","commands","setvariables","expected","missing","invalid","diagnostics","manifest","verdict","exitCode"]' \
+  '["schema","version","mode","command","attempts","child","timedOut","outputTruncated","stoppedBySignal","durationSeconds","streams","commands","setvariables","expected","missing","invalid","diagnostics","diagnosticCounts","diagnosticsOmitted","manifest","verdict","exitCode"]' \
   "$(json "$R" 'Object.keys(r)')"
 check_eq "schema id" '"vsorelay-report/1"' "$(json "$R" 'r.schema')"
 check_eq "version is the binary's" "\"$("$VSORELAY" --version | sed 's/^vsorelay //')\"" "$(json "$R" 'r.version')"
