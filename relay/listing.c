@@ -7,19 +7,23 @@
 
 #include "writer.h"
 
+/* A listing is for people: past this many entries a list says how many more
+ * there are (every one is in --report and --format json). */
+enum { LIST_LIMIT = 1000 };
+
 static void print_counts(FILE *f, const vso_analysis *a) {
   fprintf(f, "logging commands: %llu\n", (unsigned long long)a->commands);
   for (size_t i = 0; i < a->ncounts; i++) {
+    if (i == LIST_LIMIT) {
+      fprintf(f, "  ... and %zu more names (see --report)\n", a->ncounts - i);
+      break;
+    }
     vso_buf q = {0};
     vso_quote(&a->secrets, a->counts[i].name, a->counts[i].len, &q); /* a name may hold a NUL */
     fprintf(f, "  %-28s %llu\n", q.data ? q.data : "?", (unsigned long long)a->counts[i].n);
     vso_buf_free(&q);
   }
 }
-
-/* A listing is for people: past this many entries a list says how many more
- * there are (every one is in --report and --format json). */
-enum { LIST_LIMIT = 1000 };
 
 static void print_setvars(FILE *f, const vso_analysis *a) {
   if (!a->nsetvars) return;
