@@ -197,15 +197,19 @@ static void write_short(vso_live_stream *s, const vso_line *line, const vso_setv
  * of the command's own (still escaped) data: whatever the step prints after
  * it stays masked, as without vsorelay.  Not for a command the agent would
  * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
-static void register_secret_now(vso_live *l, const vso_setvar *sv) {
+static void register_secret_now(vso_live_stream *s, const vso_setvar *sv) {
   if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
-  /* written in pieces, not built in memory: when memory runs out, the secret
+  /* On the stream the command came from, right after its neutralised copy:
+   * that stream is at the start of a line there, while the other may be in
+   * the middle of one, which a line of vsorelay's would cut in two.  The
+   * agent masks for the whole job whichever stream registered the secret.
+   * Written in pieces, not built in memory: when memory runs out, the secret
    * must still reach the agent's masker (a failed write is remembered by the
-   * writer: exit 125) */
+   * writer: exit 125). */
+  vso_out *out = s->out_;
   const char *head = vso_dialect_command_head(VSO_OWN_SETSECRET);
-  (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, head, strlen(head)) &&
-         vso_out_write(&l->out, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at) &&
-         vso_out_write(&l->out, "\n", 1));
+  (void)(vso_out_line_start(out) && vso_out_write(out, head, strlen(head)) &&
+         vso_out_write(out, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at) && vso_out_write(out, "\n", 1));
 }
 
 /* After task.complete done=true the agent drops all output 5 s later, the
@@ -230,12 +234,12 @@ static void on_line(void *ctx, const vso_line *line) {
   /* a cut line is shown whole, neutralised, whatever it holds: its writer did not finish it */
   if (hold && r.kind == VSO_LINE_SETVARIABLE && !l->full_copies && !line->cut) {
     write_short(s, line, r.setvar, r.data_at);
-    register_secret_now(l, r.setvar);
+    register_secret_now(s, r.setvar);
     return;
   }
   if (hold || r.kind == VSO_LINE_REFUSED || line->truncated || line->cut || r.unread) {
     write_neutralised(s, line, shown, NULL);
-    if (hold && r.kind == VSO_LINE_SETVARIABLE && !line->cut) register_secret_now(l, r.setvar);
+    if (hold && r.kind == VSO_LINE_SETVARIABLE && !line->cut) register_secret_now(s, r.setvar);
     return;
   }
   vso_out_write(s->out_, line->text, line->len);
@@ -269,6 +273,11 @@ void vso_live_attempt(vso_live *l, int attempt) {
     vso_scanner_init(&s->scanner_, &sink, 0);
   }
   if (l->capture) vso_capture_attempt(l->capture, attempt);
+  /* an attempt starts its own lines: glued to the last unterminated line of
+   * the one before, its first bytes would become that line's text, or the
+   * data of a command the agent runs */
+  (void)vso_out_line_start(&l->out);
+  (void)vso_out_line_start(l->err);
 }
 
 void vso_live_data(void *ctx, int stream, const char *p, size_t n) {

@@ -154,9 +154,12 @@ void vso_warn(const char *fmt, ...) {
   for (size_t i = 0; ok && i < line.len; i++)
     if (line.data[i] == '\r' || line.data[i] == '\n') line.data[i] = ' ';
   ok = ok && vso_buf_append_char(&line, '\n');
-  /* best effort: there is nowhere else to report a failing stderr */
-  if (ok) (void)vso_out_write(vso_stderr(), line.data, line.len);
-  else (void)vso_out_write(vso_stderr(), "vsorelay: out of memory\n", 24);
+  /* on a line of its own: glued to the command's unterminated last line on
+   * stderr it would be that line's text, or a live command's data; best
+   * effort: there is nowhere else to report a failing stderr */
+  vso_out *err = vso_stderr();
+  if (ok) (void)(vso_out_line_start(err) && vso_out_write(err, line.data, line.len));
+  else (void)(vso_out_line_start(err) && vso_out_write(err, "vsorelay: out of memory\n", 24));
   vso_buf_free(&line);
   vso_buf_free(&msg);
 }
