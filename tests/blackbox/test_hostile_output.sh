@@ -192,7 +192,9 @@ if [ -x /usr/bin/time ]; then
   peak=$(cat "$WORK/peak.kib")
   peak_kib "$VSORELAY" run -- true >/dev/null 2>&1
   base=$(cat "$WORK/peak.kib")
-  check "2,000,000 unknown commands: peak ${peak} KiB < baseline ${base} KiB + 64 MiB" test "$peak" -lt $((base + 65536))
+  # (a sanitizer's quarantine keeps freed memory: its peak says nothing about vsorelay's)
+  asan || check "2,000,000 unknown commands: peak ${peak} KiB < baseline ${base} KiB + 64 MiB" \
+    test "$peak" -lt $((base + 65536))
   check "2,000,000 unknown commands: at most 110 lines on stderr ($(wc -l <"$err"))" test "$(wc -l <"$err")" -le 110
   check_grep "2,000,000 unknown commands: says how many were left out" "1999900 more diagnostics not kept" "$err"
   check_eq "2,000,000 unknown commands: the report counts them all" 2000000 \

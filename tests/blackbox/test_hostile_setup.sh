@@ -110,7 +110,9 @@ check_eq "--retries 40: 41 attempts measured" 41 "$(wc -l <"$WORK/growth")"
 check_eq "--retries 40: the same descriptors in every attempt" 1 "$(awk '{print $2}' "$WORK/growth" | sort -u | wc -l)"
 rss2=$(sed -n '2p' "$WORK/growth" | awk '{print $4}')
 rss41=$(tail -n 1 "$WORK/growth" | awk '{print $4}')
-check "--retries 40: memory flat from attempt 2 to 41 (${rss2} KiB, ${rss41} KiB)" test "$rss41" -le $((rss2 + 1024))
+# (a sanitizer's quarantine keeps freed memory: its resident size says nothing about vsorelay's)
+ldd "$VSORELAY" 2>/dev/null | grep -q 'libasan\|libclang_rt.asan' ||
+  check "--retries 40: memory flat from attempt 2 to 41 (${rss2} KiB, ${rss41} KiB)" test "$rss41" -le $((rss2 + 1024))
 
 # ---------------------------------------------------------------------------
 # the summary's path reaches the agent as the path of the file that exists
