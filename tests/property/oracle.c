@@ -156,7 +156,6 @@ typedef struct intent {
   const prop_scenario *s;
   const prop_result *r;
   int stream;
-  bool first;
   verdict *v;
 } intent;
 
@@ -184,8 +183,8 @@ static bool own_command(const intent *in, const ref_command *c) {
 
 static bool command_line(void *ctx, const char *p, size_t n) {
   intent *in = ctx;
-  if (in->first && in->stream == 0 && in->s->bom && n >= 2) p += 2, n -= 2; /* the mark is no text */
-  in->first = false;
+  /* the mark is no text of the line: it starts stdout, and again each attempt of --retries */
+  if (in->stream == 0 && in->s->bom && n >= 2 && memcmp(p, "\xFF\xFE", 2) == 0) p += 2, n -= 2;
   ref_command c;
   if (!ref_parse_command(p, n, true, &c)) return true;
   const prop_scenario *s = in->s;
@@ -205,7 +204,7 @@ static bool command_line(void *ctx, const char *p, size_t n) {
 }
 
 static bool check_commands(const prop_scenario *s, const prop_result *r, verdict *v) {
-  intent out = {s, r, 0, true, v}, err = {s, r, 1, true, v};
+  intent out = {s, r, 0, v}, err = {s, r, 1, v};
   return each_line(r->out, r->nout, command_line, &out) && each_line(r->err, r->nerr, command_line, &err);
 }
 
