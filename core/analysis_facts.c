@@ -74,7 +74,12 @@ static void diags_of_facts(vso_analysis *a, const vso_line_facts *f, const char 
     size_t end = nl ? (size_t)(nl - f->diags.p) : f->diags.n;
     const char *colon = memchr(f->diags.p + i, ':', end - i);
     int kind = colon ? atoi(f->diags.p + i + 1) : VSO_DIAG_OTHER;
-    char *msg = colon ? strndup(colon + 1, (size_t)(f->diags.p + end - colon - 1)) : NULL;
+    size_t mn = colon ? (size_t)(f->diags.p + end - colon - 1) : 0;
+    char *msg = colon ? malloc(mn + 1) : NULL; /* strndup: not in msvcrt */
+    if (msg) {
+      memcpy(msg, colon + 1, mn);
+      msg[mn] = '\0';
+    }
     if (msg) /* the run quoted it */
       vso_analysis_diag_kind(a, (vso_diag_kind)kind, f->diags.p[i] == 'E' ? VSO_ERROR : VSO_WARNING, source,
                              f->line_no, msg);
