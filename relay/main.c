@@ -54,6 +54,7 @@ int main(int argc, char **argv) {
   } else {
     status = vso_cmd_run(&opts);
   }
+  (void)vso_out_flush(vso_stderr()); /* bytes the agent's encoding check still held (writer.c) */
   vso_options_free(&opts);
   vso_buf_free(&err);
   return status;
