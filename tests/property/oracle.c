@@ -211,13 +211,15 @@ static bool check_commands(const prop_scenario *s, const prop_result *r, verdict
 /* ---- the run as a whole ------------------------------------------------------------ */
 
 static bool check_exit(const prop_scenario *s, const prop_result *r, verdict *v) {
-  if (r->signalled) return fail(v, "vsorelay died of signal %d", r->code);
+  /* a cancel that comes before vsorelay watches its signals ends it as it ends any program */
+  if (r->signalled && !(s->stop_signal && r->code == s->stop_signal))
+    return fail(v, "vsorelay died of signal %d", r->code);
   int c = r->code;
   bool allowed = c == 0 || c == 3 || (s->end == PROP_EXIT && c == s->exit_status && c) ||
-                 (s->end == PROP_SIGNAL && c == 128 + s->signal);
+                 (s->end == PROP_SIGNAL && c == 128 + s->signal) || (s->stop_signal && c == 128 + s->stop_signal);
   if (!allowed) return fail(v, "vsorelay exited %d", c);
   /* replay judges the expectations; a command that failed on its own is the run's business */
-  bool judged = s->end == PROP_GRANDCHILD || (s->end == PROP_EXIT && s->exit_status == 0);
+  bool judged = !s->stop_signal && (s->end == PROP_GRANDCHILD || (s->end == PROP_EXIT && s->exit_status == 0));
   if (r->replay_code >= 0 && judged && (c == 0 || c == 3) && r->replay_code != c)
     return fail(v, "replay of the capture exits %d, the run exited %d", r->replay_code, c);
   return true;

@@ -68,9 +68,10 @@ static char *slurp(const char *path, size_t *n) {
   return p;
 }
 
-/* Runs argv with stdout and stderr to files; its wait status.  A run that
+/* Runs argv with stdout and stderr to files; its wait status.  stop_signal,
+ * when not 0, is sent to it stop_after_ms after the start.  A run that
  * outlives 60 s is a hang: killed, and said. */
-static int run(char *const argv[], const char *out, const char *err) {
+static int run(char *const argv[], const char *out, const char *err, int stop_signal, int stop_after_ms) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -83,10 +84,14 @@ static int run(char *const argv[], const char *out, const char *err) {
     die(argv[0]);
   }
   int status = 0;
-  double deadline = now() + 60;
+  double started = now(), deadline = started + 60;
   for (;;) {
     pid_t got = waitpid(pid, &status, WNOHANG);
     if (got == pid) return status;
+    if (stop_signal && now() - started >= stop_after_ms / 1000.0) {
+      kill(pid, stop_signal);
+      stop_signal = 0;
+    }
     if (got < 0 && errno != EINTR) die("waitpid");
     if (now() > deadline) {
       fprintf(stderr, "prop-run: %s did not end within 60 s: killed\n", argv[0]);
@@ -136,7 +141,7 @@ static int one_seed(uint64_t seed, const char *vsorelay, const char *child) {
   for (int i = 0; i < 3; i++) unlink(path_in(i == 0 ? "capture" : i == 1 ? "report.json" : "summary.md"));
   char store[4096], *argv[32];
   int argc = run_argv(&s, vsorelay, child, store, sizeof store, argv);
-  int status = run(argv, path_in("out"), path_in("err"));
+  int status = run(argv, path_in("out"), path_in("err"), s.stop_signal, s.stop_after_ms);
   prop_result r = {.signalled = WIFSIGNALED(status), .replay_code = -1};
   r.code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
   char *out = slurp(path_in("out"), &r.nout), *err = slurp(path_in("err"), &r.nerr);
@@ -146,7 +151,7 @@ static int one_seed(uint64_t seed, const char *vsorelay, const char *child) {
   for (int i = 0; i < 3; i++) r.files[i] = files[i] = slurp(path_in(names[i]), &r.nfiles[i]);
   char *replay[] = {argv[0], "replay", "-e", argv[3], path_in("capture"), NULL};
   if (files[0]) {
-    int rs = run(replay, path_in("replay.out"), path_in("replay.err"));
+    int rs = run(replay, path_in("replay.out"), path_in("replay.err"), 0, 0);
     r.replay_code = WIFEXITED(rs) ? WEXITSTATUS(rs) : 128 + WTERMSIG(rs);
   }
   char why[1024];

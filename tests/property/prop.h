@@ -60,6 +60,9 @@ typedef struct prop_scenario {
   /* vsorelay's options */
   int retries;
   bool stream_mode, report, summary;
+  /* a signal sent to vsorelay itself this long after it started (0: none), as
+   * the agent cancels a step */
+  int stop_signal, stop_after_ms;
 } prop_scenario;
 
 void prop_make(prop_scenario *s, uint64_t seed);

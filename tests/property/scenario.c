@@ -109,6 +109,10 @@ static void pick_end(prop_scenario *s, prop_rng *r) {
   s->stream_mode = prop_chance(r, 10);
   s->report = prop_chance(r, 50);
   s->summary = prop_chance(r, 50);
+  if (prop_chance(r, 8)) { /* SIGINT or SIGTERM, as the agent cancels a step */
+    s->stop_signal = prop_chance(r, 50) ? 2 : 15;
+    s->stop_after_ms = 1 + (int)prop_below(r, 60);
+  }
 }
 
 void prop_make(prop_scenario *s, uint64_t seed) {
