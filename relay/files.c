@@ -61,14 +61,17 @@ static int create_temporary(const char *path, vso_buf *tmpl, vso_buf *err) {
   return fd;
 }
 
-/* A directory at path (not a link to one, which would be replaced) cannot be
- * replaced by a file: said before anything runs, not when the rename fails. */
+/* A directory, a device, a pipe or a socket at path (not a link to one,
+ * which would be replaced) must not be replaced by a file: said before
+ * anything runs, not when the rename fails (or, as root, succeeds: /dev/null
+ * made a regular file). */
 static bool names_directory(const char *path, vso_buf *err) {
-  if (!vso_is_directory(path)) return false;
+  const char *what = vso_special_file(path);
+  if (!what) return false;
   vso_buf_append_str(err, "the path ");
   err_path(err, path);
-  vso_buf_append_str(err, " names a directory, not a file");
-  errno = EISDIR;
+  vso_buf_appendf(err, " is %s: vsorelay writes a file by replacing its destination, and replaces only files", what);
+  errno = strcmp(what, "a directory") == 0 ? EISDIR : EINVAL;
   return true;
 }
 

@@ -180,10 +180,13 @@ int vso_replace(const char *from, const char *to) {
 
 bool vso_is_separator(char c) { return c == '/' || c == '\\'; }
 
-bool vso_is_directory(const char *path) {
+const char *vso_special_file(const char *path) {
   DWORD a = GetFileAttributesA(path);
-  /* a junction or a symbolic link to a directory is replaced, as on POSIX */
-  return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY) && !(a & FILE_ATTRIBUTE_REPARSE_POINT);
+  /* a junction or a symbolic link to a directory is replaced, as on POSIX;
+   * a device name (NUL, CON) cannot be renamed over */
+  if (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY) && !(a & FILE_ATTRIBUTE_REPARSE_POINT))
+    return "a directory";
+  return NULL;
 }
 
 int vso_descriptors_available(int want) {

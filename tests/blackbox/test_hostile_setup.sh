@@ -67,6 +67,28 @@ usage_case "--capture a directory" --capture "$WORK/dir"
 usage_case "--report a directory" --report "$WORK/dir"
 usage_case "--summary a directory" --summary "$WORK/dir"
 usage_case "--report a directory, with a slash" --report "$WORK/dir/"
+mkfifo "$WORK/fifo"
+ln -s /dev/null "$WORK/nulllink"
+ln -s "$WORK/dir" "$WORK/dirlink"
+# the system's own files, tried only once a harmless name in /dev is refused:
+# a vsorelay that replaced them would break the machine (as root)
+canary=/dev/vsorelay-canary-$$
+usage_case "--report a new name in /dev" --report "$canary"
+if [ -e "$canary" ]; then
+  rm -f "$canary"
+  fail "the system's files are not tried: a destination in /dev was written"
+else
+  usage_case "--report /dev/null (as root it would replace the device)" --report /dev/null
+  usage_case "--capture /dev/stdout (a link of the system's)" --capture /dev/stdout
+  usage_case "--summary /dev/stderr" --summary /dev/stderr
+  usage_case "--report in /proc" --report /proc/self/vsorelay-report
+fi
+usage_case "--report a named pipe" --report "$WORK/fifo"
+usage_case "--capture a link to /dev/null" --capture "$WORK/nulllink"
+usage_case "--summary a link to a directory" --summary "$WORK/dirlink"
+check "/dev/null is still a device" test -c /dev/null
+check "/dev/stdout is still a link" test -L /dev/stdout
+check "/dev/stderr is still a link" test -L /dev/stderr
 usage_case "--report the manifest" --manifest "$SOURCE_DIR/samples/go-images/manifest.json" \
   --report "$SOURCE_DIR/samples/go-images/manifest.json"
 usage_case "--summary the --expect-file" --expect-file "$WORK/names.txt" --summary "$WORK/names.txt"
