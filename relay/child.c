@@ -36,7 +36,7 @@ static void close_stream(vso_child *c, int i) {
   c->reading_[i] = false;
   uv_read_stop((uv_stream_t *)&c->pipes_[i]);
   uv_close((uv_handle_t *)&c->pipes_[i], NULL);
-  c->io.end(c->io.ctx, i, c->drain_stage_ > 0);
+  c->io.end(c->io.ctx, i, c->drain_stage_ > 0 || c->stop_signal); /* vsorelay stopped it, or passed a stop on */
   stop_timers_if_complete(c);
 }
 

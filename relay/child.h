@@ -30,8 +30,9 @@ typedef struct vso_child_io {
   void (*data)(void *ctx, int stream, const char *p, size_t n);
   /* That pipe reached its end, or was closed by force.  cut: vsorelay had
    * begun to stop the command's group (the drain timeout after its exit,
-   * --timeout, a signal not obeyed) or closed the pipe itself, so an
-   * unterminated last line is no line its writer finished. */
+   * --timeout, a signal not obeyed), passed on a signal that stops it (the
+   * agent's cancel), or closed the pipe itself, so an unterminated last line
+   * is no line its writer finished. */
   void (*end)(void *ctx, int stream, bool cut);
 } vso_child_io;
 

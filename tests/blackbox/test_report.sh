@@ -174,7 +174,7 @@ check "the report carries the final exit code and verdict" node -e '
 mkdir "$WORK/adir"
 "$VSORELAY" replay --report "$WORK/adir" "$HEALTHY" >"$out" 2>"$err"
 check_eq "report onto a directory: exit 2, before reading" 2 $?
-check_grep "report onto a directory: says so" "names a directory" "$err"
+check_grep "report onto a directory: says so" "is a directory" "$err"
 check_eq "report onto a directory: no temporary file left" "" "$(ls -A "$WORK" | grep '^\.adir' || true)"
 # a directory that appears at the destination while vsorelay runs: a late failure
 late_dir() { sleep 1; mkdir "$WORK/adir2"; }
