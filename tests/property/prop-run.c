@@ -159,7 +159,7 @@ static int one_seed(uint64_t seed, const char *vsorelay, const char *child) {
   if (bad) {
     fprintf(stderr, "prop-run: seed %llu: %s\nprop-run: replay it with:", (unsigned long long)seed, why);
     for (int i = 0; i < argc; i++) fprintf(stderr, " '%s'", argv[i]);
-    fprintf(stderr, "\n");
+    fprintf(stderr, "\nprop-run: its stderr ends:\n%s\n", r.nerr > 2000 ? r.err + r.nerr - 2000 : r.err);
   }
   free(out);
   free(err);
