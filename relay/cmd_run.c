@@ -87,7 +87,8 @@ static int prepare(run *r, const vso_options *opts) {
   if (opts->capture) {
     if (!vso_capture_open(&r->capture, opts->capture, opts->knobs)) {
       int e = errno;
-      vso_warn("--capture %s: %s", opts->capture, strerror(e));
+      char said[96];
+      vso_warn("%s %s: %s", vso_option_said(opts, "capture", said, sizeof said), opts->capture, strerror(e));
       return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
     }
     r->live.capture = &r->capture;
@@ -152,9 +153,13 @@ static int run_attempts(run *r) {
     r->spawn_status = vso_child_run(&r->child);
     vso_live_attempt_done(&r->live);
     if (r->live.analysis.out_of_memory || r->live.unshown_bytes) {
-      vso_warn("out of memory while reading the command's output: its commands could not all be held "
-               "(none of them was let through; %llu bytes of them were not shown)",
-               (unsigned long long)r->live.unshown_bytes);
+      if (r->live.unshown_bytes)
+        vso_warn("out of memory while reading the command's output: its commands could not all be held (none "
+                 "was let through; %llu bytes of them were not shown)",
+                 (unsigned long long)r->live.unshown_bytes);
+      else
+        vso_warn("out of memory while reading the command's output: its commands could not all be held (none "
+                 "was let through)");
       r->out_of_memory = true;
     }
     print_diagnostics(&r->live.analysis);
