@@ -349,7 +349,7 @@ static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line 
 
 /* A line that holds "##vso[" but is no command: the agent prints it. */
 static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, const char *source, bool oom) {
-  vso_line_result r = {VSO_LINE_NOT_COMMAND, NULL, line->len, oom};
+  vso_line_result r = {VSO_LINE_NOT_COMMAND, NULL, line->len, oom, false};
   if (oom) {
     a->out_of_memory = true;
     return r;
@@ -372,7 +372,7 @@ static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_
   const vso_setvar *sv = read_setvariable(a, cmd, &f, secret, line, source);
   /* out of memory, it is not held either: shown neutralised, never live */
   vso_line_kind kind = !sv || sv->refused ? VSO_LINE_REFUSED : VSO_LINE_SETVARIABLE;
-  return (vso_line_result){kind, sv, cmd->data_at, !sv};
+  return (vso_line_result){kind, sv, cmd->data_at, !sv, false};
 }
 
 /* A command whose line had not ended when vsorelay stopped the command. */
@@ -393,9 +393,9 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
              "shown neutralised",
              line->len);
     vso_analysis_diag_kind(a, VSO_DIAG_TOO_LONG, VSO_ERROR, source, line->line_no, msg);
-    return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false};
+    return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false, false};
   }
-  if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false};
+  if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false, false};
   vso_command cmd;
   bool oom = false;
   /* the line outlives the command, which is freed before this returns:
@@ -405,10 +405,13 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
   a->commands++;
   count_command(a, &cmd);
   vso_command_kind kind = vso_dialect_kind(&cmd);
-  vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at, false};
+  vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at, false, false};
   if (line->cut) cut_command(a, kind, line, source);
   if (line->cut && kind != VSO_KIND_SETVARIABLE) {
     r.kind = VSO_LINE_NOT_COMMAND; /* not carried out; a setvariable is kept, marked cut */
+    /* but what a cut task.setsecret began to register stays secret: shown masked, and registered */
+    r.cut_secret = kind == VSO_KIND_SETSECRET && cmd.data.n > 0;
+    if (r.cut_secret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
   } else if (!refused_command(a, &cmd, kind, line, source)) {
     check_known(a, &cmd, line, source);
     if (kind == VSO_KIND_SETVARIABLE) {

@@ -118,6 +118,10 @@ typedef struct vso_line_result {
   /* memory ran out: the line could not be read (kind VSO_LINE_NOT_COMMAND,
    * or VSO_LINE_REFUSED); it must never reach the agent live */
   bool unread;
+  /* a task.setsecret whose line was cut (vso_line.cut): not carried out, but
+   * its data (from data_at, as received) is a secret all the same, which
+   * the relay registers with the agent itself */
+  bool cut_secret;
 } vso_line_result;
 
 /* What a held line was, said without its text: what a capture records for a

@@ -91,7 +91,7 @@ static void diags_of_facts(vso_analysis *a, const vso_line_facts *f, const char 
 }
 
 vso_line_result vso_analysis_facts(vso_analysis *a, const vso_line_facts *f, const char *source) {
-  vso_line_result r = {f->kind, NULL, 0, f->unread};
+  vso_line_result r = {f->kind, NULL, 0, f->unread, false};
   if (f->unread) a->unread_lines++;
   if (f->count.p) {
     a->commands++;

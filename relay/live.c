@@ -197,6 +197,14 @@ static void write_short(vso_live_stream *s, const vso_line *line, const vso_setv
  * of the command's own (still escaped) data: whatever the step prints after
  * it stays masked, as without vsorelay.  Not for a command the agent would
  * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
+/* A task.setsecret of vsorelay's own with data as received (escaped). */
+static void register_data_now(vso_live_stream *s, const char *data, size_t n) {
+  vso_out *out = s->out_;
+  const char *head = vso_dialect_command_head(VSO_OWN_SETSECRET);
+  (void)(vso_out_line_start(out) && vso_out_write(out, head, strlen(head)) && vso_out_write(out, data, n) &&
+         vso_out_write(out, "\n", 1));
+}
+
 static void register_secret_now(vso_live_stream *s, const vso_setvar *sv) {
   if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
   /* On the stream the command came from, right after its neutralised copy:
@@ -206,10 +214,7 @@ static void register_secret_now(vso_live_stream *s, const vso_setvar *sv) {
    * Written in pieces, not built in memory: when memory runs out, the secret
    * must still reach the agent's masker (a failed write is remembered by the
    * writer: exit 125). */
-  vso_out *out = s->out_;
-  const char *head = vso_dialect_command_head(VSO_OWN_SETSECRET);
-  (void)(vso_out_line_start(out) && vso_out_write(out, head, strlen(head)) &&
-         vso_out_write(out, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at) && vso_out_write(out, "\n", 1));
+  register_data_now(s, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at);
 }
 
 /* After task.complete done=true the agent drops all output 5 s later, the
@@ -240,6 +245,7 @@ static void on_line(void *ctx, const vso_line *line) {
   if (hold || r.kind == VSO_LINE_REFUSED || line->truncated || line->cut || r.unread) {
     write_neutralised(s, line, shown, NULL);
     if (hold && r.kind == VSO_LINE_SETVARIABLE && !line->cut) register_secret_now(s, r.setvar);
+    if (r.cut_secret) register_data_now(s, line->text + r.data_at, line->len - r.data_at);
     return;
   }
   vso_out_write(s->out_, line->text, line->len);

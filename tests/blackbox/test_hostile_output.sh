@@ -44,6 +44,14 @@ check_eq "an unexpected cut value: only m re-emitted" "$SV=m;isoutput=true]good"
 "$VSORELAY" run -e m --drain-timeout 0.3 -- sh -c 'echo "'"$SV"'=m;isoutput=true]good"
   (printf "##vso[task.complete result=Failed;]cut"; sleep 8) & exit 0' >"$out" 2>"$err"
 check_eq "a cut task.complete: not carried out" "" "$(agent_commands "$out" | grep 'task.complete' || true)"
+# a cut task.setsecret is not carried out, but what it began to register stays secret
+"$VSORELAY" run -e m --drain-timeout 0.3 --capture "$cap" -- sh -c 'echo "'"$SV"'=m;isoutput=true]good"
+  (printf "##vso[task.setsecret]Cut53cr3tValue"; sleep 8) & exit 0' >"$out" 2>"$err"
+check_eq "a cut task.setsecret: the step passes on its expectations" 0 $?
+check_eq "a cut task.setsecret: the secret is nowhere in clear but in a registration" "" \
+  "$(cat "$out" "$err" | grep -a 'Cut53cr3tValue' | grep -v '^##vso\[task.setsecret\]Cut53cr3tValue$' || true)"
+check_grep "a cut task.setsecret: vsorelay registers it with the agent" "##vso[task.setsecret]Cut53cr3tValue" "$out"
+check_no_grep "a cut task.setsecret: not in the capture" "Cut53cr3tValue" "$cap"
 # --timeout stops the command mid-line: 124, nothing re-emitted
 "$VSORELAY" run -e m --timeout 0.3 -- sh -c 'printf "'"$SV"'=m;isoutput=true]x"; sleep 8' >"$out" 2>"$err"
 check_eq "a line cut by --timeout: exit 124" 124 $?
