@@ -96,7 +96,7 @@ static bool read_setvariable(void *ctx, const char *p, size_t n) {
 }
 
 static bool check_passed(const prop_scenario *s, const prop_result *r, verdict *v) {
-  if (r->code != 0) return true;
+  if (r->signalled || r->code != 0) return true;
   if (unreadable(r->out, r->nout)) return fail(v, "exit 0, but stdout starts with a UTF-16/32 byte-order mark");
   reading rd = {.s = s};
   size_t skip = r->nout >= 3 && memcmp(r->out, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
@@ -181,6 +181,10 @@ static bool own_command(const intent *in, const ref_command *c) {
   return ieq(c->event.p, c->event.n, "setsecret");
 }
 
+/* Whether vsorelay may have passed the step: it exited 0, or a cancel
+ * ended it (it may have come after the variables were re-emitted). */
+static bool passed(const prop_result *r) { return r->code == 0 || r->signalled; }
+
 static bool command_line(void *ctx, const char *p, size_t n) {
   intent *in = ctx;
   /* the mark is no text of the line: it starts stdout, and again each attempt of --retries */
@@ -192,10 +196,10 @@ static bool command_line(void *ctx, const char *p, size_t n) {
   const prop_line *mine = ok ? NULL : child_line(s, in->stream, p, n);
   bool held = mine && (mine->setvariable || mine->complete);
   if (!ok && mine && !held) ok = true; /* passes through live, as the agent would have run it */
-  if (!ok && held) ok = s->stream_mode || in->r->code == 0;
+  if (!ok && held) ok = s->stream_mode || passed(in->r);
   /* re-emitted at the end on stdout: a whole command of either stream */
   const prop_line *again = ok || in->stream != 0 ? NULL : child_line(s, -1, p, n);
-  if (!ok && again && (again->setvariable || again->complete)) ok = in->r->code == 0;
+  if (!ok && again && (again->setvariable || again->complete)) ok = passed(in->r);
   ref_command_free(&c);
   if (!ok)
     return fail(in->v, "the agent would run a command vsorelay did not intend on %s (exit %d): %.*s",
