@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "analysis.h"
+#include "analysis_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ void vso_analysis_free(vso_analysis *a) {
   for (size_t i = 0; i < a->nsetvars; i++) {
     free(a->setvars[i].raw_);
     free(a->setvars[i].unescaped_);
+    free(a->setvars[i].known_why_);
   }
   free(a->setvars);
   for (size_t i = 0; i < a->nmatrices_; i++) {
@@ -47,6 +49,42 @@ void vso_analysis_restart(vso_analysis *a) {
   a->on_command_ctx = on_command_ctx;
 }
 
+static const char *const diag_kind_names[VSO_DIAG_KINDS] = {
+    [VSO_DIAG_NOT_A_COMMAND] = "not-a-command", [VSO_DIAG_UNKNOWN_AREA] = "unknown-area",
+    [VSO_DIAG_UNKNOWN_EVENT] = "unknown-event", [VSO_DIAG_RESTRICTED] = "restricted",
+    [VSO_DIAG_NOT_SETTABLE] = "not-settable",   [VSO_DIAG_NO_NAME] = "no-name",
+    [VSO_DIAG_MULTILINE_SECRET] = "multi-line-secret", [VSO_DIAG_TOO_LONG] = "too-long",
+    [VSO_DIAG_CUT] = "cut",                     [VSO_DIAG_OTHER] = "other",
+};
+
+const char *vso_diag_kind_name(vso_diag_kind k) { return k < VSO_DIAG_KINDS ? diag_kind_names[k] : "other"; }
+
+/* Keeps msg (taking it over) unless its kind has kept enough: then it is only counted. */
+static void keep_diag(vso_analysis *a, vso_diag_kind kind, vso_severity sev, const char *source, uint64_t line_no,
+                      char *msg) {
+  if (++a->diag_counts[kind] > VSO_DIAGS_PER_KIND) {
+    a->diags_omitted++;
+    free(msg);
+    return;
+  }
+  if (!msg || !vso_grow(&a->diags, &a->diags_cap_, a->ndiags, sizeof *a->diags)) {
+    free(msg);
+    a->out_of_memory = true;
+    return;
+  }
+  a->diags[a->ndiags++] = (vso_diag){kind, sev, source, line_no, msg};
+}
+
+void vso_analysis_diag_kind(vso_analysis *a, vso_diag_kind kind, vso_severity sev, const char *source,
+                            uint64_t line_no, const char *message) {
+  if (kind >= VSO_DIAG_KINDS) kind = VSO_DIAG_OTHER;
+  if (a->diag_counts[kind] >= VSO_DIAGS_PER_KIND) { /* no copy for one that is only counted */
+    keep_diag(a, kind, sev, source, line_no, NULL);
+    return;
+  }
+  keep_diag(a, kind, sev, source, line_no, strdup(message));
+}
+
 void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, uint64_t line_no,
                        const char *fmt, ...) {
   va_list ap;
@@ -59,12 +97,20 @@ void vso_analysis_diag(vso_analysis *a, vso_severity sev, const char *source, ui
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
   }
-  if (!msg || !vso_grow(&a->diags, &a->diags_cap_, a->ndiags, sizeof *a->diags)) {
-    free(msg);
-    a->out_of_memory = true;
-    return;
+  keep_diag(a, VSO_DIAG_OTHER, sev, source, line_no, msg);
+}
+
+bool vso_analysis_omitted_text(const vso_analysis *a, vso_buf *out) {
+  if (!a->diags_omitted) return false;
+  bool ok = vso_buf_appendf(out, "%llu more diagnostics not kept (the first %d of each kind are:",
+                            (unsigned long long)a->diags_omitted, VSO_DIAGS_PER_KIND);
+  const char *sep = " ";
+  for (int k = 0; ok && k < VSO_DIAG_KINDS; k++) {
+    if (a->diag_counts[k] <= VSO_DIAGS_PER_KIND) continue;
+    ok = vso_buf_appendf(out, "%s%s: %llu in all", sep, diag_kind_names[k], (unsigned long long)a->diag_counts[k]);
+    sep = ", ";
   }
-  a->diags[a->ndiags++] = (vso_diag){sev, source, line_no, msg};
+  return ok && vso_buf_append_str(out, ")");
 }
 
 static void count_name(const void *ctx, size_t i, const char **key, size_t *len) {
@@ -96,6 +142,27 @@ static bool is_count_of(const vso_count *c, const vso_command *cmd) {
          vso_ieq(c->name + an + 1, en, cmd->event.p, en);
 }
 
+/* Counts one more command under name[0..len) (lower case, NUL-terminated).
+ * Past VSO_COUNT_NAMES distinct names, new ones are counted together under
+ * VSO_COUNT_OTHERS: a log of two million made-up commands keeps a table of
+ * 131,072. */
+void vso__analysis_count_under(vso_analysis *a, const char *name, size_t len) {
+  const vso_index_keys keys = {a, count_name};
+  size_t at;
+  if (a->ncounts >= VSO_COUNT_NAMES && !vso_index_get(&a->count_index_, &keys, name, len, &at)) {
+    name = VSO_COUNT_OTHERS;
+    len = strlen(VSO_COUNT_OTHERS);
+  }
+  if (vso_index_get(&a->count_index_, &keys, name, len, &at)) {
+    a->counts[at].n++;
+    a->last_count_ = at;
+  } else if (add_count(a, name, len)) {
+    a->last_count_ = a->ncounts - 1;
+  } else {
+    a->out_of_memory = true;
+  }
+}
+
 /* Counts the command under "area.event", lower-cased.  An index finds the
  * entry: a log of a million distinct unknown commands must not take a
  * million squared comparisons.  The name is put together on the stack, since
@@ -119,27 +186,18 @@ static void count_command(vso_analysis *a, const vso_command *cmd) {
   name[len] = '\0';
   for (size_t i = 0; i < len; i++)
     if (name[i] >= 'A' && name[i] <= 'Z') name[i] = (char)(name[i] + 32);
-  const vso_index_keys keys = {a, count_name};
-  size_t at;
-  if (vso_index_get(&a->count_index_, &keys, name, len, &at)) {
-    a->counts[at].n++;
-    a->last_count_ = at;
-  } else if (add_count(a, name, len)) {
-    a->last_count_ = a->ncounts - 1;
-  } else {
-    a->out_of_memory = true;
-  }
+  vso__analysis_count_under(a, name, len);
   if (name != small) free(name);
 }
 
-static void setvar_name(const void *ctx, size_t i, const char **key, size_t *len) {
+void vso__analysis_setvar_name(const void *ctx, size_t i, const char **key, size_t *len) {
   const vso_analysis *a = ctx;
   *key = a->setvars[i].name.p;
   *len = a->setvars[i].name.n;
 }
 
 const vso_setvar *vso_analysis_last(const vso_analysis *a, const char *name, size_t n) {
-  const vso_index_keys keys = {a, setvar_name};
+  const vso_index_keys keys = {a, vso__analysis_setvar_name};
   size_t i;
   return vso_index_get(&a->last_set_, &keys, name, n, &i) ? &a->setvars[i] : NULL;
 }
@@ -155,17 +213,31 @@ const vso_setvar *vso_analysis_rejected(const vso_analysis *a, const vso_setvar 
 /* Records the dialect's words for f as a diagnostic (a and b quoted). */
 static void say(vso_analysis *a, vso_severity sev, const char *source, const vso_line *line, vso_finding f,
                 const char *qa, const char *qb) {
+  static const vso_diag_kind kinds[] = {
+      [VSO_SAY_NOT_A_COMMAND] = VSO_DIAG_NOT_A_COMMAND, [VSO_SAY_UNKNOWN_AREA] = VSO_DIAG_UNKNOWN_AREA,
+      [VSO_SAY_UNKNOWN_EVENT] = VSO_DIAG_UNKNOWN_EVENT, [VSO_SAY_RESTRICTED] = VSO_DIAG_RESTRICTED,
+      [VSO_SAY_NOT_SETTABLE] = VSO_DIAG_NOT_SETTABLE,   [VSO_SAY_NO_NAME] = VSO_DIAG_NO_NAME,
+      [VSO_SAY_MULTILINE_SECRET] = VSO_DIAG_MULTILINE_SECRET, [VSO_SAY_REJECTED] = VSO_DIAG_OTHER,
+      [VSO_SAY_NOT_OUTPUT] = VSO_DIAG_OTHER,
+  };
+  vso_diag_kind kind = kinds[f];
+  if (a->diag_counts[kind] >= VSO_DIAGS_PER_KIND) { /* only counted: no words made */
+    vso_analysis_diag_kind(a, kind, sev, source, line->line_no, "");
+    return;
+  }
   vso_buf words = {0};
   if (vso_dialect_say(&words, f, qa ? qa : "?", qb ? qb : "?"))
-    vso_analysis_diag(a, sev, source, line->line_no, "%s", words.data);
+    vso_analysis_diag_kind(a, kind, sev, source, line->line_no, words.data);
   else
     a->out_of_memory = true;
   vso_buf_free(&words);
 }
 
-/* A quoted, length-limited copy of child text for a diagnostic.  Masked
+/* A quoted, length-limited copy of child text for a diagnostic of kind;
+ * NULL, and no work, when that kind keeps no more diagnostics.  Masked
  * before it is cut: a cut through a secret would leave its beginning. */
-static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit) {
+static char *quoted(const vso_analysis *a, vso_diag_kind kind, const char *p, size_t n, size_t limit) {
+  if (a->diag_counts[kind] >= VSO_DIAGS_PER_KIND) return NULL;
   vso_buf masked = {0}, q = {0};
   bool ok = true;
   if (!vso_secrets_empty(&a->secrets)) { /* the whole text: a line holds few secrets */
@@ -187,7 +259,7 @@ static char *quoted(const vso_analysis *a, const char *p, size_t n, size_t limit
 /* Whether the policy refuses to set the variable (or "path", for prependpath). */
 static bool refused_variable(vso_analysis *a, const char *name, size_t n, const vso_line *line, const char *source) {
   if (!a->policy || vso_policy_allows_variable(a->policy, name, n)) return false;
-  char *q = quoted(a, name, n, 200);
+  char *q = quoted(a, VSO_DIAG_NOT_SETTABLE, name, n, 200);
   say(a, VSO_WARNING, source, line, VSO_SAY_NOT_SETTABLE, q, NULL);
   free(q);
   return true;
@@ -256,7 +328,7 @@ static bool rejects(vso_analysis *a, const vso_setvar *sv, bool own_secret, cons
     return true;
   }
   if (!own_secret || a->knobs.allow_multiline_secret || !holds_newline(sv->value)) return false;
-  char *q = quoted(a, sv->name.p, sv->name.n, 200);
+  char *q = quoted(a, VSO_DIAG_MULTILINE_SECRET, sv->name.p, sv->name.n, 200);
   say(a, VSO_ERROR, source, line, VSO_SAY_MULTILINE_SECRET, q, NULL);
   free(q);
   return true;
@@ -273,14 +345,19 @@ static history history_of(const vso_setvar *before) {
   return before ? (history){before->is_secret, before->output_at, before->rejected_at} : (history){0};
 }
 
-/* The name's history (output_at, rejected_at) with sv, the next setvar. */
-static void follow_history(const vso_analysis *a, vso_setvar *sv, history before) {
-  uint32_t self = (uint32_t)a->nsetvars + 1; /* nsetvars < UINT32_MAX: the name index holds no more */
+/* The name's history (output_at, rejected_at) with sv, the next setvar,
+ * which is setvars[at]. */
+static void follow_history(vso_setvar *sv, size_t at, history before) {
+  uint32_t self = (uint32_t)at + 1; /* at < UINT32_MAX: the name index holds no more */
   sv->output_at = before.output_at;
   sv->rejected_at = before.rejected_at;
-  if (sv->refused) return;
+  if (sv->refused || sv->cut) return; /* the agent carries out neither */
   if (sv->rejected) sv->rejected_at = self;
   else if (sv->is_output) sv->output_at = self;
+}
+
+void vso__analysis_follow(const vso_analysis *a, vso_setvar *sv, size_t at) {
+  follow_history(sv, at, history_of(sv->name.p ? vso_analysis_last(a, sv->name.p, sv->name.n) : NULL));
 }
 
 /* Records the setvariable; returns it, or NULL when memory ran out. */
@@ -288,8 +365,10 @@ static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, con
                                           history before, const vso_line *line, const char *source) {
   bool secret = f->is_secret || before.secret;
   vso_setvar sv = {.is_secret = secret, .is_output = f->is_output, .is_readonly = f->is_readonly,
-                   .source = source, .line_no = line->line_no};
-  if (!keep_setvar(&sv, cmd, f, line) || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
+                   .cut = line->cut, .source = source, .line_no = line->line_no};
+  bool kept = keep_setvar(&sv, cmd, f, line);
+  sv.length = sv.value.n;
+  if (!kept || !vso_grow(&a->setvars, &a->setvars_cap_, a->nsetvars, sizeof *a->setvars)) {
     free(sv.raw_);
     free(sv.unescaped_);
     a->out_of_memory = true;
@@ -299,9 +378,9 @@ static const vso_setvar *read_setvariable(vso_analysis *a, vso_command *cmd, con
   else sv.rejected = rejects(a, &sv, f->is_secret, line, source); /* only this command's flag counts */
   if (sv.is_secret && !vso_secrets_add(&a->secrets, sv.value.p, sv.value.n)) a->out_of_memory = true;
   if (f->is_secret && !sv.rejected && !add_escaped_secret(a, sv.value.p, sv.value.n)) a->out_of_memory = true;
-  follow_history(a, &sv, before);
+  follow_history(&sv, a->nsetvars, before);
   a->setvars[a->nsetvars] = sv;
-  const vso_index_keys keys = {a, setvar_name};
+  const vso_index_keys keys = {a, vso__analysis_setvar_name};
   if (sv.name.p && !sv.refused && !vso_index_put(&a->last_set_, &keys, sv.name.p, sv.name.n, a->nsetvars))
     a->out_of_memory = true;
   return &a->setvars[a->nsetvars++];
@@ -312,8 +391,8 @@ static bool refused_command(vso_analysis *a, const vso_command *cmd, vso_command
                             const char *source) {
   if (!a->policy) return false;
   if (!vso_policy_allows_command(a->policy, cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n)) {
-    char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
-    char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
+    char *area = quoted(a, VSO_DIAG_RESTRICTED, cmd->area.p, cmd->area.n, 100);
+    char *event = quoted(a, VSO_DIAG_RESTRICTED, cmd->event.p, cmd->event.n, 100);
     say(a, VSO_WARNING, source, line, VSO_SAY_RESTRICTED, area, event);
     free(area);
     free(event);
@@ -326,8 +405,9 @@ static bool refused_command(vso_analysis *a, const vso_command *cmd, vso_command
 static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line *line, const char *source) {
   int known = vso_known_command(cmd->area.p, cmd->area.n, cmd->event.p, cmd->event.n);
   if (known == 1) return;
-  char *area = quoted(a, cmd->area.p, cmd->area.n, 100);
-  char *event = quoted(a, cmd->event.p, cmd->event.n, 100);
+  vso_diag_kind dk = known == 0 ? VSO_DIAG_UNKNOWN_EVENT : VSO_DIAG_UNKNOWN_AREA;
+  char *area = quoted(a, dk, cmd->area.p, cmd->area.n, 100);
+  char *event = quoted(a, dk, cmd->event.p, cmd->event.n, 100);
   if (known == 0) say(a, VSO_ERROR, source, line, VSO_SAY_UNKNOWN_EVENT, area, event);
   else say(a, VSO_WARNING, source, line, VSO_SAY_UNKNOWN_AREA, area, NULL);
   free(area);
@@ -336,13 +416,13 @@ static void check_known(vso_analysis *a, const vso_command *cmd, const vso_line 
 
 /* A line that holds "##vso[" but is no command: the agent prints it. */
 static vso_line_result not_a_command(vso_analysis *a, const vso_line *line, const char *source, bool oom) {
-  vso_line_result r = {VSO_LINE_NOT_COMMAND, NULL, line->len};
+  vso_line_result r = {VSO_LINE_NOT_COMMAND, NULL, line->len, oom, false};
   if (oom) {
     a->out_of_memory = true;
     return r;
   }
   size_t at = line->command_at;
-  char *q = quoted(a, line->text + at, line->len - at, 120);
+  char *q = quoted(a, VSO_DIAG_NOT_A_COMMAND, line->text + at, line->len - at, 120);
   say(a, VSO_WARNING, source, line, VSO_SAY_NOT_A_COMMAND, q, NULL);
   free(q);
   return r;
@@ -358,18 +438,30 @@ static vso_line_result setvariable(vso_analysis *a, vso_command *cmd, const vso_
   const vso_setvar *sv = read_setvariable(a, cmd, &f, before, line, source);
   /* out of memory, it is not held either: shown neutralised, never live */
   vso_line_kind kind = !sv || sv->refused ? VSO_LINE_REFUSED : VSO_LINE_SETVARIABLE;
-  return (vso_line_result){kind, sv, cmd->data_at};
+  return (vso_line_result){kind, sv, cmd->data_at, !sv, false};
+}
+
+/* A command whose line had not ended when vsorelay stopped the command. */
+static void cut_command(vso_analysis *a, vso_command_kind kind, const vso_line *line, const char *source) {
+  vso_analysis_diag_kind(a, VSO_DIAG_CUT, VSO_ERROR, source, line->line_no,
+                         kind == VSO_KIND_SETVARIABLE
+                             ? "a logging command line had not ended when vsorelay stopped the command: its value "
+                               "may be incomplete and is never re-emitted; shown neutralised"
+                             : "a logging command line had not ended when vsorelay stopped the command: not "
+                               "carried out; shown neutralised");
 }
 
 vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const char *source) {
   if (line->truncated) {
-    vso_analysis_diag(a, VSO_ERROR, source, line->line_no,
-                      "a line holding a logging command is longer than vsorelay can hold (%zu bytes "
-                      "read): not verified, shown neutralised",
-                      line->len);
-    return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len};
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "a line holding a logging command is longer than vsorelay can hold (%zu bytes read): not verified, "
+             "shown neutralised",
+             line->len);
+    vso_analysis_diag_kind(a, VSO_DIAG_TOO_LONG, VSO_ERROR, source, line->line_no, msg);
+    return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false, false};
   }
-  if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len};
+  if (line->command_at >= line->len) return (vso_line_result){VSO_LINE_NOT_COMMAND, NULL, line->len, false, false};
   vso_command cmd;
   bool oom = false;
   /* the line outlives the command, which is freed before this returns:
@@ -379,8 +471,14 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
   a->commands++;
   count_command(a, &cmd);
   vso_command_kind kind = vso_dialect_kind(&cmd);
-  vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at};
-  if (!refused_command(a, &cmd, kind, line, source)) {
+  vso_line_result r = {VSO_LINE_REFUSED, NULL, cmd.data_at, false, false};
+  if (line->cut) cut_command(a, kind, line, source);
+  if (line->cut && kind != VSO_KIND_SETVARIABLE) {
+    r.kind = VSO_LINE_NOT_COMMAND; /* not carried out; a setvariable is kept, marked cut */
+    /* but what a cut task.setsecret began to register stays secret: shown masked, and registered */
+    r.cut_secret = kind == VSO_KIND_SETSECRET && cmd.data.n > 0;
+    if (r.cut_secret && !vso_secrets_add(&a->secrets, cmd.data.p, cmd.data.n)) a->out_of_memory = true;
+  } else if (!refused_command(a, &cmd, kind, line, source)) {
     check_known(a, &cmd, line, source);
     if (kind == VSO_KIND_SETVARIABLE) {
       r = setvariable(a, &cmd, line, source);
@@ -393,6 +491,28 @@ vso_line_result vso_analysis_line(vso_analysis *a, const vso_line *line, const c
   }
   vso_command_free(&cmd);
   return r;
+}
+
+/* A truncated line: its beginning parsed, to know whether it sets a secret. */
+static size_t truncated_shown(const vso_analysis *a, const vso_line *line) {
+  vso_command cmd;
+  bool oom = false;
+  if (!vso_parse_command_at(line->text, line->len, line->command_at, a->knobs.decode_percents, &cmd, &oom))
+    return oom ? line->command_at : line->len; /* no ']' yet: no value either */
+  size_t shown = line->len;
+  if (vso_dialect_kind(&cmd) == VSO_KIND_SETVARIABLE) {
+    vso_setvar_fields f = vso_dialect_setvariable(&cmd);
+    const vso_setvar *before = f.variable ? vso_analysis_last(a, f.variable->value.p, f.variable->value.n) : NULL;
+    if (f.is_secret || (before && before->is_secret)) shown = cmd.data_at;
+  }
+  vso_command_free(&cmd);
+  return shown;
+}
+
+size_t vso_analysis_shown(const vso_analysis *a, const vso_line *line, vso_line_result r) {
+  if (r.setvar && r.setvar->is_secret) return r.data_at;
+  if (r.unread) return line->command_at;
+  return line->truncated ? truncated_shown(a, line) : line->len;
 }
 
 bool vso_neutralise(const vso_analysis *a, const vso_line *line, size_t shown, vso_buf *out) {
@@ -428,6 +548,13 @@ const vso_value_matrix *vso_analysis_read_matrix(vso_analysis *a, size_t i) {
   const vso_setvar *sv = &a->setvars[i];
   vso_buf why = {0};
   m->usable = vso_matrix_parse(sv->value.p, sv->value.n, &m->matrix, &why);
+  if (sv->known_matrix_) { /* a replayed capture: the run's verdict stands, the legs are shown if readable */
+    if (m->usable != (sv->known_matrix_ == 1)) vso_matrix_free(&m->matrix);
+    m->usable = sv->known_matrix_ == 1;
+    vso_buf_clear(&why);
+    if (!m->usable && !vso_buf_append_str(&why, sv->known_why_ ? sv->known_why_ : "not shown (a secret value)"))
+      vso_buf_free(&why);
+  }
   m->why = m->usable ? NULL : vso_buf_steal(&why, NULL);
   vso_buf_free(&why);
   if (!m->usable && !m->why) return NULL;
@@ -437,7 +564,7 @@ const vso_value_matrix *vso_analysis_read_matrix(vso_analysis *a, size_t i) {
 
 void vso_analysis_read_matrices(vso_analysis *a) {
   for (size_t i = 0; i < a->nsetvars; i++)
-    if (!a->setvars[i].is_secret && a->setvars[i].value.n && !vso_analysis_read_matrix(a, i))
+    if (!a->setvars[i].is_secret && a->setvars[i].length && !vso_analysis_read_matrix(a, i))
       a->out_of_memory = true;
 }
 

@@ -64,11 +64,11 @@ bool vso_unescape(const char *p, size_t n, bool decode_percents, vso_buf *out) {
 
 bool vso_escape(const char *p, size_t n, vso_buf *out) { return vso_escape_as(p, n, true, out); }
 
-bool vso_escape_as(const char *p, size_t n, bool percents, vso_buf *out) {
+bool vso_escape_as(const char *p, size_t n, bool decode_percents, vso_buf *out) {
   for (size_t i = 0; i < n; i++) {
     const char *rep = NULL;
     switch (p[i]) {
-      case '%': rep = percents ? "%AZP25" : NULL; break;
+      case '%': rep = decode_percents ? "%AZP25" : NULL; break;
       case ';': rep = "%3B"; break;
       case '\r': rep = "%0D"; break;
       case '\n': rep = "%0A"; break;

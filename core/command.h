@@ -59,8 +59,10 @@ const vso_prop *vso_command_prop(const vso_command *cmd, const char *key);
 bool vso_unescape(const char *p, size_t n, bool decode_percents, vso_buf *out);
 /* CommandStringConvertor.Escape with percents on: % first, then ; \r \n ]. */
 bool vso_escape(const char *p, size_t n, vso_buf *out);
-/* CommandStringConvertor.Escape(p, percents): '%' is escaped only with percents. */
-bool vso_escape_as(const char *p, size_t n, bool percents, vso_buf *out);
+/* CommandStringConvertor.Escape(p, percents), for an agent that decodes
+ * percents or not: without decoding, a '%' stays as it is (the agent would
+ * not turn %AZP25 back into one). */
+bool vso_escape_as(const char *p, size_t n, bool decode_percents, vso_buf *out);
 
 /* .NET's StringComparison.OrdinalIgnoreCase on two UTF-8 byte strings, the
  * way the agent compares names: "Über" equals "über" (casefold.h). */

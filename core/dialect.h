@@ -38,6 +38,31 @@ size_t vso_next_keyword(const char *p, size_t n);
 /* Appends p[0..n) with every keyword made inert (StringUtil.DeactivateVsoCommands). */
 bool vso_deactivate(const char *p, size_t n, vso_buf *out);
 
+/* How the agent decodes a whole stream, decided by its first bytes: .NET's
+ * StreamReader, which the agent's ProcessInvoker opens on the step's stdout
+ * and stderr with byte-order-mark detection on, switches to UTF-16 or
+ * UTF-32 for the rest of the stream when the stream starts with their mark,
+ * and drops a UTF-8 mark.  A stream the agent decodes as UTF-16 or UTF-32
+ * holds no command it can read: not the re-emitted ones either. */
+typedef enum vso_stream_encoding {
+  VSO_ENC_UNDECIDED,  /* too few bytes yet: they may begin a byte-order mark */
+  VSO_ENC_UTF8,       /* no mark, or a UTF-8 one (dropped): what vsorelay reads */
+  VSO_ENC_UTF16LE,
+  VSO_ENC_UTF16BE,
+  VSO_ENC_UTF32LE,
+  VSO_ENC_UTF32BE,
+} vso_stream_encoding;
+
+/* The most bytes vso_stream_encoding_of needs to decide. */
+enum { VSO_ENCODING_BYTES = 4 };
+/* The encoding for a stream that starts with p[0..n); at_end: the stream
+ * holds no more.  Undecided only while n < VSO_ENCODING_BYTES, !at_end and
+ * p could still begin a mark. */
+vso_stream_encoding vso_stream_encoding_of(const unsigned char *p, size_t n, bool at_end);
+/* "UTF-16 LE", ...; its mark as hex bytes ("FF FE"). */
+const char *vso_stream_encoding_name(vso_stream_encoding e);
+const char *vso_stream_encoding_mark(vso_stream_encoding e);
+
 /* ---- knobs -------------------------------------------------------------------- */
 
 /* The agent's settings that change how it reads a step's output. */
@@ -155,6 +180,8 @@ typedef enum vso_own_command {
   VSO_OWN_ENDGROUP,        /* no text: the fold ends here */
 } vso_own_command;
 
+/* The start of that command, up to its text ("##vso[task.setsecret]"). */
+const char *vso_dialect_command_head(vso_own_command kind);
 /* Appends the command (or the formatting line) that does kind with
  * text[0..n), and its line end. */
 bool vso_dialect_command(vso_buf *out, vso_own_command kind, const char *text, size_t n);

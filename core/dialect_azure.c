@@ -55,6 +55,52 @@ bool vso_deactivate(const char *p, size_t n, vso_buf *out) {
   }
 }
 
+/* StreamReader.DetectEncoding (dotnet/runtime, System.Private.CoreLib
+ * StreamReader.cs), run on the reader's first read: FE FF, FF FE (FF FE 00 00
+ * is UTF-32 LE, told apart only when 4 bytes are there), EF BB BF, 00 00 FE FF.
+ * The reader looks again at a later read when its first held fewer than 3
+ * bytes: vsorelay writes at least VSO_ENCODING_BYTES at once first
+ * (writer.c), so the agent decides on the same bytes as here. */
+vso_stream_encoding vso_stream_encoding_of(const unsigned char *p, size_t n, bool at_end) {
+  static const struct {
+    unsigned char mark[4];
+    size_t len;
+    vso_stream_encoding enc;
+  } marks[] = {
+      {{0xFF, 0xFE, 0x00, 0x00}, 4, VSO_ENC_UTF32LE}, /* before FF FE: the longer one wins */
+      {{0xFE, 0xFF}, 2, VSO_ENC_UTF16BE},
+      {{0xFF, 0xFE}, 2, VSO_ENC_UTF16LE},
+      {{0xEF, 0xBB, 0xBF}, 3, VSO_ENC_UTF8},
+      {{0x00, 0x00, 0xFE, 0xFF}, 4, VSO_ENC_UTF32BE},
+  };
+  const size_t nmarks = sizeof marks / sizeof marks[0];
+  for (size_t i = 0; i < nmarks && !at_end; i++) /* the start of a longer mark: more bytes decide */
+    if (n < marks[i].len && memcmp(p, marks[i].mark, n) == 0) return VSO_ENC_UNDECIDED;
+  for (size_t i = 0; i < nmarks; i++)
+    if (n >= marks[i].len && memcmp(p, marks[i].mark, marks[i].len) == 0) return marks[i].enc;
+  return VSO_ENC_UTF8;
+}
+
+const char *vso_stream_encoding_name(vso_stream_encoding e) {
+  switch (e) {
+    case VSO_ENC_UTF16LE: return "UTF-16 LE";
+    case VSO_ENC_UTF16BE: return "UTF-16 BE";
+    case VSO_ENC_UTF32LE: return "UTF-32 LE";
+    case VSO_ENC_UTF32BE: return "UTF-32 BE";
+    default: return "UTF-8";
+  }
+}
+
+const char *vso_stream_encoding_mark(vso_stream_encoding e) {
+  switch (e) {
+    case VSO_ENC_UTF16LE: return "FF FE";
+    case VSO_ENC_UTF16BE: return "FE FF";
+    case VSO_ENC_UTF32LE: return "FF FE 00 00";
+    case VSO_ENC_UTF32BE: return "00 00 FE FF";
+    default: return "";
+  }
+}
+
 /* ---- knobs ---------------------------------------------------------------------- */
 
 /* A knob of the agent's (AgentKnobs) is read from the job's variables
@@ -299,19 +345,22 @@ bool vso_dialect_stage_output_reference(vso_buf *out, const vso_step_place *plac
 
 /* ---- vsorelay's own commands ------------------------------------------------------------ */
 
+static const char *const heads[] = {
+    [VSO_OWN_SETSECRET] = "##vso[task.setsecret]",
+    [VSO_OWN_ERROR] = "##vso[task.logissue type=error]",
+    [VSO_OWN_FAIL] = "##vso[task.complete result=Failed;]",
+    [VSO_OWN_UPLOAD_SUMMARY] = "##vso[task.uploadsummary]",
+    [VSO_OWN_WARNING] = "##vso[task.logissue type=warning]",
+    [VSO_OWN_WITH_ISSUES] = "##vso[task.complete result=SucceededWithIssues;]",
+    /* formatting lines: the log viewer folds what lies between them; the
+     * agent passes them on as text */
+    [VSO_OWN_GROUP] = "##[group]",
+    [VSO_OWN_ENDGROUP] = "##[endgroup]",
+};
+
+const char *vso_dialect_command_head(vso_own_command kind) { return heads[kind]; }
+
 bool vso_dialect_command(vso_buf *out, vso_own_command kind, const char *text, size_t n) {
-  static const char *const heads[] = {
-      [VSO_OWN_SETSECRET] = "##vso[task.setsecret]",
-      [VSO_OWN_ERROR] = "##vso[task.logissue type=error]",
-      [VSO_OWN_FAIL] = "##vso[task.complete result=Failed;]",
-      [VSO_OWN_UPLOAD_SUMMARY] = "##vso[task.uploadsummary]",
-      [VSO_OWN_WARNING] = "##vso[task.logissue type=warning]",
-      [VSO_OWN_WITH_ISSUES] = "##vso[task.complete result=SucceededWithIssues;]",
-      /* formatting lines: the log viewer folds what lies between them; the
-       * agent passes them on as text */
-      [VSO_OWN_GROUP] = "##[group]",
-      [VSO_OWN_ENDGROUP] = "##[endgroup]",
-  };
   if (!vso_buf_append_str(out, heads[kind])) return false;
   if (kind == VSO_OWN_ENDGROUP) return vso_buf_append_char(out, '\n');
   /* a secret's data goes as it came: the agent unescapes it as before; a

@@ -209,8 +209,16 @@ static void append_legs(vso_buf *b, const vso_secrets *secrets, const char *cons
 }
 
 /* The legs of a usable matrix value against those the generator announced;
- * false (with the reason) when they differ. */
-static bool holds_announced_legs(vso_expectation *e, const vso_matrix *value, bool secret, const vso_secrets *secrets) {
+ * false (with the reason) when they differ.  Replay of a capture that does
+ * not show the value as it was takes the run's finding (vso_setvar.known_legs_). */
+static bool holds_announced_legs(vso_expectation *e, const vso_setvar *sv, const vso_matrix *value,
+                                 const vso_secrets *secrets) {
+  bool secret = sv->is_secret;
+  if (sv->known_legs_) {
+    if (sv->known_legs_ == 2)
+      set_reason(e, "not the legs the generator announced (as the run found: the capture shows the value masked)");
+    return sv->known_legs_ == 1;
+  }
   vso_leg_diff d;
   if (!vso_announce_compare(e->announced, value, &d)) {
     set_reason(e, "out of memory while comparing the announced legs");
@@ -243,7 +251,7 @@ static bool holds_announced_legs(vso_expectation *e, const vso_matrix *value, bo
  * announced legs, or met. */
 static void judge_value(vso_expectation *e, vso_analysis *a, const vso_setvar *sv) {
   const vso_value_matrix *m = NULL;
-  if (sv->value.n == 0) {
+  if (sv->length == 0) {
     e->status = VSO_EXP_EMPTY;
     set_reason(e, "set as an output variable, but with an empty value");
   } else if (e->matrix && !(m = vso_analysis_read_matrix(a, (size_t)(sv - a->setvars)), m && m->usable)) {
@@ -256,7 +264,7 @@ static void judge_value(vso_expectation *e, vso_analysis *a, const vso_setvar *s
     vso_buf_append_str(&msg, !m ? "out of memory" : sv->is_secret ? "(a secret value: the details are not shown)" : m->why);
     set_reason_inert(e, &a->secrets, msg.data ? msg.data : "not a usable build matrix");
     vso_buf_free(&msg);
-  } else if (e->announced && !holds_announced_legs(e, &m->matrix, sv->is_secret, &a->secrets)) {
+  } else if (e->announced && !holds_announced_legs(e, sv, &m->matrix, &a->secrets)) {
     e->status = VSO_EXP_INVALID;
   } else {
     e->status = VSO_EXP_MET;
@@ -271,6 +279,11 @@ static void evaluate_one(vso_expectation *e, vso_analysis *a) {
   if (!last) {
     e->status = VSO_EXP_MISSING;
     set_reason(e, "never set");
+  } else if (last->cut) { /* never re-emitted: whatever came before, the value the generator meant was lost */
+    e->last = last;
+    e->status = VSO_EXP_CUT;
+    set_reason(e, "its last command line had not ended when vsorelay stopped the command (the pipes were "
+                  "still open after it exited): the value may be incomplete");
   } else if (rejected && (!output || rejected > output)) {
     e->last = rejected;
     e->status = VSO_EXP_REJECTED;
@@ -295,6 +308,19 @@ bool vso_expectation_counts(const vso_expectation *e) {
 
 bool vso_expectation_unmet(const vso_expectation *e) { return e->status != VSO_EXP_MET && vso_expectation_counts(e); }
 
+bool vso_expect_index_of(const vso_expect_set *set, const char *name, size_t n, size_t *at) {
+  const vso_index_keys keys = {set, expectation_name};
+  return vso_index_get(&set->index, &keys, name, n, at);
+}
+
+void vso_expect_all_unreadable(vso_expect_set *set, const char *why) {
+  for (size_t i = 0; i < set->n; i++) {
+    if (!vso_expectation_counts(&set->items[i])) continue;
+    set->items[i].status = VSO_EXP_UNREADABLE;
+    set_reason(&set->items[i], why);
+  }
+}
+
 size_t vso_expect_unmet(const vso_expect_set *set) {
   size_t n = 0;
   for (size_t i = 0; i < set->n; i++) n += vso_expectation_unmet(&set->items[i]);
@@ -317,6 +343,8 @@ const char *vso_exp_status_name(vso_exp_status st) {
     case VSO_EXP_EMPTY: return "empty";
     case VSO_EXP_REJECTED: return "rejected";
     case VSO_EXP_INVALID: return "invalid";
+    case VSO_EXP_CUT: return "cut";
+    case VSO_EXP_UNREADABLE: return "unreadable";
   }
   return "?";
 }

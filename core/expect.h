@@ -29,6 +29,9 @@ typedef enum {
   VSO_EXP_EMPTY,        /* set as an output, with an empty value */
   VSO_EXP_REJECTED,     /* a command for it, after its output value, makes the agent fail the step */
   VSO_EXP_INVALID,      /* a matrix whose value is not a usable build matrix, or not the announced legs */
+  VSO_EXP_CUT,          /* its last command had not ended when vsorelay stopped the command:
+                           the value may be incomplete */
+  VSO_EXP_UNREADABLE,   /* the agent cannot read the step's stdout (a UTF-16/32 byte-order mark) */
 } vso_exp_status;
 
 /* Where a name came from (bits of vso_expectation.sources). */
@@ -117,6 +120,12 @@ bool vso_expectation_required(const vso_expectation *e);
 bool vso_expectation_unmet(const vso_expectation *e);
 /* Whether e counts at all: it is required, or it arrived. */
 bool vso_expectation_counts(const vso_expectation *e);
+/* The agent will read no command of the step's stdout (why, already quoted):
+ * every expectation that counts is unreadable, whatever the analysis found
+ * (an upper bound's absent names stay as they are). */
+void vso_expect_all_unreadable(vso_expect_set *set, const char *why);
+/* Where name (case-insensitive) is in the set, or false. */
+bool vso_expect_index_of(const vso_expect_set *set, const char *name, size_t n, size_t *at);
 bool vso_expect_all_met(const vso_expect_set *set);
 size_t vso_expect_unmet(const vso_expect_set *set);
 /* How many count (vso_expectation_counts). */

@@ -86,6 +86,7 @@ static bool fail_read(vso_json_reader *r, int rc, const char *max_text) {
   if (rc == EFBIG) vso_buf_appendf(r->err, "larger than %s", max_text);
   else if (rc == ENOMEM) vso_buf_append_str(r->err, "out of memory");
   else vso_buf_appendf(r->err, "cannot read: %s", strerror(rc));
+  errno = rc; /* the caller tells a lack of descriptors or memory from a bad file by it */
   return false;
 }
 

@@ -82,11 +82,11 @@ static void give_line(vso_scanner *s, vso_line line) {
   if (s->sink.line) s->sink.line(s->sink.ctx, &line);
 }
 
-/* The line gathered in hold has ended at term. */
-static void deliver(vso_scanner *s, const char *term, size_t term_len) {
+/* The line gathered in hold has ended at term (or was cut there). */
+static void deliver(vso_scanner *s, const char *term, size_t term_len, bool cut) {
   if (!s->overflowed)
     give_line(s, (vso_line){.text = s->hold.data ? s->hold.data : "", .len = s->hold.len, .term = term,
-                            .term_len = term_len, .hold_ = &s->hold});
+                            .term_len = term_len, .cut = cut, .hold_ = &s->hold});
   else
     pass(s, term, term_len);
   vso_buf_clear(&s->hold);
@@ -102,9 +102,15 @@ static void overflow(vso_scanner *s) {
   s->overflowed = true;
 }
 
+/* Bytes of a held line that could not be held. */
+static void rest(vso_scanner *s, const char *p, size_t n) {
+  if (n && s->sink.rest) s->sink.rest(s->sink.ctx, p, n);
+  else pass(s, p, n);
+}
+
 static void hold(vso_scanner *s, const char *p, size_t n) {
   if (s->overflowed) {
-    pass(s, p, n);
+    rest(s, p, n);
     return;
   }
   if (n > s->max_line - s->hold.len || !vso_buf_append(&s->hold, p, n)) {
@@ -113,7 +119,7 @@ static void hold(vso_scanner *s, const char *p, size_t n) {
     if (room > n) room = n;
     if (room && !vso_buf_append(&s->hold, p, room)) room = 0;
     overflow(s);
-    pass(s, p + room, n - room);
+    rest(s, p + room, n - room);
   }
 }
 
@@ -353,7 +359,7 @@ static void feed_whole_lines(vso_scanner *s, const char *p, size_t n) {
     hold(s, p + i, e - i);
     if (e == n) return;
     size_t t = term_len_at(s, p, n, e);
-    deliver(s, p + e, t);
+    deliver(s, p + e, t, false);
     s->lines++;
     i = e + t;
   }
@@ -415,7 +421,7 @@ static size_t held_line(vso_scanner *s, const char *p, size_t n, size_t i) {
     give_line(s, (vso_line){.text = p + i, .len = e - i, .term = p + e, .term_len = t});
     s->holding = false;
   } else {
-    deliver(s, p + e, t);
+    deliver(s, p + e, t, false);
   }
   s->lines++;
   return e + t;
@@ -482,7 +488,7 @@ void vso_scanner_finish(vso_scanner *s) {
     s->partial = 0;
   }
   if (s->holding) {
-    deliver(s, "", 0);
+    deliver(s, "", 0, s->cut_at_end);
     s->lines++;
   } else {
     if (s->watching_) vso_scan_end_watch(s, "", 0, false);

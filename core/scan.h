@@ -44,6 +44,7 @@ typedef struct vso_line {
   size_t term_len;
   uint64_t line_no;   /* 1-based, the agent's numbering                         */
   bool truncated;     /* the line outgrew max_line: text is only its beginning  */
+  bool cut;           /* the stream was cut before the line ended (cut_at_end)   */
   /* private: the scanner's buffer text lies in, for vso_line_keep; NULL when
    * the line lay whole in the chunk fed and is read from there (text is
    * then valid only during the sink's call) */
@@ -77,6 +78,11 @@ typedef struct vso_scan_sink {
   /* Optional: a line that holds a watched text (vso_scanner_watch).  text
    * is valid only during the call. */
   void (*watched)(void *ctx, const vso_watched *w);
+  /* Optional: the rest of a held line that outgrew what could be held (max_line,
+   * or memory), after the line was delivered truncated; its terminator still
+   * goes to pass().  Without it, the rest goes to pass() too.  A relay must
+   * not show these bytes as they are: they belong to a logging command. */
+  void (*rest)(void *ctx, const char *p, size_t n);
 } vso_scan_sink;
 
 enum {
@@ -91,6 +97,9 @@ typedef struct vso_scanner {
   vso_scan_sink sink;
   unsigned flags;
   size_t max_line;        /* a held line longer than this is delivered truncated */
+  bool cut_at_end;        /* set before vso_scanner_finish when the stream did not end of
+                             itself (its writer was stopped): an unterminated last line
+                             is delivered marked cut, not as a line the writer finished */
   /* read-only */
   uint64_t lines;         /* terminators seen so far */
   uint64_t bytes;         /* bytes fed so far        */

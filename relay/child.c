@@ -36,7 +36,7 @@ static void close_stream(vso_child *c, int i) {
   c->reading_[i] = false;
   uv_read_stop((uv_stream_t *)&c->pipes_[i]);
   uv_close((uv_handle_t *)&c->pipes_[i], NULL);
-  c->io.end(c->io.ctx, i);
+  c->io.end(c->io.ctx, i, c->drain_stage_ > 0 || c->stop_signal); /* vsorelay stopped it, or passed a stop on */
   stop_timers_if_complete(c);
 }
 
@@ -182,7 +182,7 @@ static void start_reading(vso_child *c, int i) {
     vso_warn("cannot read the command's %s: %s", i ? "stderr" : "stdout", uv_strerror(e));
     c->failed = true;
     uv_close((uv_handle_t *)&c->pipes_[i], NULL);
-    c->io.end(c->io.ctx, i);
+    c->io.end(c->io.ctx, i, false);
   }
 }
 
@@ -216,6 +216,11 @@ int vso_child_run(vso_child *c) {
     vso_warn("cannot run '%s': %s", c->argv[0], uv_strerror(e));
     for (int i = 0; i < VSO_CHILD_STREAMS; i++) uv_close((uv_handle_t *)&c->pipes_[i], NULL);
     uv_run(&c->loop_, UV_RUN_DEFAULT);
+    /* no process, memory or descriptor left: vsorelay's failure, not the command's */
+    if (e == UV_EAGAIN || e == UV_ENOMEM || e == UV_EMFILE || e == UV_ENFILE) {
+      c->failed = true;
+      return VSO_EXIT_SELF;
+    }
     return e == UV_ENOENT ? VSO_EXIT_NOT_FOUND : VSO_EXIT_CANNOT_EXECUTE;
   }
   c->started_ = true; /* the process handle keeps the loop running until the exit */

@@ -28,8 +28,12 @@ typedef struct vso_child_io {
   void *ctx;
   /* Bytes read from the command's stdout (stream 0) or stderr (1). */
   void (*data)(void *ctx, int stream, const char *p, size_t n);
-  /* That pipe reached its end, or was closed by force. */
-  void (*end)(void *ctx, int stream);
+  /* That pipe reached its end, or was closed by force.  cut: vsorelay had
+   * begun to stop the command's group (the drain timeout after its exit,
+   * --timeout, a signal not obeyed), passed on a signal that stops it (the
+   * agent's cancel), or closed the pipe itself, so an unterminated last line
+   * is no line its writer finished. */
+  void (*end)(void *ctx, int stream, bool cut);
 } vso_child_io;
 
 typedef struct vso_child {

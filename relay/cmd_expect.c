@@ -4,11 +4,14 @@
  * Exit 2 when no platform is left after the filters (unless --allow-empty). */
 #include "commands.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "imageinfo.h"
 #include "outcome.h"
+#include "files.h"
+#include "platform.h"
 #include "sources.h"
 #include "text.h"
 #include "writer.h"
@@ -45,18 +48,21 @@ static bool print_json(const vso_manifest_result *m) {
 }
 
 /* The matrices of the manifest, filtered, less what --image-info marks
- * unchanged.  False, said, when a file cannot be read. */
-static bool matrices_of(const vso_options *opts, vso_manifest_result *m) {
+ * unchanged.  Returns 0, or, said, the exit status when a file cannot be
+ * read: 2, or 125 when descriptors or memory ran out. */
+static int matrices_of(const vso_options *opts, vso_manifest_result *m) {
   vso_manifest_filter filter = vso_manifest_filter_of(opts);
   vso_image_info info = {0};
   vso_buf err = {0};
+  errno = 0;
   bool ok = !opts->image_info || vso_image_info_load(opts->image_info, &info, &err);
   filter.image_info = opts->image_info ? &info : NULL;
   ok = ok && vso_manifest_expected(opts->manifest, &filter, m, &err);
+  int e = errno; /* descriptors or memory: vsorelay's failure, not the manifest's */
   if (!ok) vso_warn("expect: %s", err.data ? err.data : "cannot read the manifest");
   vso_image_info_free(&info);
   vso_buf_free(&err);
-  return ok;
+  return ok ? 0 : vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
 }
 
 /* What the names are, when they are not exactly what ImageBuilder emits,
@@ -83,9 +89,10 @@ static bool say_what_they_are(const vso_options *opts, const vso_manifest_result
 
 int vso_cmd_expect(const vso_options *opts) {
   vso_manifest_result m = {0};
-  if (!matrices_of(opts, &m)) {
+  int status = matrices_of(opts, &m);
+  if (status) {
     vso_manifest_result_free(&m);
-    return VSO_EXIT_USAGE;
+    return status;
   }
   vso_print_manifest_warnings(&m);
   if (!say_what_they_are(opts, &m)) {

@@ -12,53 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "sources.h"
-#include "platform.h"
+#include "files.h"
 #include "listing.h"
 #include "outcome.h"
+#include "platform.h"
+#include "replay.h"
+#include "sources.h"
 #include "verdict.h"
 #include "writer.h"
 
-typedef struct replay_stream {
-  vso_scanner scanner;
-  vso_announce_reader reader;   /* the generator's announcement in this stream */
-  char *name;
-  vso_analysis *analysis;
-} replay_stream;
-
-typedef struct replay {
-  const vso_options *opts;
-  vso_analysis analysis;
-  vso_announcement announcement; /* of the last attempt */
-  bool read_announcement;
-  vso_policy policy;
-  replay_stream **streams; /* each allocated apart: scanners point at them */
-  size_t nstreams;
-  int attempt;
-  bool json_failed;
-} replay;
-
-static void on_line(void *ctx, const vso_line *line) {
-  replay_stream *s = ctx;
-  vso_analysis_line(s->analysis, line, s->name);
-}
-
-static void on_watched(void *ctx, const vso_watched *w) {
-  replay_stream *s = ctx;
-  vso_announce_line(&s->reader, w);
-}
-
-/* A fresh scanner for the stream, watching for the announcement when it is read. */
-static bool start_scanner(replay *r, replay_stream *s) {
-  vso_scan_sink sink = {.ctx = s, .pass = NULL, .line = on_line, .watched = on_watched};
-  vso_scanner_init(&s->scanner, &sink, 0);
-  s->reader = (vso_announce_reader){.into = &r->announcement, .source = s->name};
-  return !r->read_announcement ||
-         vso_scanner_watch(&s->scanner, vso_announce_watch, vso_announce_nwatch, vso_announce_key_at);
-}
-
-static bool add_stream(replay *r, const char *name) {
+bool vso_replay_add_stream(replay *r, const char *name) {
   replay_stream **grown = realloc(r->streams, (r->nstreams + 1) * sizeof *grown);
   if (!grown) return false;
   r->streams = grown;
@@ -75,7 +38,32 @@ static bool add_stream(replay *r, const char *name) {
   r->streams[r->nstreams] = s;
   s->analysis = &r->analysis;
   r->nstreams++;
-  return start_scanner(r, s);
+  return vso_replay_start_scanner(r, s);
+}
+
+void vso_replay_on_line(void *ctx, const vso_line *line) {
+  replay_stream *s = ctx;
+  if (!s->lines_from_facts) vso_analysis_line(s->analysis, line, s->name);
+}
+
+static void on_watched(void *ctx, const vso_watched *w) {
+  replay_stream *s = ctx;
+  vso_announce_line(&s->reader, w);
+}
+
+bool vso_replay_start_scanner(replay *r, replay_stream *s) {
+  vso_scan_sink sink = {.ctx = s, .pass = NULL, .line = vso_replay_on_line, .watched = on_watched};
+  vso_scanner_init(&s->scanner, &sink, 0);
+  s->reader = (vso_announce_reader){.into = &r->announcement, .source = s->name};
+  return !r->read_announcement ||
+         vso_scanner_watch(&s->scanner, vso_announce_watch, vso_announce_nwatch, vso_announce_key_at);
+}
+
+void vso_replay_head(replay_stream *s, const char *p, size_t n) {
+  size_t take = VSO_ENCODING_BYTES - s->head_len;
+  if (take > n) take = n;
+  memcpy(s->head + s->head_len, p, take);
+  s->head_len += take;
 }
 
 static void json_append_masked(vso_buf *out, const vso_analysis *a, const char *p, size_t n) {
@@ -114,72 +102,57 @@ static void print_command_json(void *ctx, const vso_command *cmd, const vso_line
   vso_buf_free(&out);
 }
 
-typedef struct capture_ctx {
-  replay *r;
-  size_t first; /* index of this file's stdout stream; stderr follows */
-} capture_ctx;
-
-/* A new attempt in a capture: only the last attempt counts, as in run. */
-static void on_attempt(void *ctx, int attempt) {
-  replay *r = ((capture_ctx *)ctx)->r;
-  if (attempt <= 1 || r->attempt == attempt) {
-    r->attempt = attempt;
-    return;
+/* Reads until p holds at least want bytes or the file ends.  Returns the
+ * bytes held, or -1 with errno set. */
+static ssize_t read_at_least(int fd, char *p, size_t size, size_t want) {
+  size_t have = 0;
+  while (have < want) {
+    ssize_t n = read(fd, p + have, size - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    have += (size_t)n;
   }
-  r->attempt = attempt;
-  vso_announcement_free(&r->announcement);
-  for (size_t i = 0; i < r->nstreams; i++) {
-    vso_scanner_free(&r->streams[i]->scanner);
-    (void)start_scanner(r, r->streams[i]); /* the texts were accepted for the first attempt */
-  }
-  /* the secrets of earlier attempts stay masked, as in run */
-  vso_analysis_restart(&r->analysis);
+  return (ssize_t)have;
 }
 
-static void on_capture_data(void *ctx, int stream, const char *p, size_t n) {
-  capture_ctx *c = ctx;
-  vso_scanner_feed(&c->r->streams[c->first + (size_t)stream]->scanner, p, n);
+static int read_failed(const char *shown, int e) {
+  vso_warn("replay: cannot read '%s': %s", shown, strerror(e));
+  return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
 }
 
-/* The first chunk of a file says what it is: a capture holds both streams
- * of a run, anything else is one stream.  False when memory runs out. */
-static bool add_file_streams(replay *r, const char *shown, const char *chunk, size_t n, bool *is_capture) {
-  size_t m = strlen(VSO_CAPTURE_MAGIC);
-  *is_capture = n >= m && memcmp(chunk, VSO_CAPTURE_MAGIC, m) == 0;
-  if (!*is_capture) return add_stream(r, shown);
+/* A plain log: one stream, read to its end. */
+static int replay_plain(replay *r, int fd, const char *shown, char *chunk, size_t size, size_t n) {
+  if (!vso_replay_add_stream(r, shown)) return vso_warn("replay: out of memory"), VSO_EXIT_SELF;
+  replay_stream *s = r->streams[r->nstreams - 1];
+  s->judge_head = true;
+  for (;;) {
+    vso_replay_head(s, chunk, n);
+    vso_scanner_feed(&s->scanner, chunk, n);
+    ssize_t got;
+    do got = read(fd, chunk, size);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) return read_failed(shown, errno);
+    if (got == 0) return 0;
+    n = (size_t)got;
+  }
+}
+
+/* Reads fd to its end: a capture holds both streams of a run (its magic
+ * says so), anything else is one stream.  Returns 0, or the exit status
+ * with a message printed. */
+static int read_stream(replay *r, int fd, const char *shown) {
+  static char chunk[1 << 18];
+  size_t magic = strlen(VSO_CAPTURE_MAGIC);
+  ssize_t n = read_at_least(fd, chunk, sizeof chunk, magic); /* a pipe may give less at a time */
+  if (n < 0) return read_failed(shown, errno);
+  if (!vso_capture_magic(chunk, (size_t)n)) return replay_plain(r, fd, shown, chunk, sizeof chunk, (size_t)n);
   char name[4096];
   snprintf(name, sizeof name, "%s:stdout", shown);
-  bool ok = add_stream(r, name);
+  bool ok = vso_replay_add_stream(r, name);
   snprintf(name, sizeof name, "%s:stderr", shown);
-  return ok && add_stream(r, name);
-}
-
-/* Reads fd to its end into the file's streams.  Returns 0, or the exit
- * status with a message printed. */
-static int read_stream(replay *r, int fd, const char *shown, size_t first, vso_capture_reader *cap) {
-  static char chunk[1 << 18];
-  bool decided = false, is_capture = false;
-  for (;;) {
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      vso_warn("replay: cannot read '%s': %s", shown, strerror(errno));
-      return VSO_EXIT_USAGE;
-    }
-    if (!decided && !add_file_streams(r, shown, chunk, (size_t)n, &is_capture)) {
-      vso_warn("replay: out of memory");
-      return VSO_EXIT_SELF;
-    }
-    decided = true;
-    if (n == 0) break;
-    if (!is_capture) vso_scanner_feed(&r->streams[first]->scanner, chunk, (size_t)n);
-    else if (!vso_capture_feed(cap, chunk, (size_t)n)) break;
-  }
-  if (is_capture && !vso_capture_finish(cap)) {
-    vso_warn("replay: '%s': %s", shown, cap->error);
-    return VSO_EXIT_USAGE;
-  }
-  return 0;
+  if (!ok || !vso_replay_add_stream(r, name)) return vso_warn("replay: out of memory"), VSO_EXIT_SELF;
+  return vso_replay_capture(r, fd, shown, r->nstreams - 2, chunk, sizeof chunk, (size_t)n);
 }
 
 /* Reads one operand ("-": stdin).  Returns 0, or the exit status with a
@@ -189,14 +162,12 @@ static int replay_file(replay *r, const char *path) {
   const char *shown = is_stdin ? "(stdin)" : path;
   int fd = is_stdin ? STDIN_FILENO : vso_open_read(path);
   if (fd < 0) {
-    vso_warn("replay: cannot open '%s': %s", path, strerror(errno));
-    return VSO_EXIT_USAGE;
+    int e = errno;
+    vso_warn("replay: cannot open '%s': %s", path, strerror(e));
+    return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
   }
   size_t first = r->nstreams;
-  capture_ctx cctx = {r, first};
-  vso_capture_reader cap = {.ctx = &cctx, .data = on_capture_data, .attempt = on_attempt};
-  int status = read_stream(r, fd, shown, first, &cap);
-  vso_capture_reader_free(&cap);
+  int status = read_stream(r, fd, shown);
   for (size_t i = first; i < r->nstreams; i++) vso_scanner_finish(&r->streams[i]->scanner);
   if (!is_stdin && close(fd) != 0 && status == 0) {
     vso_warn("replay: cannot close '%s': %s", shown, strerror(errno));
@@ -207,6 +178,19 @@ static int replay_file(replay *r, const char *path) {
 
 /* ---- the sequence ------------------------------------------------------------------ */
 
+/* How the agent would decode the step's stdout: a capture says it (@encoding);
+ * otherwise by the first bytes of each plain log (any of which may be the
+ * step's stdout) or of a version 1 capture's stdout. */
+static vso_stream_encoding stdout_encoding(const replay *r) {
+  if (r->stdout_encoding != VSO_ENC_UNDECIDED) return r->stdout_encoding;
+  for (size_t i = 0; i < r->nstreams; i++) {
+    const replay_stream *s = r->streams[i];
+    vso_stream_encoding e = s->judge_head ? vso_stream_encoding_of(s->head, s->head_len, true) : VSO_ENC_UTF8;
+    if (vso_encoding_unreadable(e)) return e;
+  }
+  return VSO_ENC_UTF8;
+}
+
 static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
   vso_expect_set *expect = &sources->expect;
   if (!vso_sources_add_announced(sources, &r->announcement)) r->analysis.out_of_memory = true;
@@ -215,6 +199,15 @@ static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
   for (size_t i = 0; i < r->nstreams; i++)
     if (r->streams[i]->scanner.out_of_memory) r->analysis.out_of_memory = true;
   if (r->analysis.out_of_memory) vso_warn("replay: out of memory: the analysis is incomplete");
+  if (r->analysis.unread_lines)
+    vso_warn("replay: the captured run ran out of memory: %llu of its lines could not be read",
+             (unsigned long long)r->analysis.unread_lines);
+  vso_stream_encoding enc = stdout_encoding(r);
+  vso_buf why = {0};
+  if (vso_encoding_unreadable(enc) && vso_unreadable_reason(&why, "stdout", enc) &&
+      vso_buf_append_str(&why, ", the re-emitted variables included"))
+    vso_expect_all_unreadable(expect, why.data);
+  vso_buf_free(&why);
   *o = (vso_outcome){
       .mode = VSO_MODE_REPLAY,
       .command = r->opts->operands,
@@ -227,11 +220,14 @@ static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
       .announcement = r->read_announcement ? &r->announcement : NULL,
       .facts = {.met = vso_expect_all_met(expect) && !unchecked,
                 .unchecked = unchecked,
-                .own_failure = r->analysis.out_of_memory},
+                .own_failure = r->analysis.out_of_memory || r->analysis.unread_lines,
+                .stdout_encoding = enc},
   };
-  for (size_t i = 0; i < r->nstreams && o->nstreams < VSO_OUTCOME_MAX_STREAMS; i++)
-    o->streams[o->nstreams++] = (vso_stream_stats){r->streams[i]->name, r->streams[i]->scanner.bytes,
-                                                   r->streams[i]->scanner.lines};
+  for (size_t i = 0; i < r->nstreams && o->nstreams < VSO_OUTCOME_MAX_STREAMS; i++) {
+    const replay_stream *s = r->streams[i];
+    o->streams[o->nstreams++] = (vso_stream_stats){s->name, s->ended ? s->end_bytes : s->scanner.bytes,
+                                                   s->ended ? s->end_lines : s->scanner.lines};
+  }
   vso_outcome_judge(o);
 }
 
@@ -281,15 +277,16 @@ static int read_all(replay *r) {
 int vso_cmd_replay(const vso_options *opts) {
   double started = vso_now();
   vso_sources sources = {0};
-  replay r = {.opts = opts};
+  replay r = {.opts = opts, .expect = &sources.expect, .sources = &sources, .knobs = opts->knobs};
   vso_analysis_init(&r.analysis, opts->knobs);
   /* 1. prepare: expectations and destinations, before anything is read */
   int status = 0;
-  if (!vso_sources_read(opts, "replay", &sources) ||
-      !vso_destinations_usable(opts->report, opts->summary))
-    status = VSO_EXIT_USAGE;
-  else if (!vso_options_policy(opts, &r.policy))
-    vso_warn("replay: out of memory"), status = VSO_EXIT_SELF;
+  status = vso_sources_read(opts, "replay", &sources);
+  if (!status) status = vso_destinations_check_options(opts);
+  if (!status && !vso_options_policy(opts, &r.policy)) {
+    vso_warn("replay: out of memory");
+    status = VSO_EXIT_SELF;
+  }
   r.read_announcement = sources.read_announcement;
   r.analysis.policy = &r.policy;
   if (opts->format == VSO_FORMAT_JSON) {

@@ -16,6 +16,7 @@
 #include "child.h"
 #include "live.h"
 #include "outcome.h"
+#include "files.h"
 #include "platform.h"
 #include "sources.h"
 #include "verdict.h"
@@ -37,6 +38,24 @@ typedef struct run {
 
 /* ---- 1. prepare ------------------------------------------------------------------ */
 
+/* The descriptors a run holds at most at once, beyond the standard three:
+ * libuv's epoll, eventfd and signal pipes, the two pipes of the command
+ * while it starts, the capture, a report's or summary's temporary file (13
+ * measured with libuv 1.44), and room for the C library.  libuv aborts
+ * (signal 6, exit 134) when it cannot make its own pipes, so a launcher's
+ * low `ulimit -n` must be found here, with a message and vsorelay's 125. */
+enum { RUN_DESCRIPTORS = 16 };
+
+static bool enough_descriptors(void) {
+  int got = vso_descriptors_available(RUN_DESCRIPTORS);
+  if (got >= RUN_DESCRIPTORS) return true;
+  long limit = vso_descriptor_limit();
+  vso_warn("too few file descriptors: vsorelay needs %d free, and %d can be opened (ulimit -n is %ld): "
+           "raise the limit",
+           RUN_DESCRIPTORS, got, limit);
+  return false;
+}
+
 /* Everything that can be wrong before the command runs: the expectations,
  * the destinations of the report, summary and capture.  Returns 0, or the
  * exit status (2: a usage error, nothing ran; 125: vsorelay cannot run). */
@@ -45,9 +64,9 @@ static int prepare(run *r, const vso_options *opts) {
   r->opts = opts;
   r->started = vso_now();
   vso_live_init(&r->live);
-  if (!vso_sources_read(opts, "run", &r->sources) ||
-      !vso_destinations_usable(opts->report, opts->summary))
-    return VSO_EXIT_USAGE;
+  int status = vso_sources_read(opts, "run", &r->sources);
+  if (!status) status = vso_destinations_check_options(opts);
+  if (status) return status;
   if (vso_unblock_signals() != 0) vso_warn("cannot unblock signals: %s", strerror(errno));
   if (!vso_options_policy(opts, &r->policy)) {
     vso_warn("out of memory");
@@ -58,18 +77,27 @@ static int prepare(run *r, const vso_options *opts) {
   r->live.read_announcement = r->sources.read_announcement;
   r->live.knobs = opts->knobs;
   r->live.policy = &r->policy;
+  r->live.expect = &r->sources.expect;
   r->child = (vso_child){.argv = opts->operands,
                          .drain_timeout = opts->drain_timeout,
                          .timeout = opts->timeout,
                          .kill_after = opts->kill_after,
                          .io = {&r->live, vso_live_data, vso_live_end}};
+  if (!enough_descriptors()) return VSO_EXIT_SELF;
   if (!(r->child_started = vso_child_init(&r->child))) return VSO_EXIT_SELF;
   if (opts->capture) {
-    if (!vso_capture_open(&r->capture, opts->capture)) {
-      vso_warn("--capture %s: %s", opts->capture, strerror(errno));
-      return VSO_EXIT_USAGE;
+    if (!vso_capture_open(&r->capture, opts->capture, opts->knobs)) {
+      int e = errno;
+      char said[96];
+      vso_warn("%s %s: %s", vso_option_said(opts, "capture", said, sizeof said), opts->capture, strerror(e));
+      return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
     }
     r->live.capture = &r->capture;
+    /* replay has no command: the expectations of ImageBuilder's arguments go with the capture */
+    vso_buf records = {0};
+    bool built = vso_sources_put_recorded(&records, &r->sources, opts->operands, opts->noperands);
+    vso_capture_records(&r->capture, built, &records);
+    vso_buf_free(&records);
   }
   return 0;
 }
@@ -87,6 +115,9 @@ static void print_diagnostics(const vso_analysis *a) {
                d->severity == VSO_ERROR ? "error" : "warning", message.data);
     vso_buf_free(&message);
   }
+  vso_buf omitted = {0};
+  if (vso_analysis_omitted_text(a, &omitted)) vso_warn("%s", omitted.data);
+  vso_buf_free(&omitted);
 }
 
 static bool child_succeeded(const vso_child *c) { return c->exited && c->term_signal == 0 && c->exit_status == 0; }
@@ -141,8 +172,14 @@ static int run_attempts(run *r, bool *met, const char **unchecked) {
     vso_live_attempt(&r->live, attempt);
     r->spawn_status = vso_child_run(&r->child);
     vso_live_attempt_done(&r->live);
-    if (r->live.analysis.out_of_memory) {
-      vso_warn("out of memory while reading the command's output: its commands could not all be held");
+    if (r->live.analysis.out_of_memory || r->live.unshown_bytes) {
+      if (r->live.unshown_bytes)
+        vso_warn("out of memory while reading the command's output: its commands could not all be held (none "
+                 "was let through; %llu bytes of them were not shown)",
+                 (unsigned long long)r->live.unshown_bytes);
+      else
+        vso_warn("out of memory while reading the command's output: its commands could not all be held (none "
+                 "was let through)");
       r->out_of_memory = true;
     }
     print_diagnostics(&r->live.analysis);
@@ -154,6 +191,33 @@ static int run_attempts(run *r, bool *met, const char **unchecked) {
 }
 
 /* ---- 3. judge ------------------------------------------------------------------------- */
+
+/* What the agent decodes the step's streams as (dialect.h).  A stdout it
+ * reads as UTF-16 or UTF-32 carries none of the variables: every
+ * expectation is unreadable.  On stderr only the command's own commands
+ * there are lost to the agent (vsorelay re-emits the variables on stdout):
+ * a warning, on stdout, which the agent still reads. */
+static void judge_encodings(run *r) {
+  vso_outcome *o = &r->outcome;
+  o->facts.stdout_encoding = vso_out_encoding(&r->live.out);
+  vso_buf why = {0};
+  if (vso_encoding_unreadable(o->facts.stdout_encoding)) {
+    if (vso_unreadable_reason(&why, "stdout", o->facts.stdout_encoding) &&
+        vso_buf_append_str(&why, ", the re-emitted variables included"))
+      vso_expect_all_unreadable(&r->sources.expect, why.data);
+    else
+      r->live.failed = true;
+    o->facts.met = false;
+    r->live.stdout_unreadable = true; /* vsorelay's own commands go on stderr */
+  }
+  vso_stream_encoding err = vso_out_encoding(r->live.err);
+  vso_buf_clear(&why);
+  if (vso_encoding_unreadable(err) && vso_unreadable_reason(&why, "stderr", err) &&
+      vso_buf_append_str(&why, ": the command's own logging commands there are lost (vsorelay re-emits the "
+                               "variables on stdout)"))
+    vso_live_issue(&r->live, false, why.data);
+  vso_buf_free(&why);
+}
 
 static void judge(run *r, int attempts, bool met, const char *unchecked) {
   const vso_child *c = &r->child;
@@ -173,7 +237,7 @@ static void judge(run *r, int attempts, bool met, const char *unchecked) {
       .facts = {.met = met,
                 .unchecked = unchecked,
                 .own_failure = c->failed || r->live.failed || r->out_of_memory,
-                .stdout_failed = r->live.out.error || r->live.err.error,
+                .stdout_failed = r->live.out.error || r->live.err->error,
                 .stop_signal = c->stop_signal,
                 .timed_out = c->timed_out,
                 .spawn_status = r->spawn_status,
@@ -185,6 +249,7 @@ static void judge(run *r, int attempts, bool met, const char *unchecked) {
   static const char *const names[VSO_LIVE_STREAMS] = {"stdout", "stderr"};
   for (int i = 0; i < VSO_LIVE_STREAMS; i++)
     o->streams[o->nstreams++] = (vso_stream_stats){names[i], r->live.bytes[i], r->live.lines[i]};
+  judge_encodings(r);
   vso_outcome_judge(o);
 }
 
@@ -264,12 +329,18 @@ int vso_cmd_run(const vso_options *opts) {
   /* 5. write the artefacts: the capture, the summary, then the report,
    *    which carries the final exit status */
   r.outcome.duration = vso_now() - r.started;
+  if (r.live.capture) /* how the agent decodes each stream, when it is not UTF-8 */
+    for (int i = 0; i < VSO_LIVE_STREAMS; i++)
+      vso_capture_encoding(r.live.capture, i, vso_out_encoding(i ? r.live.err : &r.live.out));
   vso_artefacts files = {.capture = r.live.capture,
                          .capture_path = opts->capture,
                          .summary_path = opts->summary,
                          .report_path = opts->report,
                          .announce = &r.live.out};
   status = vso_outcome_finish(&r.outcome, &files);
+  /* the first bytes of a stream may still wait for the agent's encoding (writer.c) */
+  if (!vso_out_flush(&r.live.out) && status == VSO_EXIT_OK) status = VSO_EXIT_SELF;
+  (void)vso_out_flush(r.live.err);
   if (r.live.out.error) vso_warn("writing to stdout: %s", strerror(r.live.out.error));
   /* 6. the last line: what was verified, once it all went out */
   if (status == VSO_EXIT_OK) say_verified(&r.outcome);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,27 +53,87 @@ static int create_temporary(const char *path, vso_buf *tmpl, vso_buf *err) {
             vso_buf_append_str(tmpl, path + dirlen) && vso_buf_append_str(tmpl, ".XXXXXX") &&
             (slash ? vso_buf_append(&dir, path, dirlen > 1 ? dirlen - 1 : dirlen) : vso_buf_append_str(&dir, "."));
   int fd = ok ? vso_open_temporary(tmpl->data) : -1;
+  int e = ok ? errno : ENOMEM;
   if (!ok) vso_buf_append_str(err, "out of memory");
-  else if (fd < 0) err_errno(err, "cannot create a temporary file in the directory", dir.data, errno);
+  else if (fd < 0) err_errno(err, "cannot create a temporary file in the directory", dir.data, e);
   vso_buf_free(&dir);
+  if (fd < 0) errno = e; /* the caller tells resources from paths by it */
   return fd;
 }
 
+/* A directory, a device, a pipe or a socket at path (not a link to one,
+ * which would be replaced) must not be replaced by a file: said before
+ * anything runs, not when the rename fails (or, as root, succeeds: /dev/null
+ * made a regular file). */
+static bool names_directory(const char *path, vso_buf *err) {
+  const char *what = vso_special_file(path);
+  if (!what) return false;
+  vso_buf_append_str(err, "the path ");
+  err_path(err, path);
+  vso_buf_appendf(err, " is %s: vsorelay writes a file by replacing its destination, and replaces only files", what);
+  errno = strcmp(what, "a directory") == 0 ? EISDIR : EINVAL;
+  return true;
+}
+
 bool vso_file_creatable(const char *path, vso_buf *err) {
+  if (names_directory(path, err)) return false;
   vso_buf tmpl = {0};
   int fd = create_temporary(path, &tmpl, err);
+  int e = errno;
   bool ok = fd >= 0;
   if (ok && close(fd) != 0) {
-    err_errno(err, "cannot close", tmpl.data, errno);
+    err_errno(err, "cannot close", tmpl.data, e = errno);
     ok = false;
   }
   if (fd >= 0 && remove(tmpl.data) != 0) {
-    if (ok) err_errno(err, "cannot remove", tmpl.data, errno);
+    if (ok) err_errno(err, "cannot remove", tmpl.data, e = errno);
     ok = false;
   }
   vso_buf_free(&tmpl);
+  errno = e;
   return ok;
 }
+
+int vso_create_replacing(const char *path) {
+  vso_buf tmpl = {0}, err = {0};
+  int fd = names_directory(path, &err) ? -1 : create_temporary(path, &tmpl, &err);
+  int e = errno;
+  if (fd >= 0 && vso_replace(tmpl.data, path) != 0) { /* at once: the capture is there while the command runs */
+    e = errno;
+    close(fd);
+    remove(tmpl.data);
+    fd = -1;
+  }
+  vso_buf_free(&tmpl);
+  vso_buf_free(&err);
+  errno = e;
+  return fd;
+}
+
+char *vso_destination_key(const char *path) {
+  size_t n = strlen(path);
+  while (n > 1 && vso_is_separator(path[n - 1])) n--; /* "dir/" is the directory itself */
+  size_t base = n;
+  while (base > 0 && !vso_is_separator(path[base - 1])) base--;
+  vso_buf dir = {0};
+  bool ok = base ? vso_buf_append(&dir, path, base > 1 ? base - 1 : base) : vso_buf_append_str(&dir, ".");
+  char *real = ok ? vso_absolute_path(dir.data) : NULL;
+  int e = ok ? errno : ENOMEM;
+  vso_buf key = {0};
+  ok = real && vso_buf_append_str(&key, real) && vso_buf_append_char(&key, '/') &&
+       vso_buf_append(&key, path + base, n - base);
+  if (real && !ok) e = ENOMEM;
+  free(real);
+  vso_buf_free(&dir);
+  if (!ok) {
+    vso_buf_free(&key);
+    errno = e;
+    return NULL;
+  }
+  return vso_buf_steal(&key, NULL);
+}
+
+bool vso_errno_is_resource(int e) { return e == EMFILE || e == ENFILE || e == ENOMEM || e == EAGAIN; }
 
 bool vso_file_replace(const char *path, const char *data, size_t len, vso_buf *err) {
   vso_buf tmpl = {0};

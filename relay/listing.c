@@ -7,19 +7,23 @@
 
 #include "writer.h"
 
+/* A listing is for people: past this many entries a list says how many more
+ * there are (every one is in --report and --format json). */
+enum { LIST_LIMIT = 1000 };
+
 static void print_counts(FILE *f, const vso_analysis *a) {
   fprintf(f, "logging commands: %llu\n", (unsigned long long)a->commands);
   for (size_t i = 0; i < a->ncounts; i++) {
+    if (i == LIST_LIMIT) {
+      fprintf(f, "  ... and %zu more names (see --report)\n", a->ncounts - i);
+      break;
+    }
     vso_buf q = {0};
-    vso_quote(&a->secrets, a->counts[i].name, strlen(a->counts[i].name), &q);
+    vso_quote(&a->secrets, a->counts[i].name, a->counts[i].len, &q); /* a name may hold a NUL */
     fprintf(f, "  %-28s %llu\n", q.data ? q.data : "?", (unsigned long long)a->counts[i].n);
     vso_buf_free(&q);
   }
 }
-
-/* A listing is for people: past this many entries a list says how many more
- * there are (every one is in --report and --format json). */
-enum { LIST_LIMIT = 1000 };
 
 static void print_setvars(FILE *f, const vso_analysis *a) {
   if (!a->nsetvars) return;
@@ -35,7 +39,7 @@ static void print_setvars(FILE *f, const vso_analysis *a) {
     fprintf(f, "  %s:%llu  %s  output=%s secret=%s readonly=%s  value: %s%zu bytes\n", sv->source,
             (unsigned long long)sv->line_no, name.data ? name.data : "(no name)", sv->is_output ? "yes" : "no",
             sv->is_secret ? "yes" : "no", sv->is_readonly ? "yes" : "no", sv->is_secret ? "secret, " : "",
-            sv->value.n);
+            (size_t)sv->length);
     vso_buf_free(&name);
   }
 }
@@ -49,7 +53,7 @@ static void print_inert(FILE *f, const vso_analysis *a, const char *text) {
 }
 
 static void print_diags(FILE *f, const vso_analysis *a) {
-  if (!a->ndiags) return;
+  if (!a->ndiags && !a->diags_omitted) return;
   fprintf(f, "diagnostics:\n");
   for (size_t i = 0; i < a->ndiags; i++) {
     if (i == LIST_LIMIT) {
@@ -62,6 +66,9 @@ static void print_diags(FILE *f, const vso_analysis *a) {
     print_inert(f, a, d->message);
     fputc('\n', f);
   }
+  vso_buf omitted = {0};
+  if (vso_analysis_omitted_text(a, &omitted)) fprintf(f, "  ... %s\n", omitted.data);
+  vso_buf_free(&omitted);
 }
 
 static void print_announcement(FILE *f, const vso_outcome *o) {

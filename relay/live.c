@@ -54,17 +54,43 @@ static void record_tail(vso_live *l, int stream) {
   vso_buf_clear(tail);
 }
 
-/* The held line as the capture keeps it: its first shown bytes, "***" in
- * place of a secret variable's value. */
-static void record_line(vso_live *l, int stream, const vso_line *line, size_t shown) {
+/* The facts of a held line whose shown text masking changed: what the run
+ * read, so that replay reaches the same verdict without the text.  A name
+ * that masking changed is one of the run's expectations, by its index. */
+static vso_line_facts masked_facts(vso_live *l, const vso_line *line, vso_line_result r, vso_analysis_mark before,
+                                   vso_buf *diags) {
+  vso_line_facts f = vso_analysis_line_facts(&l->analysis, line, r, before, diags);
+  size_t at;
+  vso_buf name = {0};
+  if (f.name.p && l->expect && vso_mask(&l->analysis.secrets, f.name.p, f.name.n, &name) &&
+      (name.len != f.name.n || memcmp(name.data, f.name.p, name.len) != 0) &&
+      vso_expect_index_of(l->expect, f.name.p, f.name.n, &at))
+    f.expect = (long)at;
+  vso_buf_free(&name);
+  return f;
+}
+
+/* The held line as the capture keeps it: a @line record of its facts and
+ * its text as shown (its first shown bytes, "***" in place of a secret
+ * variable's value), masked, with its terminator.  When masking left the
+ * line as it was, replay reads it again; otherwise it reads the facts. */
+static void record_line(vso_live *l, int stream, const vso_line *line, size_t shown, vso_line_result r,
+                        vso_analysis_mark before) {
   if (!l->capture) return;
   record_tail(l, stream);
-  vso_buf copy = {0};
-  bool ok = vso_buf_append(&copy, line->text, shown) && (shown == line->len || vso_buf_append_str(&copy, "***")) &&
-            vso_buf_append(&copy, line->term, line->term_len);
-  if (ok) record(l, stream, copy.data, copy.len);
+  const vso_secrets *secrets = &l->analysis.secrets;
+  vso_buf text = {0}, facts = {0}, diags = {0};
+  bool ok = vso_mask(secrets, line->text, shown, &text) && (shown == line->len || vso_buf_append_str(&text, "***"));
+  bool exact = ok && !r.unread && text.len == line->len && memcmp(text.data ? text.data : "", line->text, text.len) == 0;
+  vso_line_facts f = {.line_no = line->line_no, .kind = r.kind, .exact = true, .cut = line->cut,
+                      .truncated = line->truncated, .expect = -1, .matrix = -1};
+  if (ok && !exact) f = masked_facts(l, line, r, before, &diags);
+  ok = ok && vso_capture_put_facts(&facts, &f, secrets) && vso_buf_append(&text, line->term, line->term_len);
+  if (ok) vso_capture_line(l->capture, stream, &facts, text.data, text.len);
   else l->failed = true;
-  vso_buf_free(&copy);
+  vso_buf_free(&text);
+  vso_buf_free(&facts);
+  vso_buf_free(&diags);
 }
 
 /* ---- what goes out live ------------------------------------------------------- */
@@ -73,6 +99,15 @@ static void on_pass(void *ctx, const char *p, size_t n) {
   vso_live_stream *s = ctx;
   vso_out_write(s->out_, p, n);
   record(s->live_, s->index_, p, n);
+}
+
+/* The rest of a held line that could not be held (memory ran out): it
+ * belongs to a logging command the agent must not carry out, and may be a
+ * secret's value, so it is not shown at all, only counted. */
+static void on_rest(void *ctx, const char *p, size_t n) {
+  vso_live_stream *s = ctx;
+  (void)p;
+  s->live_->unshown_bytes += n;
 }
 
 /* A long line with no secret to mask is written in pieces, the keyword
@@ -162,25 +197,38 @@ static void write_short(vso_live_stream *s, const vso_line *line, const vso_setv
  * of the command's own (still escaped) data: whatever the step prints after
  * it stays masked, as without vsorelay.  Not for a command the agent would
  * refuse (no name, a multi-line secret, a policy): it registers nothing then. */
-static void register_secret_now(vso_live *l, const vso_setvar *sv) {
+/* A task.setsecret of vsorelay's own with data as received (escaped). */
+static void register_data_now(vso_live_stream *s, const char *data, size_t n) {
+  vso_out *out = s->out_;
+  const char *head = vso_dialect_command_head(VSO_OWN_SETSECRET);
+  (void)(vso_out_line_start(out) && vso_out_write(out, head, strlen(head)) && vso_out_write(out, data, n) &&
+         vso_out_write(out, "\n", 1));
+}
+
+static void register_secret_now(vso_live_stream *s, const vso_setvar *sv) {
   if (!sv->is_secret || sv->rejected || sv->refused || sv->value.n == 0) return;
-  vso_buf line = {0}, escaped = {0}, twice = {0};
-  bool ok = vso_dialect_command(&line, VSO_OWN_SETSECRET, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at);
+  /* On the stream the command came from, right after its neutralised copy:
+   * that stream is at the start of a line there, while the other may be in
+   * the middle of one, which a line of vsorelay's would cut in two.  The
+   * agent masks for the whole job whichever stream registered the secret.
+   * Written in pieces, not built in memory: when memory runs out, the secret
+   * must still reach the agent's masker (a failed write is remembered by the
+   * writer: exit 125). */
+  register_data_now(s, sv->raw.p + sv->data_at, sv->raw.n - sv->data_at);
   /* The agent also masks the value as a logging command's data would hold
    * it (p;q as p%3Bq): a second task.setsecret whose data, once the agent
    * has unescaped it, is that form.  (With DECODE_PERCENTS off its '%'
    * cannot be written so; the agent registers it when the command is
-   * re-emitted.) */
-  if (ok && l->knobs.decode_percents) {
-    ok = vso_escape(sv->value.p, sv->value.n, &escaped);
-    if (ok && (escaped.len != sv->value.n || memcmp(escaped.data, sv->value.p, sv->value.n) != 0))
-      ok = vso_escape(escaped.data, escaped.len, &twice) &&
-           vso_dialect_command(&line, VSO_OWN_SETSECRET, twice.data, twice.len);
+   * re-emitted.)  Memory for it may run out: the value itself is registered
+   * already, and the run fails (exit 125). */
+  if (!s->live_->knobs.decode_percents) return;
+  vso_buf escaped = {0}, twice = {0};
+  bool ok = vso_escape(sv->value.p, sv->value.n, &escaped);
+  if (ok && (escaped.len != sv->value.n || memcmp(escaped.data, sv->value.p, sv->value.n) != 0)) {
+    ok = vso_escape(escaped.data, escaped.len, &twice);
+    if (ok) register_data_now(s, twice.data ? twice.data : "", twice.len);
   }
-  /* a failed write is remembered by the writer (exit 125) */
-  if (ok) (void)(vso_out_line_start(&l->out) && vso_out_write(&l->out, line.data, line.len));
-  else l->failed = true;
-  vso_buf_free(&line);
+  if (!ok) s->live_->failed = true;
   vso_buf_free(&escaped);
   vso_buf_free(&twice);
 }
@@ -198,20 +246,22 @@ static void hold_complete(vso_live *l, const vso_line *line) {
 static void on_line(void *ctx, const vso_line *line) {
   vso_live_stream *s = ctx;
   vso_live *l = s->live_;
+  vso_analysis_mark before = vso_analysis_mark_now(&l->analysis);
   vso_line_result r = vso_analysis_line(&l->analysis, line, s->name_);
-  bool secret_value = r.kind == VSO_LINE_SETVARIABLE && r.setvar->is_secret;
-  size_t shown = secret_value ? r.data_at : line->len; /* the value of a secret is never shown */
-  record_line(l, s->index_, line, shown);
+  size_t shown = vso_analysis_shown(&l->analysis, line, r); /* the value of a secret is never shown */
+  record_line(l, s->index_, line, shown, r, before);
   bool hold = (r.kind == VSO_LINE_SETVARIABLE || r.kind == VSO_LINE_COMPLETE) && !l->stream_mode;
   if (hold && r.kind == VSO_LINE_COMPLETE) hold_complete(l, line);
-  if (hold && r.kind == VSO_LINE_SETVARIABLE && !l->full_copies) {
+  /* a cut line is shown whole, neutralised, whatever it holds: its writer did not finish it */
+  if (hold && r.kind == VSO_LINE_SETVARIABLE && !l->full_copies && !line->cut) {
     write_short(s, line, r.setvar, r.data_at);
-    register_secret_now(l, r.setvar);
+    register_secret_now(s, r.setvar);
     return;
   }
-  if (hold || r.kind == VSO_LINE_REFUSED || line->truncated) {
+  if (hold || r.kind == VSO_LINE_REFUSED || line->truncated || line->cut || r.unread) {
     write_neutralised(s, line, shown, NULL);
-    if (hold && r.kind == VSO_LINE_SETVARIABLE) register_secret_now(l, r.setvar);
+    if (hold && r.kind == VSO_LINE_SETVARIABLE && !line->cut) register_secret_now(s, r.setvar);
+    if (r.cut_secret) register_data_now(s, line->text + r.data_at, line->len - r.data_at);
     return;
   }
   vso_out_write(s->out_, line->text, line->len);
@@ -228,11 +278,13 @@ static void on_watched(void *ctx, const vso_watched *w) {
 void vso_live_init(vso_live *l) {
   memset(l, 0, sizeof *l);
   /* a closed stdout cannot carry the variables: like EPIPE, exit 125 */
-  l->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout", .error = vso_std_fd_was_closed(1) ? EBADF : 0};
-  l->err = (vso_out){.fd = STDERR_FILENO, .name = "stderr"};
+  l->out = (vso_out){.fd = STDOUT_FILENO, .name = "stdout", .error = vso_std_fd_was_closed(1) ? EBADF : 0,
+                     .agent_reads = true};
+  l->err = vso_stderr();
+  l->err->agent_reads = true;
   static const char *const names[VSO_LIVE_STREAMS] = {"stdout", "stderr"};
   for (int i = 0; i < VSO_LIVE_STREAMS; i++)
-    l->streams_[i] = (vso_live_stream){.live_ = l, .index_ = i, .name_ = names[i], .out_ = i ? &l->err : &l->out};
+    l->streams_[i] = (vso_live_stream){.live_ = l, .index_ = i, .name_ = names[i], .out_ = i ? l->err : &l->out};
 }
 
 void vso_live_attempt(vso_live *l, int attempt) {
@@ -245,7 +297,7 @@ void vso_live_attempt(vso_live *l, int attempt) {
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_live_stream *s = &l->streams_[i];
     vso_scanner_free(&s->scanner_);
-    vso_scan_sink sink = {.ctx = s, .pass = on_pass, .line = on_line, .watched = on_watched};
+    vso_scan_sink sink = {.ctx = s, .pass = on_pass, .line = on_line, .watched = on_watched, .rest = on_rest};
     vso_scanner_init(&s->scanner_, &sink, 0);
     s->reader_ = (vso_announce_reader){.into = &l->announcement, .source = s->name_};
     /* without the announcement, the scanner runs the loop it always ran */
@@ -254,6 +306,11 @@ void vso_live_attempt(vso_live *l, int attempt) {
       l->failed = true;
   }
   if (l->capture) vso_capture_attempt(l->capture, attempt);
+  /* an attempt starts its own lines: glued to the last unterminated line of
+   * the one before, its first bytes would become that line's text, or the
+   * data of a command the agent runs */
+  (void)vso_out_line_start(&l->out);
+  (void)vso_out_line_start(l->err);
 }
 
 void vso_live_data(void *ctx, int stream, const char *p, size_t n) {
@@ -261,10 +318,13 @@ void vso_live_data(void *ctx, int stream, const char *p, size_t n) {
   vso_scanner_feed(&l->streams_[stream].scanner_, p, n);
 }
 
-void vso_live_end(void *ctx, int stream) {
+void vso_live_end(void *ctx, int stream, bool cut) {
   vso_live *l = ctx;
-  vso_scanner_finish(&l->streams_[stream].scanner_);
+  vso_scanner *scanner = &l->streams_[stream].scanner_;
+  scanner->cut_at_end = cut;
+  vso_scanner_finish(scanner);
   record_tail(l, stream);
+  if (l->capture) vso_capture_end(l->capture, stream, scanner->bytes, scanner->lines);
 }
 
 void vso_live_attempt_done(vso_live *l) {
@@ -310,7 +370,7 @@ bool vso_live_release(vso_live *l, const vso_expect_set *only) {
   bool started = false;
   for (size_t i = 0; i < l->analysis.nsetvars && ok; i++) {
     const vso_setvar *sv = &l->analysis.setvars[i];
-    if (sv->refused || (wanted && !wanted[i])) continue;
+    if (sv->refused || sv->cut || (wanted && !wanted[i])) continue; /* a cut value is never trusted */
     if (!started) ok = started = vso_out_line_start(&l->out);
     if (sv->raw.n < 65536) {
       ok = vso_buf_append(&block, sv->raw.p, sv->raw.n) && vso_buf_append_char(&block, '\n');
@@ -336,14 +396,19 @@ bool vso_live_release(vso_live *l, const vso_expect_set *only) {
   return ok;
 }
 
+/* Where vsorelay's own commands go: stdout, unless the agent decodes it as
+ * UTF-16/32 (it would read none of them there), then stderr. */
+static vso_out *own_commands_out(vso_live *l) { return l->stdout_unreadable ? l->err : &l->out; }
+
 bool vso_live_issue(vso_live *l, bool error, const char *text) {
   const vso_secrets *secrets = &l->analysis.secrets;
+  vso_out *to = own_commands_out(l);
   vso_buf msg = {0};
   bool ok = vso_buf_append_str(&msg, "vsorelay: ") && vso_buf_append_str(&msg, text);
   /* the agent shows the logging command: once is enough in its log */
   if (ok && !l->knobs.under_agent) vso_warn("%s", text);
-  ok = ok && vso_out_command(&l->out, secrets, error ? VSO_OWN_ERROR : VSO_OWN_WARNING, msg.data);
-  if (!ok && !l->out.error) l->failed = true;
+  ok = ok && vso_out_command(to, secrets, error ? VSO_OWN_ERROR : VSO_OWN_WARNING, msg.data);
+  if (!ok && !to->error) l->failed = true;
   vso_buf_free(&msg);
   return ok;
 }
@@ -360,17 +425,28 @@ bool vso_live_group(vso_live *l, const char *title) {
 
 void vso_live_fail_step(vso_live *l, const vso_outcome *o) {
   const vso_expect_set *e = o->expect;
+  vso_buf words = {0};
   if (o->facts.unchecked) vso_live_issue(l, true, o->facts.unchecked);
+  /* with nothing expected, the unreadable stdout is the step's one error */
+  if (!e->n && vso_encoding_unreadable(o->facts.stdout_encoding)) {
+    if (vso_unreadable_reason(&words, "stdout", o->facts.stdout_encoding) &&
+        vso_buf_append_str(&words, ": no variable the command sets can reach it"))
+      vso_live_issue(l, true, words.data);
+    else
+      l->failed = true;
+    vso_buf_clear(&words);
+  }
   for (size_t i = 0; i < e->n; i++) {
     if (!vso_expectation_unmet(&e->items[i])) continue;
-    vso_buf words = {0};
     if (vso_words_unmet(o, &e->items[i], &words)) vso_live_issue(l, true, words.data);
     else l->failed = true;
-    vso_buf_free(&words);
+    vso_buf_clear(&words);
   }
+  vso_buf_free(&words);
+  vso_out *to = own_commands_out(l);
   vso_buf done = {0};
   bool ok = vso_buf_append_str(&done, "vsorelay: ") && vso_words_unmet_count(o, &done) &&
-            vso_out_command(&l->out, &l->analysis.secrets, VSO_OWN_FAIL, done.data);
-  if (!ok && !l->out.error) l->failed = true;
+            vso_out_command(to, &l->analysis.secrets, VSO_OWN_FAIL, done.data);
+  if (!ok && !to->error) l->failed = true;
   vso_buf_free(&done);
 }

@@ -18,7 +18,7 @@
 
 #include "analysis.h"
 #include "announce.h"
-#include "capture.h"
+#include "capture_file.h"
 #include "expect.h"
 #include "outcome.h"
 #include "policy.h"
@@ -49,12 +49,17 @@ struct vso_live {
   const vso_policy *policy;       /* --restrict, --allow-variables */
   vso_capture_writer *capture;    /* --capture, or NULL */
   bool read_announcement;         /* read the generator's announcement (not --no-announced) */
+  const vso_expect_set *expect;   /* the expected names: the capture names a masked one by its index */
   /* read-only */
-  vso_out out, err;               /* the step's stdout and stderr */
+  vso_out out;                    /* the step's stdout */
+  vso_out *err;                   /* the step's stderr (vso_stderr(), shared with vso_warn) */
   vso_analysis analysis;          /* of the current attempt */
   vso_announcement announcement;  /* the generator's, in the current attempt's output */
   vso_buf held_completes;         /* the command's own task.complete lines, held */
   bool failed;                    /* memory ran out while relaying */
+  bool stdout_unreadable;         /* set by run: the agent decodes stdout as UTF-16/32, so
+                                     vsorelay's own commands go on stderr */
+  uint64_t unshown_bytes;         /* of command lines that could not be held: not shown */
   uint64_t bytes[VSO_LIVE_STREAMS], lines[VSO_LIVE_STREAMS]; /* over every attempt */
   /* private */
   vso_live_stream streams_[VSO_LIVE_STREAMS];
@@ -65,7 +70,7 @@ void vso_live_init(vso_live *l);
 void vso_live_attempt(vso_live *l, int attempt);
 /* vso_child_io's callbacks (ctx is the vso_live). */
 void vso_live_data(void *ctx, int stream, const char *p, size_t n);
-void vso_live_end(void *ctx, int stream);
+void vso_live_end(void *ctx, int stream, bool cut);
 /* The attempt is over: its byte and line counts are added up. */
 void vso_live_attempt_done(vso_live *l);
 /* The held task.setvariable commands, each as it arrived, then the

@@ -42,6 +42,11 @@ int main(int argc, char **argv) {
     status = vso_print_usage(stdout) && fflush(stdout) == 0 ? VSO_EXIT_OK : VSO_EXIT_SELF;
   } else if (opts.cmd == VSO_CMD_VERSION) {
     status = print_text("vsorelay " VSO_VERSION "\n");
+  } else if (!vso_descriptors_available(1)) {
+    /* every sub-command opens a file (an input, a report's temporary file) */
+    vso_warn("too few file descriptors: none can be opened (ulimit -n is %ld): raise the limit",
+             vso_descriptor_limit());
+    status = VSO_EXIT_SELF;
   } else if (opts.cmd == VSO_CMD_REPLAY) {
     status = vso_cmd_replay(&opts);
   } else if (opts.cmd == VSO_CMD_EXPECT) {
@@ -49,6 +54,7 @@ int main(int argc, char **argv) {
   } else {
     status = vso_cmd_run(&opts);
   }
+  (void)vso_out_flush(vso_stderr()); /* bytes the agent's encoding check still held (writer.c) */
   vso_options_free(&opts);
   vso_buf_free(&err);
   return status;

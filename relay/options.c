@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,8 +38,8 @@ static const char usage[] =
     "  --allow-empty                 a source that names no variable is not an error\n"
     "  --no-announced                do not read the generator's announcement (ImageBuilder's\n"
     "                                listing of its matrices), which is otherwise required\n"
-    "  --no-imagebuilder-args        run: do not read ImageBuilder's generateBuildMatrix\n"
-    "                                options from the command line\n"
+    "  --no-imagebuilder-args        do not read ImageBuilder's generateBuildMatrix options\n"
+    "                                from the command line (replay: as a capture recorded them)\n"
     "  --no-decode-percents          do not decode %AZP25, as the agent with DECODE_PERCENTS=false\n"
     "                                (also taken from DECODE_PERCENTS in the environment;\n"
     "                                SYSTEM_UNSAFEALLOWMULTILINESECRET=true allows multi-line secrets)\n"
@@ -165,7 +167,6 @@ static bool option_allowed(vso_cmd cmd, int opt) {
     case OPT_TIMEOUT:
     case OPT_KILL_AFTER:
     case OPT_VERBOSE:
-    case OPT_NO_IB_ARGS:
       return cmd == VSO_CMD_RUN;
     default:
       return cmd == VSO_CMD_RUN || cmd == VSO_CMD_REPLAY;
@@ -276,8 +277,14 @@ static bool parse_flags(int argc, char **argv, vso_options *o, bool seen[OPT_COD
   static const char short_options[] = "+:e:h";
   opterr = 0;
   optind = 1;
-  int c;
-  while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+  int c, at = -1;
+  while ((c = getopt_long(argc, argv, short_options, long_options, &at)) != -1) {
+    /* the option by its own name ("--capture", "-e"), never by its value, which
+     * argv[optind - 1] is when the value was a word of its own */
+    char name[40];
+    if (at >= 0) snprintf(name, sizeof name, "--%s", long_options[at].name);
+    else snprintf(name, sizeof name, "-%c", c == OPT_HELP ? 'h' : c);
+    at = -1;
     if (c == 'h') c = OPT_HELP;
     if (c == '?') {
       if (optopt) {
@@ -288,7 +295,7 @@ static bool parse_flags(int argc, char **argv, vso_options *o, bool seen[OPT_COD
     }
     if (c == ':') return fail(err, "option '", argv[optind - 1], "' needs a value");
     if (!option_allowed(o->cmd, c))
-      return fail(err, "option '", argv[optind - 1], o->cmd == VSO_CMD_EXPECT ? "' does not apply to expect"
+      return fail(err, "option '", name, o->cmd == VSO_CMD_EXPECT ? "' does not apply to expect"
                                                         : o->cmd == VSO_CMD_RUN ? "' does not apply to run"
                                                                                 : "' does not apply to replay");
     if (!apply_option(o, c, optarg, err)) return false;
@@ -464,6 +471,22 @@ bool vso_options_policy(const vso_options *o, vso_policy *policy) {
   for (size_t i = 0; i < o->allow_variables.n; i++)
     if (!vso_policy_add_set(policy, o->allow_variables.items[i])) return false;
   return true;
+}
+
+const char **vso_options_inputs(const vso_options *o, size_t *n) {
+  size_t files = o->cmd == VSO_CMD_REPLAY ? (size_t)o->noperands : 0;
+  size_t total = o->expect_files.n + (o->manifest ? 1 : 0) + files;
+  *n = 0;
+  if (!total) return NULL;
+  const char **in = malloc(total * sizeof *in);
+  if (!in) {
+    *n = SIZE_MAX;
+    return NULL;
+  }
+  for (size_t i = 0; i < o->expect_files.n; i++) in[(*n)++] = o->expect_files.items[i];
+  if (o->manifest) in[(*n)++] = o->manifest;
+  for (size_t i = 0; i < files; i++) in[(*n)++] = o->operands[i];
+  return in;
 }
 
 void vso_options_free(vso_options *o) {

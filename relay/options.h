@@ -73,6 +73,12 @@ void vso_options_free(vso_options *o);
  * memory runs out. */
 bool vso_options_policy(const vso_options *o, vso_policy *policy);
 
+/* The files the options read (--manifest, --expect-file, replay's FILEs),
+ * which no destination may replace: a malloc'd array of borrowed pointers
+ * (the caller frees the array), *n set; NULL with *n = 0 when there is none,
+ * NULL with *n = SIZE_MAX when memory runs out. */
+const char **vso_options_inputs(const vso_options *o, size_t *n);
+
 /* A duration as coreutils' timeout reads one, plus milliseconds: a
  * non-negative number, fractions allowed, with an optional suffix ms, s, m,
  * h or d ("1.5", "250ms", "1h", "2d", "inf").  Seconds, or -1 when

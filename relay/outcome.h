@@ -20,7 +20,7 @@
 
 #include "analysis.h"
 #include "announce.h"
-#include "capture.h"
+#include "capture_file.h"
 #include "expect.h"
 #include "imagebuilder.h"
 #include "sources.h"
@@ -80,7 +80,16 @@ typedef struct vso_facts {
   int exit_status;        /* run: its exit status */
   int term_signal;        /* run: the signal that ended it, or 0 */
   bool output_truncated;  /* run: the pipes were closed by force at the drain timeout */
+  /* How the agent decodes the step's stdout (dialect.h): UTF-16 or UTF-32
+   * (a byte-order mark at its start) means it reads no command in it, the
+   * re-emitted ones included, so the step cannot pass. */
+  vso_stream_encoding stdout_encoding;
 } vso_facts;
+
+/* Whether the agent reads no command in a stream of this encoding. */
+bool vso_encoding_unreadable(vso_stream_encoding e);
+/* Why (quoted, one line), for each expectation and the step's error. */
+bool vso_unreadable_reason(vso_buf *out, const char *stream, vso_stream_encoding e);
 
 typedef struct vso_stream_stats {
   const char *name;   /* "stdout", "stderr", or a replayed file's name */
@@ -126,11 +135,27 @@ typedef enum vso_late {
 /* A failure after the verdict, applied to the outcome. */
 void vso_outcome_late_failure(vso_outcome *o, vso_late kind);
 
-/* Whether --report and --summary can be written (a temporary file can be
- * made beside each): checked before anything runs or is read, so that a
- * mistyped path is a usage error (exit 2), not a failure after the verdict.
- * Says why on stderr. */
-bool vso_destinations_usable(const char *report_path, const char *summary_path);
+/* The files a sub-command will write, and those it reads. */
+typedef struct vso_destinations {
+  const char *capture, *summary, *report; /* each NULL when not asked for */
+  const char *said[3];                    /* how messages name them ("--report", or the variable
+                                             that gave it); NULL: the option's name */
+  const char *const *inputs;              /* files read (NULL entries and "-" are skipped) */
+  size_t ninputs;
+} vso_destinations;
+
+/* Whether the destinations can be written, checked before anything runs or
+ * is read, so that a mistyped path is a usage error, not a failure after the
+ * verdict: each names no directory and a temporary file can be made beside
+ * it; no two name the same file, and none names a file that is read (the
+ * report would replace the manifest or the replayed log).  Returns 0, or the
+ * exit status, with the reason on stderr: 2 (usage), 125 (vsorelay ran out
+ * of descriptors or memory). */
+int vso_destinations_check(const vso_destinations *d);
+/* The same for a sub-command's options (--capture, --summary, --report
+ * against --manifest, --expect-file and replay's FILEs). */
+struct vso_options;
+int vso_destinations_check_options(const struct vso_options *opts);
 
 /* The files the step leaves behind. */
 typedef struct vso_artefacts {

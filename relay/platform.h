@@ -96,6 +96,20 @@ bool vso_is_separator(char c);
  * capture; Windows has no mode bits: the file takes its folder's access
  * rules).  A descriptor, or -1 with errno set. */
 int vso_open_private(const char *path);
+/* What path is, when it is something a destination must not replace: "a
+ * directory", "a device", "a named pipe", "a socket", a link to one of
+ * them, or anything in the system's own directories (POSIX: /dev, /proc,
+ * /sys; /dev/stdout is a link there); NULL for a regular file, a link to
+ * one or to nothing (which a destination replaces), or nothing.  Replacing
+ * /dev/null or /dev/stdout with a report, as root, would break the machine. */
+const char *vso_special_file(const char *path);
+
+/* How many more descriptors the process can open, counted up to want (they
+ * are opened and closed again): libuv aborts when it cannot make its
+ * internal pipes, so run checks this before it starts the loop. */
+int vso_descriptors_available(int want);
+/* The process's limit on open descriptors, or -1 when unknown. */
+long vso_descriptor_limit(void);
 /* Seconds on a monotonic clock, for durations. */
 double vso_now(void);
 

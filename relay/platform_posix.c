@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -197,4 +198,57 @@ int vso_open_private(const char *path) {
     return -1;
   }
   return fd;
+}
+
+static const char *kind_of(mode_t mode, bool link) {
+  if (S_ISDIR(mode)) return link ? "a link to a directory" : "a directory";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return link ? "a link to a device" : "a device";
+  if (S_ISFIFO(mode)) return link ? "a link to a named pipe" : "a named pipe";
+  if (S_ISSOCK(mode)) return link ? "a link to a socket" : "a socket";
+  return NULL;
+}
+
+/* Whether path's directory is the system's own (/dev, /proc, /sys): a link
+ * there (/dev/stdout) is the system's, whatever it points to. */
+static bool in_system_directory(const char *path) {
+  static const char *const system[] = {"/dev", "/proc", "/sys"};
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? strdup(slash == path ? "/" : path) : NULL;
+  if (!slash) return false;
+  if (dir && slash != path) dir[slash - path] = '\0';
+  char *real = dir ? realpath(dir, NULL) : NULL;
+  bool system_dir = false;
+  for (size_t i = 0; real && i < sizeof system / sizeof system[0]; i++) {
+    size_t n = strlen(system[i]);
+    system_dir = system_dir || (strncmp(real, system[i], n) == 0 && (real[n] == '\0' || real[n] == '/'));
+  }
+  if (real && strncmp(real, "/dev/shm", 8) == 0 && (real[8] == '\0' || real[8] == '/'))
+    system_dir = false; /* shared memory: files anyone may write */
+  free(real);
+  free(dir);
+  return system_dir;
+}
+
+const char *vso_special_file(const char *path) {
+  if (in_system_directory(path)) return "in a directory of the system's (/dev, /proc, /sys)";
+  struct stat st;
+  if (lstat(path, &st) != 0) return NULL;
+  if (!S_ISLNK(st.st_mode)) return kind_of(st.st_mode, false);
+  /* a link to a regular file, or to nothing, is replaced; one to anything
+   * else is no file the user meant */
+  return stat(path, &st) == 0 ? kind_of(st.st_mode, true) : NULL;
+}
+
+int vso_descriptors_available(int want) {
+  int fds[64], got = 0;
+  if (want > 64) want = 64;
+  while (got < want && (fds[got] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) >= 0) got++;
+  for (int i = 0; i < got; i++) close(fds[i]);
+  return got;
+}
+
+long vso_descriptor_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return -1;
+  return (long)rl.rlim_cur;
 }

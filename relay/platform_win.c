@@ -180,6 +180,25 @@ int vso_replace(const char *from, const char *to) {
 
 bool vso_is_separator(char c) { return c == '/' || c == '\\'; }
 
+const char *vso_special_file(const char *path) {
+  DWORD a = GetFileAttributesA(path);
+  /* a junction or a symbolic link to a directory is replaced, as on POSIX;
+   * a device name (NUL, CON) cannot be renamed over */
+  if (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY) && !(a & FILE_ATTRIBUTE_REPARSE_POINT))
+    return "a directory";
+  return NULL;
+}
+
+int vso_descriptors_available(int want) {
+  int fds[64], got = 0;
+  if (want > 64) want = 64;
+  while (got < want && (fds[got] = _dup(2)) >= 0) got++;
+  for (int i = 0; i < got; i++) _close(fds[i]);
+  return got;
+}
+
+long vso_descriptor_limit(void) { return (long)_getmaxstdio(); }
+
 char *vso_absolute_path(const char *path) {
   struct _stat64 st;
   if (_stat64(path, &st) != 0) return NULL; /* as realpath: an existing file */

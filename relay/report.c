@@ -150,7 +150,7 @@ static void json_commands(vso_builder *w, const vso_analysis *a) {
   size_t nkeys = 0;
   for (size_t i = 0; i < a->ncounts && w->ok; i++) {
     vso_builder k = {.secrets = w->secrets, .ok = true};
-    jtextz(&k, a->counts[i].name);
+    jtext(&k, a->counts[i].name, a->counts[i].len); /* a name may hold a NUL: len, not strlen */
     size_t j;
     if (!k.ok) {
       w->ok = false;
@@ -198,7 +198,7 @@ static void json_setvars(vso_builder *w, const vso_analysis *a) {
     vso_put(w, ", \"isReadOnly\": ");
     jbool(w, sv->is_readonly);
     vso_put(w, ", \"valueLength\": ");
-    ju64(w, sv->value.n);
+    ju64(w, sv->length);
     vso_put(w, ", \"rejected\": ");
     jbool(w, sv->rejected);
     vso_put(w, ", \"legs\": ");
@@ -283,6 +283,21 @@ static void json_names(vso_builder *w, const vso_expect_set *e, bool missing) {
     jtextz(w, e->items[i].name);
   }
   vso_put(w, "]");
+}
+
+/* Every diagnostic counted by kind, kept or not: {"unknown-area": 2000000}. */
+static void json_diag_counts(vso_builder *w, const vso_analysis *a) {
+  bool any = false;
+  vso_put(w, "{");
+  for (int k = 0; k < VSO_DIAG_KINDS; k++) {
+    if (!a->diag_counts[k]) continue;
+    vso_put(w, any ? ", " : "");
+    jword(w, vso_diag_kind_name((vso_diag_kind)k));
+    vso_put(w, ": ");
+    ju64(w, a->diag_counts[k]);
+    any = true;
+  }
+  vso_put(w, "}");
 }
 
 static void json_diags(vso_builder *w, const vso_analysis *a) {
@@ -420,9 +435,11 @@ static void json_imagebuilder(vso_builder *w, const vso_outcome *o) {
     return;
   }
   vso_put(w, "{\"arguments\": [");
-  for (int i = s->imagebuilder.at + 1; i < o->ncommand; i++) {
-    if (i > s->imagebuilder.at + 1) vso_put(w, ", ");
-    jtextz(w, o->command[i]);
+  bool recorded = s->imagebuilder.at < 0; /* replay of a capture: as the run's command held them */
+  int from = recorded ? 0 : s->imagebuilder.at + 1, to = recorded ? (int)s->nrecorded_args_ : o->ncommand;
+  for (int i = from; i < to; i++) {
+    if (i > from) vso_put(w, ", ");
+    jtextz(w, recorded ? s->recorded_args_[i] : o->command[i]);
   }
   vso_put(w, "], \"manifest\": ");
   jtextz(w, s->imagebuilder.manifest);
@@ -469,6 +486,10 @@ static void build_json(vso_builder *w, const vso_outcome *o, const vso_analysis 
   json_names(w, e, false);
   vso_put(w, ",\n  \"diagnostics\": ");
   json_diags(w, a);
+  vso_put(w, ",\n  \"diagnosticCounts\": ");
+  json_diag_counts(w, a);
+  vso_put(w, ",\n  \"diagnosticsOmitted\": ");
+  ju64(w, a->diags_omitted);
   vso_put(w, ",\n  \"manifest\": ");
   json_manifest(w, o->manifest);
   vso_put(w, ",\n  \"imageBuilder\": ");

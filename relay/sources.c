@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include "sources.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "file.h"
+#include "files.h"
 #include "imageinfo.h"
+#include "outcome.h"
+#include "platform.h"
 #include "writer.h"
 
 /* An --expect-file is a list of names, not a data file: a few MiB at most. */
@@ -47,7 +51,7 @@ static bool add_file(const vso_options *o, vso_sources *s, const char *path, vso
   bool ok = rc == 0 && vso_expect_add_text(&names, text.data, text.len, false, VSO_SRC_EXPECT_FILE, &why);
   char said[96];
   vso_option_said(o, "expect-file", said, sizeof said);
-  if (rc) vso_buf_appendf(err, "%s %s: %s", said, path, strerror(rc));
+  if (rc) vso_buf_appendf(err, "%s %s: %s", said, path, strerror(errno = rc));
   else if (!ok) vso_buf_appendf(err, "%s: %s", path, why.data ? why.data : "");
   else if (names.n == 0 && !o->allow_empty) {
     vso_buf_appendf(err, "%s %s names no output variable (it holds only blank lines and comments)%s", said,
@@ -173,19 +177,21 @@ void vso_print_manifest_warnings(const vso_manifest_result *manifest) {
   for (size_t i = 0; i < manifest->nwarnings; i++) vso_warn("warning: %s", manifest->warnings[i]);
 }
 
-bool vso_sources_read(const vso_options *o, const char *who, vso_sources *s) {
+int vso_sources_read(const vso_options *o, const char *who, vso_sources *s) {
   memset(s, 0, sizeof *s);
   s->read_announcement = !o->no_announced;
   s->announcement_required = !o->no_announced && o->trim_cached_images;
   vso_buf err = {0};
   bool ok = true;
+  errno = 0;
   for (size_t i = 0; ok && i < sizeof sources / sizeof sources[0]; i++) ok = sources[i].add(o, s, &err);
+  int e = errno; /* a file that cannot be opened for want of descriptors, or memory */
   if (ok && o->matrix) vso_expect_require_matrix(&s->expect);
   if (ok) vso_print_manifest_warnings(&s->manifest);
   else vso_warn("%s: %s", who, err.data ? err.data : "cannot build the expectations");
   if (ok && s->imagebuilder_note) vso_warn("%s", s->imagebuilder_note);
   vso_buf_free(&err);
-  return ok;
+  return ok ? 0 : vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
 }
 
 bool vso_sources_add_announced(vso_sources *s, const vso_announcement *a) {
@@ -214,4 +220,8 @@ void vso_sources_free(vso_sources *s) {
   vso_manifest_result_free(&s->manifest);
   vso_ib_args_free(&s->imagebuilder);
   free(s->imagebuilder_note);
+  free(s->recorded_manifest_);
+  free(s->recorded_upper_bound_);
+  for (size_t i = 0; i < s->nrecorded_args_; i++) free(s->recorded_args_[i]);
+  free(s->recorded_args_);
 }

@@ -33,14 +33,19 @@ typedef struct vso_sources {
                                      bound (they may be absent), or NULL */
   bool read_announcement;         /* the generator's announcement is read (not --no-announced) */
   bool announcement_required;     /* and it must be seen (--trim-cached-images) */
+  /* private: replay of a capture, the texts above that it recorded */
+  char *recorded_manifest_, *recorded_upper_bound_;
+  char **recorded_args_;          /* ImageBuilder's arguments, as the run's command held them */
+  size_t nrecorded_args_;
 } vso_sources;
 
 /* Reads every source of the command line into s and prints the manifest's
  * warnings and, when the command holds ImageBuilder's arguments, one line
- * about what they make vsorelay expect.  On failure (an unreadable file, a
- * bad manifest, a source that names nothing) says why, as `who` ("run",
- * "replay"), and returns false: the caller exits 2 before anything runs. */
-bool vso_sources_read(const vso_options *o, const char *who, vso_sources *s);
+ * about what they make vsorelay expect.  Returns 0, or, having said why as
+ * `who` ("run", "replay"), the status the caller exits with before anything
+ * runs: 2 (an unreadable file, a bad manifest, a source that names nothing),
+ * 125 (descriptors or memory ran out). */
+int vso_sources_read(const vso_options *o, const char *who, vso_sources *s);
 void vso_sources_free(vso_sources *s);
 
 /* After an attempt, before the judgement: the names the generator
@@ -59,6 +64,17 @@ void vso_print_manifest_warnings(const vso_manifest_result *manifest);
 /* Appends the filters as a command line would show them
  * (" --os-type linux --path 'src/a'"). */
 void vso_describe_filters(vso_buf *out, const vso_manifest_filter *f, const char *image_info, bool trim);
+
+/* The expectations a run took from ImageBuilder's arguments, kept in its
+ * --capture (capture_sources.c), since replay has no command: the records
+ * of capture.h (@imagebuilder, then @matrix each), appended to out.  Nothing
+ * when the command held no ImageBuilder's arguments. */
+bool vso_sources_put_recorded(vso_buf *out, const vso_sources *s, char *const *argv, int argc);
+/* Replay: one such record (type "imagebuilder" or "matrix"), read before
+ * any attempt: a matrix joins the expected set then, after the names of
+ * replay's own command line, as in run.  False with why when it is
+ * malformed or memory runs out. */
+bool vso_sources_read_recorded(vso_sources *s, const char *type, const char *p, size_t n, const char **why);
 
 /* The source of ImageBuilder's arguments (source_imagebuilder.c): a row of
  * the table in sources.c. */

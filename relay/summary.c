@@ -354,6 +354,17 @@ static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *r
       md_term(w, VSO_TERM_MATRIX_USE);
       vso_put(w, " cannot use it: fix the value the generator prints.");
       break;
+    case VSO_EXP_CUT:
+      vso_put(w, "is **cut**");
+      md_reason(w, x);
+      vso_put(w, "; a background process was still writing it when the drain timeout stopped the command: "
+                 "make the generator wait for what it starts, or raise `--drain-timeout`.");
+      break;
+    case VSO_EXP_UNREADABLE:
+      vso_put(w, "is **unreadable**");
+      md_reason(w, x);
+      vso_put(w, "; make the generator write UTF-8 without a UTF-16 or UTF-32 byte-order mark.");
+      break;
     case VSO_EXP_MET:
       break;
   }
@@ -469,6 +480,13 @@ static void md_diags(vso_builder *w, const vso_analysis *a, const vso_manifest_r
     md_quoted(w, d->message);
     vso_put(w, "\n");
   }
+  vso_buf omitted = {0};
+  if (vso_analysis_omitted_text(a, &omitted)) {
+    vso_put(w, "- … ");
+    md_quoted(w, omitted.data);
+    vso_put(w, "\n");
+  }
+  vso_buf_free(&omitted);
   for (size_t i = 0; i < nwarn; i++) {
     vso_put(w, "- ⚠️ manifest: ");
     md_textz(w, m->warnings[i]);

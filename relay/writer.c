@@ -32,12 +32,48 @@ int vso_write_all(int fd, const void *p, size_t n) {
   return 0;
 }
 
+/* The start of a stream the agent reads: held until VSO_ENCODING_BYTES
+ * bytes can go out in one write (at most PIPE_BUF bytes, which a pipe takes
+ * whole), so that the agent's first read holds them all.  Returns how much of
+ * p[0..n) went out with them (all of it while they are held). */
+static size_t write_head(vso_out *o, const char *p, size_t n) {
+  size_t take = VSO_ENCODING_BYTES - o->head_len_;
+  if (n < take) {
+    memcpy(o->head_ + o->head_len_, p, n);
+    o->head_len_ += n;
+    return n;
+  }
+  unsigned char first[512];
+  size_t k = n < sizeof first - o->head_len_ ? n : sizeof first - o->head_len_;
+  memcpy(first, o->head_, o->head_len_);
+  memcpy(first + o->head_len_, p, k);
+  o->encoding = vso_stream_encoding_of(first, o->head_len_ + k, false);
+  o->error = vso_write_all(o->fd, first, o->head_len_ + k);
+  o->head_len_ = 0;
+  return k;
+}
+
 bool vso_out_write(vso_out *o, const void *p, size_t n) {
   if (o->error) return false;
   if (n == 0) return true;
-  o->error = vso_write_all(o->fd, p, n);
   char last = ((const char *)p)[n - 1];
   o->mid_line = last != '\n' && last != '\r';
+  size_t done = o->agent_reads && o->encoding == VSO_ENC_UNDECIDED ? write_head(o, p, n) : 0;
+  if (!o->error && done < n) o->error = vso_write_all(o->fd, (const char *)p + done, n - done);
+  return o->error == 0;
+}
+
+vso_stream_encoding vso_out_encoding(const vso_out *o) {
+  if (o->encoding != VSO_ENC_UNDECIDED) return o->encoding;
+  return vso_stream_encoding_of(o->head_, o->head_len_, true);
+}
+
+bool vso_out_flush(vso_out *o) {
+  if (o->error) return false;
+  if (!o->agent_reads || o->encoding != VSO_ENC_UNDECIDED) return true;
+  o->encoding = vso_stream_encoding_of(o->head_, o->head_len_, true);
+  if (o->head_len_) o->error = vso_write_all(o->fd, o->head_, o->head_len_);
+  o->head_len_ = 0;
   return o->error == 0;
 }
 
@@ -95,6 +131,11 @@ bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kin
   return ok;
 }
 
+vso_out *vso_stderr(void) {
+  static vso_out err = {.fd = STDERR_FILENO, .name = "stderr"};
+  return &err;
+}
+
 void vso_warn(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -113,9 +154,12 @@ void vso_warn(const char *fmt, ...) {
   for (size_t i = 0; ok && i < line.len; i++)
     if (line.data[i] == '\r' || line.data[i] == '\n') line.data[i] = ' ';
   ok = ok && vso_buf_append_char(&line, '\n');
-  /* best effort: there is nowhere else to report a failing stderr */
-  if (ok) (void)vso_write_all(STDERR_FILENO, line.data, line.len);
-  else (void)vso_write_all(STDERR_FILENO, "vsorelay: out of memory\n", 24);
+  /* on a line of its own: glued to the command's unterminated last line on
+   * stderr it would be that line's text, or a live command's data; best
+   * effort: there is nowhere else to report a failing stderr */
+  vso_out *err = vso_stderr();
+  if (ok) (void)(vso_out_line_start(err) && vso_out_write(err, line.data, line.len));
+  else (void)(vso_out_line_start(err) && vso_out_write(err, "vsorelay: out of memory\n", 24));
   vso_buf_free(&line);
   vso_buf_free(&msg);
 }

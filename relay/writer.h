@@ -24,12 +24,27 @@ typedef struct vso_out {
   /* public */
   int fd;
   const char *name;   /* "stdout", "stderr", a file name */
+  /* Read by the agent: the first VSO_ENCODING_BYTES bytes go out in one
+   * write, so that its reader decides the stream's encoding on exactly
+   * those (dialect.h), and encoding says what it decided. */
+  bool agent_reads;
   /* read-only (error may be set at the start: a closed stdout is EBADF) */
   int error;          /* first errno, 0 while healthy */
   bool mid_line;      /* the last byte written ended no line */
+  vso_stream_encoding encoding; /* agent_reads: undecided until its first bytes are out */
+  /* private */
+  unsigned char head_[VSO_ENCODING_BYTES]; /* agent_reads: the first bytes, until there are enough */
+  size_t head_len_;
 } vso_out;
 
 bool vso_out_write(vso_out *o, const void *p, size_t n);
+/* The end of the output: bytes still held for the encoding go out.  False
+ * when the write failed. */
+bool vso_out_flush(vso_out *o);
+/* What the agent decodes o as: decided, or, while its first bytes are held,
+ * what they decide if vsorelay's own text (ASCII, never a NUL) follows them
+ * or nothing does. */
+vso_stream_encoding vso_out_encoding(const vso_out *o);
 /* Ends an unterminated last line, so that what follows starts a line of its
  * own: the agent would read a command glued to a line as that line's data. */
 bool vso_out_line_start(vso_out *o);
@@ -48,6 +63,11 @@ bool vso_out_command(vso_out *o, const vso_secrets *secrets, vso_own_command kin
  * could begin there), the keyword deactivated, any control byte shown as a
  * space: one inert line. */
 bool vso_inert_line(const vso_secrets *secrets, const char *p, size_t n, vso_buf *out);
+
+/* The process's stderr, one channel for the command's relayed stderr and
+ * vsorelay's own diagnostics, so that their bytes leave in the order they
+ * were written (the encoding's first bytes may be held: vso_out). */
+vso_out *vso_stderr(void);
 
 /* A diagnostic on stderr, "vsorelay: <message>\n".  The message is made one
  * line the agent cannot execute: "##vso" deactivated, CR and LF shown as

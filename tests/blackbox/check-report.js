@@ -69,8 +69,10 @@ const oneOf = (...allowed) => (v, where) => {
   if (!allowed.includes(v)) bad(where, `${JSON.stringify(v)} is not one of ${allowed.join(', ')}`);
 };
 
-const STATUSES = ['met', 'missing', 'not-output', 'empty', 'rejected', 'invalid'];
+const STATUSES = ['met', 'missing', 'not-output', 'empty', 'rejected', 'invalid', 'cut', 'unreadable'];
 const SOURCES = ['expect', 'expect-file', 'manifest', 'imagebuilder-arguments', 'announcement'];
+const DIAG_KINDS = ['not-a-command', 'unknown-area', 'unknown-event', 'restricted', 'not-settable', 'no-name',
+  'multi-line-secret', 'too-long', 'cut', 'other'];
 const VERDICTS = ['passed', 'expectations-failed', 'command-failed', 'timed-out', 'stopped-by-signal',
   'spawn-failed', 'vsorelay-failed'];
 
@@ -110,6 +112,11 @@ const schema = {
   diagnostics: ['array', arrayOfObjects({
     severity: ['string', oneOf('error', 'warning')], source: 'string', line: 'count|null', message: 'string',
   })],
+  diagnosticCounts: ['object', (v, w) => Object.entries(v).forEach(([k, n]) => {
+    if (!DIAG_KINDS.includes(k)) bad(`${w}.${k}`, 'not a kind of diagnostic');
+    if (!typeOk(n, 'count')) bad(`${w}.${k}`, `expected count, got ${JSON.stringify(n)}`);
+  })],
+  diagnosticsOmitted: 'count',
   manifest: ['object|null', (v, w) => checkObject(v, {
     matrices: ['array', arrayOfObjects({
       name: 'string',

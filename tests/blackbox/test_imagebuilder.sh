@@ -161,4 +161,57 @@ check_eq "trimmed, and no announcement at all: exit 3" 3 $?
 check_grep "it says why" "the generator's announcement of its matrices (GENERATING BUILD MATRIX) never came" "$err"
 ib "$WORK/no-listing.log" run --manifest "$GO" --trim-cached-images --no-announced -- image-builder
 check_eq "trimmed, no announcement, --no-announced: exit 0 (the upper bound alone)" 0 $?
+# ---- replay of a --capture reaches the run's verdict: the capture keeps what ImageBuilder's
+# arguments made the run expect (replay has no command), and the listing as relayed ----
+rj() { node -e 'console.log(JSON.stringify(eval("r=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));" + process.argv[2])))' "$1" "$2"; }
+grep -o '##vso\[.*' "$BROKEN" >"$WORK/broken-no-listing.log"
+grep -o '##vso\[.*' "$HEALTHY" >"$WORK/healthy-no-listing.log"
+ib_cases=(
+  "3|$WORK/broken-no-listing.log|generateBuildMatrix --manifest $GO --os-type * --architecture *"
+  "0|$WORK/healthy-no-listing.log|generateBuildMatrix --manifest $GO --os-type * --architecture *"
+  "3|$WORK/no-listing.log|generateBuildMatrix --manifest $GO --os-type * --architecture * --trim-cached-images"
+  "0|$trimmed|generateBuildMatrix --manifest $GO --os-type * --architecture * --image-info /artifacts/image-info.json --trim-cached-images"
+  "3|$DATA/generate-build-matrix.trimmed.broken.log|generateBuildMatrix --manifest $GO --os-type * --architecture * --trim-cached-images"
+)
+for c in "${ib_cases[@]}"; do
+  IFS='|' read -r want log words <<<"$c"
+  set -f; read -ra argv <<<"$words"; set +f
+  what="capture of $(basename "$log") ${argv[*]: -1}"
+  ib "$log" run --capture "$WORK/c.cap" --report "$WORK/run.json" image-builder "${argv[@]}"
+  check_eq "$what: run exits $want" "$want" $?
+  "$VSORELAY" replay --report "$WORK/replay.json" "$WORK/c.cap" >"$out" 2>"$err"
+  check_eq "$what: replay exits as the run did" "$want" $?
+  # (each variable's source differs: the run's "stdout", replay's "c.cap:stdout")
+  for key in 'expected.map(x => ({...x, source: null}))' missing invalid upperBound unchecked \
+    imageBuilder.arguments imageBuilder.note manifest; do
+    check_eq "$what: replay's ${key%%.map*} is the run's" "$(rj "$WORK/run.json" "r.$key")" "$(rj "$WORK/replay.json" "r.$key")"
+  done
+  check "$what: the replay report: schema" node "$SOURCE_DIR/tests/blackbox/check-report.js" "$WORK/replay.json" replay
+done
+ib "$WORK/broken-no-listing.log" run --capture "$WORK/c.cap" image-builder generateBuildMatrix --manifest "$GO" --os-type '*' --architecture '*'
+"$VSORELAY" replay --no-imagebuilder-args "$WORK/c.cap" >"$out" 2>"$err"
+check_eq "replay --no-imagebuilder-args: the recorded names are not expected (nothing to check: exit 0)" 0 $?
+"$VSORELAY" replay --manifest "$GO" --os-type linux "$WORK/c.cap" >"$out" 2>"$err"
+check_eq "replay with its own --manifest: that manifest's names only, as run would (exit 3: linuxAmd64)" 3 $?
+check_no_grep "  ... and not the recorded Windows ones" "windowsLtsc2025Amd64" "$err"
+# the announcement alone, in a capture: replay reads the listing again
+ib "$BROKEN" run --capture "$WORK/c.cap" --no-imagebuilder-args image-builder generateBuildMatrix --manifest "$GO"
+check_eq "the listing alone, broken: run exits 3" 3 $?
+"$VSORELAY" replay --report "$WORK/replay.json" "$WORK/c.cap" >"$out" 2>"$err"
+check_eq "  replay of its capture: 3" 3 $?
+check_eq "  naming the three lost matrices" '["linuxAmd64","windowsLtsc2025Amd64","windowsLtsc2022Amd64"]' \
+  "$(rj "$WORK/replay.json" r.missing)"
+ib "$HEALTHY" run --capture "$WORK/c.cap" --retries 1 --no-imagebuilder-args image-builder generateBuildMatrix
+check_eq "the listing alone, healthy: run exits 0" 0 $?
+"$VSORELAY" replay "$WORK/c.cap" >"$out" 2>"$err"
+check_eq "  replay of its capture: 0" 0 $?
+check_grep "  having checked the five announced matrices" "5 of 5 expected output variables verified" "$err"
+# a capture whose expectation records are malformed: exit 2, saying so
+printf 'vsorelay-capture 2\n@imagebuilder 9\n used=2 x\n@attempt 1\n' >"$WORK/bad.cap"
+"$VSORELAY" replay "$WORK/bad.cap" >"$out" 2>"$err"
+check_eq "a malformed @imagebuilder record: exit 2" 2 $?
+check_grep "  saying so" "not a well-formed capture" "$err"
+printf 'vsorelay-capture 2\n@matrix 12\n name=linuxX\n@attempt 1\n' >"$WORK/bad.cap"
+"$VSORELAY" replay "$WORK/bad.cap" >"$out" 2>"$err"
+check_eq "a @matrix record without its @imagebuilder: exit 2" 2 $?
 finish

@@ -26,7 +26,7 @@ node "$CHECK_REPORT" "$R" replay >"$WORK/schema.txt" 2>&1
 status=$?
 check_eq "broken replay: report matches the schema strictly ($(tr '\n' ' ' <"$WORK/schema.txt"))" 0 $status
 check_eq "top-level keys, in order" \
-  '["schema","version","mode","command","attempts","child","timedOut","outputTruncated","stoppedBySignal","durationSeconds","streams","commands","setvariables","expected","missing","invalid","diagnostics","manifest","imageBuilder","upperBound","announcement","unchecked","verdict","exitCode"]' \
+  '["schema","version","mode","command","attempts","child","timedOut","outputTruncated","stoppedBySignal","durationSeconds","streams","commands","setvariables","expected","missing","invalid","diagnostics","diagnosticCounts","diagnosticsOmitted","manifest","imageBuilder","upperBound","announcement","unchecked","verdict","exitCode"]' \
   "$(json "$R" 'Object.keys(r)')"
 check_eq "schema id" '"vsorelay-report/2"' "$(json "$R" 'r.schema')"
 check_eq "version is the binary's" "\"$("$VSORELAY" --version | sed 's/^vsorelay //')\"" "$(json "$R" 'r.version')"
@@ -193,9 +193,11 @@ check "the report carries the final exit code and verdict" node -e '
   if (r.exitCode !== 125 || r.verdict !== "vsorelay-failed") { console.error(r.exitCode, r.verdict); process.exit(1); }' "$WORK/late.json"
 mkdir "$WORK/adir"
 "$VSORELAY" replay --report "$WORK/adir" "$HEALTHY" >"$out" 2>"$err"
-check_eq "report onto a directory: exit 125" 125 $?
-check_grep "report onto a directory: says so" "Is a directory" "$err"
+check_eq "report onto a directory: exit 2, before reading" 2 $?
+check_grep "report onto a directory: says so" "is a directory" "$err"
 check_eq "report onto a directory: no temporary file left" "" "$(ls -A "$WORK" | grep '^\.adir' || true)"
+# a directory that appears at the destination while vsorelay runs: a late failure
+late_dir() { sleep 1; mkdir "$WORK/adir2"; }
 
 # ---- the report always carries the exit status vsorelay ends with ---------------
 # (replay once wrote "passed", 0 and then exited 125 when the summary could
@@ -214,11 +216,13 @@ check "replay, summary in a missing directory: no report claims a verdict" test 
 "$VSORELAY" replay --expect linuxArm32 --report r.json --summary missing-dir/s.md "$HEALTHY" >&- 2>"$err"
 check_eq "the same with stdout closed: exit 2" 2 $?
 check "the same with stdout closed: no report" test ! -e r.json
-# a summary that fails at the end (onto a directory: its temporary file can be made)
-"$VSORELAY" replay --expect linuxArm32 --report r.json --summary "$WORK/adir" "$HEALTHY" >"$out" 2>"$err"
+# a summary that fails at the end (a directory made there after the check, while the log is read)
+rm -rf "$WORK/adir2"
+{ late_dir; cat "$HEALTHY"; } | "$VSORELAY" replay --expect linuxArm32 --report r.json --summary "$WORK/adir2" - >"$out" 2>"$err"
 check_eq "replay, summary fails at the end: exit 125" 125 $?
 check "replay, summary fails at the end: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
-"$VSORELAY" replay --expect "$GO_EXPECT" --report r.json --summary "$WORK/adir" "$BROKEN" >"$out" 2>"$err"
+rm -rf "$WORK/adir2"
+{ late_dir; cat "$BROKEN"; } | "$VSORELAY" replay --expect "$GO_EXPECT" --report r.json --summary "$WORK/adir2" - >"$out" 2>"$err"
 check_eq "replay of a failing step, summary fails at the end: keeps 3" 3 $?
 check "replay of a failing step: the report says expectations-failed, 3" report_says r.json expectations-failed 3
 # stdout closed: the listing cannot be printed
@@ -227,8 +231,9 @@ check_eq "replay with stdout closed: exit 125" 125 $?
 check "replay with stdout closed: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
 check_grep "replay with stdout closed: so does the summary" "vsorelay-failed" s.md
 # run: the same rules
-"$VSORELAY" run -e v --report r.json --summary "$WORK/adir" -- \
-  sh -c 'echo "##vso[task.setvariable variable=v;isoutput=true]1"' >"$out" 2>"$err"
+rm -rf "$WORK/adir2"
+"$VSORELAY" run -e v --report r.json --summary "$WORK/adir2" -- \
+  sh -c 'mkdir "$1"; echo "##vso[task.setvariable variable=v;isoutput=true]1"' sh "$WORK/adir2" >"$out" 2>"$err"
 check_eq "run, summary fails at the end: exit 125" 125 $?
 check "run, summary fails at the end: the report says vsorelay-failed, 125" report_says r.json vsorelay-failed 125
 "$VSORELAY" run -e v --report r.json --summary s.md -- \

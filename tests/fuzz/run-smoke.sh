@@ -8,7 +8,7 @@
 #
 # Environment:
 #   FUZZ_BUILD_DIR   build directory (default: build/fuzz in the source tree)
-#   FUZZ_HARNESSES   which harnesses (default: "scan command json")
+#   FUZZ_HARNESSES   which harnesses (default: "scan command json capture")
 #   FUZZ_KEEP        1: keep the work directory (corpus copies, logs) even on success
 #
 # The build is the top-level project with -DVSORELAY_FUZZ=ON
@@ -22,7 +22,7 @@ SECONDS_EACH=${1:-20}
 case $SECONDS_EACH in '' | *[!0-9]*) echo "run-smoke.sh: SECONDS must be a whole number" >&2; exit 2 ;; esac
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$ROOT/build/fuzz}
-HARNESSES=${FUZZ_HARNESSES:-scan command json}
+HARNESSES=${FUZZ_HARNESSES:-scan command json capture}
 
 command -v clang >/dev/null || { echo "run-smoke.sh: clang is required (apt-get install clang libclang-rt-N-dev, N its major version)" >&2; exit 2; }
 # libFuzzer's runtime ships apart from clang (Debian: libclang-rt-N-dev for clang N).

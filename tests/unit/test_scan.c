@@ -109,8 +109,51 @@ static void test_max_line_overflow(void **state) {
   col_free(&c);
 }
 
+/* The rest of a line that outgrew max_line goes to rest(), never to pass():
+ * a relay must not show it as it is (it may hold a command or a secret);
+ * the terminator still goes to pass(), and a cut last line is marked. */
+typedef struct rest_log {
+  vso_buf passed, rest;
+  size_t lines;
+  bool last_cut;
+} rest_log;
+
+static void rl_pass(void *ctx, const char *p, size_t n) { assert_true(vso_buf_append(&((rest_log *)ctx)->passed, p, n)); }
+static void rl_rest(void *ctx, const char *p, size_t n) { assert_true(vso_buf_append(&((rest_log *)ctx)->rest, p, n)); }
+static void rl_line(void *ctx, const vso_line *line) {
+  rest_log *r = ctx;
+  r->lines++;
+  r->last_cut = line->cut;
+}
+
+static void test_overflow_rest_and_cut(void **state) {
+  (void)state;
+  static const char in[] = "a ##vso[task.setvariable variable=x]0123##vso[task.complete]secret\nb\n"
+                           "##vso[task.setvariable variable=y]cut";
+  for (size_t chunk = 1; chunk <= sizeof in; chunk++) {
+    set_ctx("chunks of %zu", chunk);
+    rest_log r = {0};
+    vso_scan_sink sink = {.ctx = &r, .pass = rl_pass, .line = rl_line, .rest = rl_rest};
+    vso_scanner s;
+    vso_scanner_init(&s, &sink, 0);
+    s.max_line = 40;
+    for (size_t at = 0; at < sizeof in - 1; at += chunk)
+      vso_scanner_feed(&s, in + at, at + chunk < sizeof in - 1 ? chunk : sizeof in - 1 - at);
+    s.cut_at_end = true;
+    vso_scanner_finish(&s);
+    CHECK(eqb(&r.rest, "vso[task.complete]secret", 24), "rest %s", show(r.rest.data, r.rest.len));
+    CHECK(eqb(&r.passed, "a \nb\n", 5), "passed %s", show(r.passed.data, r.passed.len));
+    CHECK(r.lines == 2 && r.last_cut, "%zu lines, the last %s", r.lines, r.last_cut ? "cut" : "not cut");
+    vso_scanner_free(&s);
+    vso_buf_free(&r.passed);
+    vso_buf_free(&r.rest);
+  }
+  set_ctx("%s", "");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_overflow_rest_and_cut),
       cmocka_unit_test(test_find_prefix),
       cmocka_unit_test(test_whole_lines_mixed_every_chunking),
       cmocka_unit_test(test_whole_lines_real_log_random_chunkings),
