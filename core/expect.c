@@ -276,9 +276,14 @@ static void evaluate_one(vso_expectation *e, vso_analysis *a) {
   const vso_setvar *output = vso_analysis_output(a, last), *rejected = vso_analysis_rejected(a, last);
   set_reason(e, NULL);
   e->last = output ? output : last;
+  e->refused = false;
   if (!last) {
     e->status = VSO_EXP_MISSING;
-    set_reason(e, "never set");
+    /* a set the policy refused is not in the name index: say why it is absent */
+    e->refused = a->policy && !vso_policy_allows_variable(a->policy, e->name, strlen(e->name));
+    set_reason(e, e->refused ? "--allow-variables does not allow this name, and the agent drops every command "
+                               "that sets it"
+                             : "never set");
   } else if (last->cut) { /* never re-emitted: whatever came before, the value the generator meant was lost */
     e->last = last;
     e->status = VSO_EXP_CUT;

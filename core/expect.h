@@ -66,6 +66,8 @@ typedef struct vso_expectation {
   vso_exp_status status;
   char *reason;               /* owned: why it is not met (quoted), or NULL */
   const vso_setvar *last;     /* borrowed from the analysis: the setvariable that decided, or NULL */
+  bool refused;               /* missing because the policy (--allow-variables) refuses the name:
+                                 the agent drops every command that sets it, so no output is lost */
   /* private */
   bool matrix_asked_;         /* a source other than the announcement asked for a matrix */
   bool stands_announced_;     /* platforms are the announcement's (the set's announced_) */

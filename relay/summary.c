@@ -321,6 +321,12 @@ static void md_term(vso_builder *w, vso_term t) {
 static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *ref) {
   switch (x->status) {
     case VSO_EXP_MISSING:
+      if (x->refused) {
+        vso_put(w, "is **missing**");
+        md_reason(w, x);
+        vso_put(w, ": allow it with `--allow-variables`, or stop expecting it.");
+        break;
+      }
       vso_put(w, "is **missing**: the generator never printed it, or its output lost it (the lost-tail failure "
                  "of dotnet/docker-tools \\#2125): the job that consumes ");
       md_code(w, ref->data, ref->len);

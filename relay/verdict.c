@@ -173,6 +173,8 @@ bool vso_words_verified(const vso_outcome *o, vso_buf *out) {
 bool vso_words_unmet_count(const vso_outcome *o, vso_buf *out) {
   size_t counted = vso_expect_counted(o->expect), unmet = count(o->expect, UNMET);
   if (!unmet && o->facts.unchecked) return vso_buf_append_str(out, "the expected output variables could not be checked");
+  if (!unmet && vso_encoding_unreadable(o->facts.stdout_encoding)) /* nothing was expected: no "0 of 0" */
+    return vso_buf_append_str(out, "the agent cannot read the step's stdout (a UTF-16 or UTF-32 byte-order mark)");
   return vso_buf_appendf(out, "%zu of %zu expected output %s missing or unusable", unmet, counted,
                          plural(counted, "variable", "variables"));
 }
@@ -198,17 +200,23 @@ static bool lost_tail(const vso_outcome *o, vso_buf *out) {
 
 bool vso_words_unmet(const vso_outcome *o, const vso_expectation *x, vso_buf *out) {
   const vso_secrets *s = &o->analysis->secrets;
-  bool missing = x->status == VSO_EXP_MISSING;
+  bool missing = x->status == VSO_EXP_MISSING, lost = missing && !x->refused;
   bool ok = vso_buf_append_str(out, "expected output variable ") &&
-            vso_buf_append_str(out, missing ? "missing (never set)" : vso_exp_status_name(x->status)) &&
+            vso_buf_append_str(out, lost ? "missing (never set)" : vso_exp_status_name(x->status)) &&
             vso_buf_append_str(out, ": ") && vso_words_stands_for(s, x, false, out) && vso_buf_append_char(out, '.');
-  if (ok && !missing && x->reason) { /* quoted when it was made; masked again with the final secrets */
+  if (ok && !lost && x->reason) { /* quoted when it was made; masked again with the final secrets */
     size_t sentence = out->len + 1;
     ok = vso_buf_append_char(out, ' ') && vso_inert_line(s, x->reason, strlen(x->reason), out) &&
          vso_buf_append_char(out, '.');
     if (ok && out->data[sentence] >= 'a' && out->data[sentence] <= 'z') out->data[sentence] -= 'a' - 'A';
   }
-  if (ok && missing && command_succeeded(o)) ok = lost_tail(o, out);
+  if (ok && lost && command_succeeded(o)) ok = lost_tail(o, out);
+  if (ok && x->status == VSO_EXP_CUT && command_succeeded(o))
+    ok = vso_buf_append_str(out, " The command succeeded (exit 0), but a process it started still held its output "
+                                 "when the drain timeout stopped it. Make the generator wait for what it starts, "
+                                 "or raise --drain-timeout.");
+  if (ok && x->status == VSO_EXP_UNREADABLE)
+    ok = vso_buf_append_str(out, " Make the generator write UTF-8, without a UTF-16 or UTF-32 byte-order mark.");
   return ok;
 }
 
@@ -312,6 +320,14 @@ bool vso_words_command_failed(const vso_outcome *o, vso_buf *out) {
 
 /* ---- a failed attempt of --retries ------------------------------------------------------ */
 
+/* Whether every unmet expectation simply never arrived (not refused, not
+ * arrived unusable): only then is it the lost tail. */
+static bool all_never_set(const vso_expect_set *e) {
+  for (size_t i = 0; i < e->n; i++)
+    if (is(&e->items[i], UNMET) && (e->items[i].status != VSO_EXP_MISSING || e->items[i].refused)) return false;
+  return true;
+}
+
 bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *s, const char *unchecked, int attempt,
                             int attempts, bool succeeded, vso_buf *out) {
   size_t unmet = count(e, UNMET), counted = vso_expect_counted(e);
@@ -320,7 +336,7 @@ bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *s, const
     ok = vso_buf_appendf(out, " lost %zu of %zu expected output %s (", unmet, counted,
                          plural(counted, "variable", "variables")) &&
          names(out, s, e, UNMET, true) && vso_buf_append_str(out, ")");
-    if (ok && succeeded)
+    if (ok && succeeded && all_never_set(e))
       ok = vso_buf_appendf(out, ": the command succeeded (exit 0) but its output lost them (%s)", lost_tail_failure);
   }
   if (ok && unchecked) ok = vso_buf_append_str(out, unmet ? "; " : ": ") && vso_buf_append_str(out, unchecked);
