@@ -73,4 +73,24 @@ while read -r code; do
   pattern=$(printf '%s' "$code" | sed 's/-/(-|–)/; s/+/\\+/')
   if grep -qE "^ *$pattern( |$)" "$WORK/exit.txt"; then pass; else fail "exit status $code is not in EXIT STATUS"; fi
 done <"$WORK/codes"
+
+# Expectation statuses: every name the code gives (vso_exp_status_name) is in
+# the page and in docs/reference.md's table; the report schema the page names
+# is the one relay/report.c writes.
+sed -n '/^const char \*vso_exp_status_name/,/^}/s/.*return "\([a-z-]*\)";.*/\1/p' "$SOURCE_DIR/core/expect.c" |
+  grep -v '^met$' >"$WORK/statuses"
+check "the code's expectation statuses were read (at least 7)" test "$(wc -l <"$WORK/statuses")" -ge 7
+grep -F 'Otherwise its status is' "$WORK/page.txt" >"$WORK/status-paragraph"
+check "the page has the paragraph that lists the statuses" test -s "$WORK/status-paragraph"
+while read -r status; do
+  if documented "$WORK/status-paragraph" "$status"; then pass
+  else fail "expectation status $status is not in man/vsorelay.1's list ('Otherwise its status is ...')"; fi
+  if grep -qF -- "| \`$status\` |" "$SOURCE_DIR/docs/reference.md"; then pass
+  else fail "expectation status $status is not in docs/reference.md's table"; fi
+done <"$WORK/statuses"
+schema=$(sed -n 's/^#define REPORT_SCHEMA "\(.*\)"/\1/p' "$SOURCE_DIR/relay/report.c")
+check "the report schema was read" test -n "$schema"
+check_grep "the page names the report schema the binary writes ($schema)" "$schema" "$WORK/page.txt"
+check_no_grep "the page names no other report schema" "$(grep -oE 'vsorelay-report/[0-9]+' "$WORK/page.txt" |
+  grep -vx "$schema" | head -n 1 || true)XX-none" "$WORK/page.txt"
 finish
