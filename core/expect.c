@@ -138,7 +138,12 @@ bool vso_expect_add_announced(vso_expect_set *set, const vso_announcement *a, vs
         *all++ = (vso_manifest_platform){.dockerfile = leg->ndockerfiles ? leg->dockerfiles[d] : NULL,
                                          .architecture = leg->architecture};
     }
-    if (!e->nplatforms && all > first) {
+    /* an upper bound's platforms (the manifest's, before ImageBuilder trimmed
+     * cached ones) are more than the name stands for: the announcement says
+     * what ImageBuilder kept */
+    if ((!e->nplatforms || (e->optional && !e->stands_announced_)) && all > first) {
+      e->own_platforms_ = e->platforms;
+      e->own_nplatforms_ = e->nplatforms;
       e->platforms = first;
       e->nplatforms = (size_t)(all - first);
       e->stands_announced_ = true;
@@ -152,7 +157,10 @@ void vso_expect_forget_announced(vso_expect_set *set) {
   for (size_t i = 0; i < set->n; i++) {
     vso_expectation *e = &set->items[i];
     e->announced = NULL;
-    if (e->stands_announced_) e->platforms = NULL, e->nplatforms = 0, e->stands_announced_ = false;
+    if (e->stands_announced_) {
+      e->platforms = e->own_platforms_, e->nplatforms = e->own_nplatforms_, e->stands_announced_ = false;
+      e->own_platforms_ = NULL, e->own_nplatforms_ = 0;
+    }
     if (e->sources == VSO_SRC_ANNOUNCED) {
       free(e->name);
       free(e->reason);

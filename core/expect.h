@@ -71,6 +71,8 @@ typedef struct vso_expectation {
   /* private */
   bool matrix_asked_;         /* a source other than the announcement asked for a matrix */
   bool stands_announced_;     /* platforms are the announcement's (the set's announced_) */
+  const vso_manifest_platform *own_platforms_;  /* what another source said, while the */
+  size_t own_nplatforms_;                        /* announcement's stand in for an upper bound's */
 } vso_expectation;
 
 typedef struct vso_expect_set {
@@ -99,7 +101,8 @@ bool vso_expect_add_text(vso_expect_set *set, const char *text, size_t n, bool m
 /* The expectation for name (case-insensitive), or NULL. */
 vso_expectation *vso_expect_find(vso_expect_set *set, const char *name, size_t n);
 /* What name stands for (see vso_expectation.platforms); the first source
- * that knows it wins.  Nothing when name is not expected. */
+ * that knows it wins, except that the generator's announcement replaces an
+ * upper bound's (optional) platforms.  Nothing when name is not expected. */
 void vso_expect_stands_for(vso_expect_set *set, const char *name, const vso_manifest_platform *platforms,
                            size_t n);
 /* Every expectation asks for a matrix value (--matrix). */

@@ -37,6 +37,37 @@ TF_BUILD=True "$VSORELAY" run -e e --retries 1 -- printf '%s\n' "$SV=e;isoutput=
 check_grep "empty with --retries: the warning names the status" "lost 1 of 1 expected output variable (e (empty)). Running" "$out"
 
 # ---------------------------------------------------------------------------
+# An upper bound (--trim-cached-images): a lost matrix stands for what
+# ImageBuilder announced it kept, not for the manifest's platforms it trimmed
+D=$SOURCE_DIR/tests/data/imagebuilder M=$SOURCE_DIR/samples/go-images/manifest.json
+TF_BUILD=True "$VSORELAY" run --manifest "$M" --image-info "$D/image-info.windows-unchanged.json" --trim-cached-images \
+  --summary "$sum" --report "$WORK/r.json" -- cat "$D/generate-build-matrix.trimmed.broken.log" >"$out" 2>"$err"
+check_eq "trimmed and lost: exit 3" 3 $?
+check_grep "trimmed and lost: the error names the announced (kept) Dockerfiles" \
+  "expected output variable missing (never set): linuxAmd64: src/microsoft/1.26/azurelinux3.0, src/microsoft/1.26/bookworm, … (amd64)." "$out"
+grep -F 'task.logissue' "$out" >"$WORK/issues.txt"
+check_no_grep "trimmed and lost: not the trimmed (cached) ones" "src/microsoft/1.25/" "$WORK/issues.txt"
+check_grep "trimmed and lost: the summary too" \
+  "It stands for src/microsoft/1.26/azurelinux3.0, src/microsoft/1.26/bookworm, src/microsoft/1.26/bullseye (amd64)." "$sum"
+check_eq "trimmed and lost: the report's standsFor too" \
+  "src/microsoft/1.26/azurelinux3.0 src/microsoft/1.26/bookworm src/microsoft/1.26/bullseye" \
+  "$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const x = r.expected.find((e) => e.name === "linuxAmd64");
+    console.log([...new Set(x.standsFor.map((p) => p.dockerfile))].sort().join(" "))' "$WORK/r.json")"
+# through ImageBuilder's own arguments, and with --retries (each attempt's announcement)
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\ncat "%s"\n' "$D/generate-build-matrix.trimmed.broken.log" >"$WORK/bin/imagebuilder"
+chmod +x "$WORK/bin/imagebuilder"
+(cd "$SOURCE_DIR/samples/go-images" && TF_BUILD=True "$VSORELAY" run --retries 1 "$WORK/bin/imagebuilder" generateBuildMatrix \
+  --manifest manifest.json --os-type '*' --architecture '*' --trim-cached-images) >"$out" 2>"$err"
+check_eq "trimmed, through ImageBuilder's arguments: exit 3" 3 $?
+check_grep "trimmed, through ImageBuilder's arguments: the announced Dockerfiles" \
+  "linuxAmd64: src/microsoft/1.26/azurelinux3.0, src/microsoft/1.26/bookworm, … (amd64). The command succeeded (exit 0) in each of its 2 attempts" "$out"
+# without an upper bound, the manifest still wins (it knows every platform)
+TF_BUILD=True "$VSORELAY" run --manifest "$M" -- cat "$BROKEN" >"$out" 2>"$err"
+check_grep "no upper bound: the manifest's platforms" "linuxAmd64: src/microsoft/1.25/azurelinux3.0, src/microsoft/1.25/bookworm, … (amd64)." "$out"
+
+# ---------------------------------------------------------------------------
 # A cut value: what happened and what to do, in the log too
 TF_BUILD=True "$VSORELAY" run -e x --drain-timeout 200ms -- \
   sh -c '(printf "'"$SV"'=x;isoutput=true]{\"a\": "; sleep 3) & exit 0' >"$out" 2>"$err"
