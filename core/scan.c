@@ -403,7 +403,9 @@ static void end_plain_chunk(vso_scanner *s, const char *p, size_t n, size_t i, s
   pass(s, p + pass_from, n - t - pass_from);
   memcpy(s->partial_bytes, p + n - t, t);
   s->partial = t;
-  if (s->nwatch_ && !keep_tail) vso_scan_set_watch_tail(s, p + i, n - i - t);
+  /* a kept prefix ('#') lies between this chunk's text and the next one's:
+   * no watched text (which holds no '#') goes on across it */
+  if (s->nwatch_ && !keep_tail) vso_scan_set_watch_tail(s, p + i, t ? 0 : n - i);
 }
 
 /* A held line at p[i]: the part in this chunk.  Returns where the scan

@@ -135,6 +135,7 @@ static const char SAMPLE[] = "x Cat[0] GO on\r\n"
                              "##vso[a.b]Cat[0]   no\r"
                              "CaCat[0]   \r\n"
                              "Cat[0]  two\n"
+                             "Ca##vst[0] GO\n" /* a kept "##vs" between two halves of a text: no text */
                              "#Cat[0] GO";
 #define SAMPLE_LEN (sizeof SAMPLE - 1)
 
@@ -148,7 +149,7 @@ static void test_watch_every_chunking(void **state) {
 static void test_watch_random(void **state) {
   (void)state;
   static const char *const bits[] = {"Cat[0] GO", "Cat[0]   ", "Cat[0] ", "Ca", "##vso[", "#", "\r", "\n", "\r\n", "x",
-                                     "##vs", "C"};
+                                     "##vs", "C", "t[0] GO", "Cat"};
   for (unsigned t = 0; t < 1500; t++) {
     vso_buf b = {0};
     for (size_t k = rnd_below(24); k > 0; k--) {
