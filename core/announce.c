@@ -223,6 +223,24 @@ void vso_announcement_free(vso_announcement *a) {
   memset(a, 0, sizeof *a);
 }
 
+void vso_announcement_next_attempt(vso_announcement *a, vso_announcement *earlier) {
+  if (!vso_announcement_seen(a)) {
+    vso_announcement_free(a);
+    return;
+  }
+  vso_announcement_free(earlier);
+  *earlier = *a; /* the index holds positions, not pointers: it moves as it is */
+  memset(a, 0, sizeof *a);
+}
+
+bool vso_announcement_carry(vso_announcement *a, vso_announcement *earlier) {
+  if (vso_announcement_seen(a) || !vso_announcement_seen(earlier)) return false;
+  vso_announcement_free(a);
+  *a = *earlier;
+  memset(earlier, 0, sizeof *earlier);
+  return true;
+}
+
 /* ---- announced against arrived ------------------------------------------------ */
 
 static int compare_names(const void *x, const void *y) { return strcmp(*(const char *const *)x, *(const char *const *)y); }

@@ -98,6 +98,15 @@ bool vso_announcement_seen(const vso_announcement *a);
 const vso_announced_matrix *vso_announcement_find(const vso_announcement *a, const char *name, size_t n);
 void vso_announcement_free(vso_announcement *a);
 
+/* Across --retries attempts.  A new attempt: *a starts empty, and what it
+ * held is kept in *earlier when it announced anything (else dropped).  An
+ * attempt ended: when it announced nothing at all, the last announcement of
+ * an earlier attempt stands (true): a retry whose listing was lost must not
+ * drop the matrices the generator said it would set.  An attempt that
+ * announces, even fewer matrices, replaces it. */
+void vso_announcement_next_attempt(vso_announcement *a, vso_announcement *earlier);
+bool vso_announcement_carry(vso_announcement *a, vso_announcement *earlier);
+
 /* The legs announced for m against those of a value: announced but absent
  * (missing), present but never announced (unexpected); each list sorted,
  * its strings borrowed from m and value. */

@@ -193,6 +193,11 @@ static vso_stream_encoding stdout_encoding(const replay *r) {
 
 static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
   vso_expect_set *expect = &sources->expect;
+  if (vso_announcement_carry(&r->announcement, &r->earlier_announcement)) {
+    vso_buf words = {0};
+    if (vso_words_announcement_carried(r->attempt, &words)) vso_warn("replay: %s", words.data);
+    vso_buf_free(&words);
+  }
   if (!vso_sources_add_announced(sources, &r->announcement)) r->analysis.out_of_memory = true;
   vso_expect_evaluate(expect, &r->analysis);
   const char *unchecked = vso_sources_unchecked(sources, &r->announcement);
@@ -263,6 +268,7 @@ static void free_replay(replay *r) {
   free(r->streams);
   vso_analysis_free(&r->analysis);
   vso_announcement_free(&r->announcement);
+  vso_announcement_free(&r->earlier_announcement);
   vso_policy_free(&r->policy);
 }
 

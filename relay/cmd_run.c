@@ -150,6 +150,13 @@ static void warn_attempt_lost(run *r, int attempt, const char *unchecked) {
   vso_buf_free(&words);
 }
 
+static void warn_announcement_carried(int attempt) {
+  vso_buf words = {0};
+  if (vso_words_announcement_carried(attempt, &words)) vso_warn("%s", words.data);
+  else vso_warn("out of memory");
+  vso_buf_free(&words);
+}
+
 /* The attempt's verdict on its expectations: the names the generator
  * announced join the set, every name is judged, and whether they could be
  * checked at all is kept in *unchecked. */
@@ -172,6 +179,7 @@ static int run_attempts(run *r, bool *met, const char **unchecked) {
     vso_live_attempt(&r->live, attempt);
     r->spawn_status = vso_child_run(&r->child);
     vso_live_attempt_done(&r->live);
+    if (r->live.announcement_carried) warn_announcement_carried(attempt);
     if (r->live.analysis.out_of_memory || r->live.unshown_bytes) {
       if (r->live.unshown_bytes)
         vso_warn("out of memory while reading the command's output: its commands could not all be held (none "

@@ -293,7 +293,8 @@ void vso_live_attempt(vso_live *l, int attempt) {
   l->analysis.policy = l->policy;
   vso_analysis_restart(&l->analysis);
   vso_buf_clear(&l->held_completes);
-  vso_announcement_free(&l->announcement);
+  vso_announcement_next_attempt(&l->announcement, &l->earlier_announcement_);
+  l->announcement_carried = false;
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_live_stream *s = &l->streams_[i];
     vso_scanner_free(&s->scanner_);
@@ -334,6 +335,7 @@ void vso_live_attempt_done(vso_live *l) {
     l->lines[i] += s->lines;
     if (s->out_of_memory) l->analysis.out_of_memory = true;
   }
+  l->announcement_carried = vso_announcement_carry(&l->announcement, &l->earlier_announcement_);
 }
 
 void vso_live_free(vso_live *l) {
@@ -343,6 +345,7 @@ void vso_live_free(vso_live *l) {
   }
   vso_analysis_free(&l->analysis);
   vso_announcement_free(&l->announcement);
+  vso_announcement_free(&l->earlier_announcement_);
   vso_buf_free(&l->held_completes);
 }
 

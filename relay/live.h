@@ -54,7 +54,9 @@ struct vso_live {
   vso_out out;                    /* the step's stdout */
   vso_out *err;                   /* the step's stderr (vso_stderr(), shared with vso_warn) */
   vso_analysis analysis;          /* of the current attempt */
-  vso_announcement announcement;  /* the generator's, in the current attempt's output */
+  vso_announcement announcement;  /* the generator's, in the current attempt's output, or
+                                     an earlier attempt's when this one announced nothing */
+  bool announcement_carried;      /* it is an earlier attempt's */
   vso_buf held_completes;         /* the command's own task.complete lines, held */
   bool failed;                    /* memory ran out while relaying */
   bool stdout_unreadable;         /* set by run: the agent decodes stdout as UTF-16/32, so
@@ -63,6 +65,7 @@ struct vso_live {
   uint64_t bytes[VSO_LIVE_STREAMS], lines[VSO_LIVE_STREAMS]; /* over every attempt */
   /* private */
   vso_live_stream streams_[VSO_LIVE_STREAMS];
+  vso_announcement earlier_announcement_; /* the last attempt's that announced anything */
 };
 
 void vso_live_init(vso_live *l);

@@ -41,7 +41,9 @@ typedef struct replay {
                                     ImageBuilder's arguments (@expect) */
   vso_knobs knobs;               /* the options', or those a capture records */
   vso_analysis analysis;
-  vso_announcement announcement; /* of the last attempt */
+  vso_announcement announcement; /* of the last attempt (of an earlier one when the last
+                                    announced nothing, as in run) */
+  vso_announcement earlier_announcement; /* the last attempt's that announced anything */
   bool read_announcement;
   vso_policy policy;
   replay_stream **streams;       /* each allocated apart: scanners point at them */

@@ -34,7 +34,8 @@ static void on_attempt(void *ctx, int attempt) {
   replay *r = c->r;
   r->attempt = attempt;
   if (attempt <= 1) return;
-  vso_announcement_free(&r->announcement); /* the last attempt's announcement counts, as in run */
+  /* the last attempt's announcement counts, or an earlier one's when it has none, as in run */
+  vso_announcement_next_attempt(&r->announcement, &r->earlier_announcement);
   for (size_t i = 0; i < r->nstreams; i++) {
     vso_scanner_free(&r->streams[i]->scanner);
     if (!vso_replay_start_scanner(r, r->streams[i])) vso_capture_reject(&c->reader, "out of memory");

@@ -343,6 +343,11 @@ bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *s, const
   return ok && vso_buf_append_str(out, ". Running the command again.");
 }
 
+bool vso_words_announcement_carried(int attempt, vso_buf *out) {
+  return vso_buf_appendf(out, "attempt %d printed no generator announcement (GENERATING BUILD MATRIX): the matrices "
+                              "an earlier attempt announced are still expected", attempt);
+}
+
 bool vso_words_passed_after_retries(const vso_outcome *o, vso_buf *out) {
   return vso_buf_appendf(out, "passed on attempt %d, after %d %s that lost expected output variables", o->attempts,
                          o->attempts - 1, plural((size_t)(o->attempts - 1), "attempt", "attempts"));

@@ -58,6 +58,10 @@ bool vso_words_command_failed(const vso_outcome *o, vso_buf *out);
 bool vso_words_attempt_lost(const vso_expect_set *e, const vso_secrets *secrets, const char *unchecked, int attempt,
                             int attempts, bool succeeded, vso_buf *out);
 
+/* An attempt that printed no generator announcement, while an earlier one
+ * did: the earlier listing is what is checked (announce.h). */
+bool vso_words_announcement_carried(int attempt, vso_buf *out);
+
 /* A run that passed after attempts that lost variables: "passed on attempt
  * 3, after 2 attempts that lost expected output variables". */
 bool vso_words_passed_after_retries(const vso_outcome *o, vso_buf *out);
