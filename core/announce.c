@@ -204,7 +204,31 @@ void vso_announce_line(vso_announce_reader *r, const vso_watched *w) {
   else if (spaces == 4) variable_line(r, p + 4, n - 4);
 }
 
-bool vso_announcement_seen(const vso_announcement *a) { return a->listings > 0 || a->n > 0 || a->overflow; }
+bool vso_announcement_seen(const vso_announcement *a) {
+  return a->listings > 0 || a->n > 0 || a->overflow || a->masked;
+}
+
+/* Whether name, masked, is shown. */
+static bool masks_to(const vso_secrets *secrets, const char *name, const char *shown, bool *ok) {
+  vso_buf m = {0};
+  *ok = *ok && vso_mask(secrets, name, strlen(name), &m);
+  bool same = *ok && m.len == strlen(shown) && memcmp(m.data ? m.data : "", shown, m.len) == 0;
+  vso_buf_free(&m);
+  return same;
+}
+
+bool vso_announce_same_shown(const vso_announcement *read, const vso_announcement *shown, const vso_secrets *secrets) {
+  if ((read->listings > 0) != (shown->listings > 0) || read->overflow != shown->overflow || read->n != shown->n)
+    return false;
+  bool ok = true;
+  for (size_t i = 0; i < read->n; i++) {
+    const vso_announced_matrix *r = &read->matrices[i], *s = &shown->matrices[i];
+    if (r->nlegs != s->nlegs || !masks_to(secrets, r->name, s->name, &ok)) return false;
+    for (size_t k = 0; k < r->nlegs; k++)
+      if (!masks_to(secrets, r->legs[k].name, s->legs[k].name, &ok)) return false;
+  }
+  return ok;
+}
 
 const vso_announced_matrix *vso_announcement_find(const vso_announcement *a, const char *name, size_t n) {
   const vso_index_keys keys = {a, matrix_name};

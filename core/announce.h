@@ -34,6 +34,7 @@
 #include "matrix.h"
 #include "nameindex.h"
 #include "scan.h"
+#include "secrets.h"
 
 enum {
   VSO_ANNOUNCE_MAX_MATRICES = 1000,
@@ -73,6 +74,8 @@ typedef struct vso_announcement {
   vso_announced_matrix *matrices; /* in the order first announced */
   size_t n;
   bool overflow;                  /* a bound was reached: not everything was kept */
+  bool masked;                    /* replay: the capture says a secret masked the listing out
+                                     of the shape the run read: it cannot be checked */
   /* private */
   size_t cap_, legs_, bytes_;
   vso_name_index index_;          /* name -> position in matrices */
@@ -97,6 +100,13 @@ bool vso_announcement_seen(const vso_announcement *a);
  * variable names), or NULL. */
 const vso_announced_matrix *vso_announcement_find(const vso_announcement *a, const char *name, size_t n);
 void vso_announcement_free(vso_announcement *a);
+
+/* Whether shown, read from the listing as masked in a capture, is what
+ * read is once masked with secrets: the same matrices with the same legs,
+ * in the same order.  A secret that masks the listing's own words (the
+ * logger's category, an indentation, a colon) parts them: replay could not
+ * read what the run read.  False also when memory runs out. */
+bool vso_announce_same_shown(const vso_announcement *read, const vso_announcement *shown, const vso_secrets *secrets);
 
 /* Across --retries attempts.  A new attempt: *a starts empty, and what it
  * held is kept in *earlier when it announced anything (else dropped).  An

@@ -119,6 +119,12 @@ static bool read_encoding(vso_capture_reader *r, char **w, int n) {
   return reader_fail(r, "malformed @encoding record");
 }
 
+static bool read_listing(vso_capture_reader *r, char **w, int n) {
+  if (n != 2 || strcmp(w[1], "masked") != 0 || !r->attempt_) return reader_fail(r, "malformed @listing record");
+  if (r->listing_masked) r->listing_masked(r->ctx);
+  return true;
+}
+
 /* "key=0" or "key=1": the value, or -1. */
 static int knob_word(const char *word, const char *key) {
   size_t k = strlen(key);
@@ -153,6 +159,7 @@ static bool read_header(vso_capture_reader *r, const char *h, size_t n) {
   if (v2 && strcmp(word, "end") == 0) return read_end(r, w, nw);
   if (v2 && strcmp(word, "encoding") == 0) return read_encoding(r, w, nw);
   if (v2 && strcmp(word, "knobs") == 0) return read_knobs(r, w, nw);
+  if (v2 && strcmp(word, "listing") == 0) return read_listing(r, w, nw);
   if (v2 && strcmp(word, "imagebuilder") == 0) return read_source_header(r, w, nw, PAYLOAD_IMAGEBUILDER);
   if (v2 && strcmp(word, "matrix") == 0) return read_source_header(r, w, nw, PAYLOAD_MATRIX);
   return reader_fail(r, "unknown record type");
@@ -253,6 +260,8 @@ bool vso_capture_put_end(vso_buf *out, int stream, uint64_t bytes, uint64_t line
   return vso_buf_appendf(out, "@end %s %llu %llu\n", stream_names[stream], (unsigned long long)bytes,
                          (unsigned long long)lines);
 }
+
+bool vso_capture_put_listing_masked(vso_buf *out) { return vso_buf_append_str(out, "@listing masked\n"); }
 
 bool vso_capture_put_encoding(vso_buf *out, int stream, vso_stream_encoding e) {
   for (size_t i = 0; i < sizeof encoding_names / sizeof encoding_names[0]; i++)

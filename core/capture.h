@@ -23,6 +23,9 @@
  *                                   shown (masked), its terminator included
  *   @end STREAM BYTES LINES\n       the stream of this attempt ended; the
  *                                   bytes and lines the run counted
+ *   @listing masked\n               a secret masked this attempt's generator
+ *                                   listing out of the shape the run read it
+ *                                   in: replay cannot check it (fails closed)
  *   @encoding STREAM NAME\n         the agent decodes vsorelay's STREAM as
  *                                   NAME (utf-16le, utf-16be, utf-32le,
  *                                   utf-32be): written once, at the end, and
@@ -72,6 +75,8 @@ typedef struct vso_capture_reader {
   void (*attempt)(void *ctx, int attempt);
   void (*encoding)(void *ctx, int stream, vso_stream_encoding e);
   void (*knobs)(void *ctx, vso_knobs knobs);
+  /* version 2: @listing masked, in an attempt */
+  void (*listing_masked)(void *ctx);
   /* version 2: @imagebuilder or @matrix (type), its payload, before any attempt */
   void (*source)(void *ctx, const char *type, const char *p, size_t n);
   /* read-only */
@@ -104,6 +109,7 @@ bool vso_capture_put_data(vso_buf *out, int stream, size_t n);
 bool vso_capture_put_line(vso_buf *out, int stream, const vso_buf *facts, size_t n);
 bool vso_capture_put_end(vso_buf *out, int stream, uint64_t bytes, uint64_t lines);
 bool vso_capture_put_encoding(vso_buf *out, int stream, vso_stream_encoding e);
+bool vso_capture_put_listing_masked(vso_buf *out);
 /* The header of an @imagebuilder or @matrix record (type); its n bytes follow. */
 bool vso_capture_put_source(vso_buf *out, const char *type, size_t n);
 

@@ -32,6 +32,8 @@ void vso_capture_write(vso_capture_writer *w, int stream, const char *p, size_t 
 /* One held line: its facts line, and its text as shown (masked, with its terminator). */
 void vso_capture_line(vso_capture_writer *w, int stream, const vso_buf *facts, const char *text, size_t n);
 void vso_capture_end(vso_capture_writer *w, int stream, uint64_t bytes, uint64_t lines);
+/* A secret masked the attempt's listing out of shape (announce.h). */
+void vso_capture_listing_masked(vso_capture_writer *w);
 void vso_capture_encoding(vso_capture_writer *w, int stream, vso_stream_encoding e);
 /* Closes the file: false when any write failed (error says why). */
 bool vso_capture_close(vso_capture_writer *w);

@@ -12,6 +12,14 @@
 
 /* ---- the capture ------------------------------------------------------------- */
 
+/* What goes into the capture for stream, read as replay will read it: a
+ * secret that masks the generator's listing out of the shape the run read
+ * is found at the end of the attempt (vso_live_attempt_done). */
+static void to_capture(vso_live *l, int stream, const char *p, size_t n) {
+  vso_capture_write(l->capture, stream, p, n);
+  if (l->read_announcement) vso_scanner_feed(&l->streams_[stream].shown_, p, n);
+}
+
 /* Writes p[0..n) to the capture, secrets masked.  With wait_for_more, it
  * stops where the rest could begin a secret that the next bytes complete,
  * and returns how much went out (nothing when it failed). */
@@ -20,7 +28,7 @@ static size_t capture_masked(vso_live *l, int stream, const char *p, size_t n, b
   size_t done = n;
   bool ok = wait_for_more ? vso_mask_complete(&l->analysis.secrets, p, n, &masked, &done)
                           : vso_mask(&l->analysis.secrets, p, n, &masked);
-  if (ok) vso_capture_write(l->capture, stream, masked.data, masked.len);
+  if (ok) to_capture(l, stream, masked.data ? masked.data : "", masked.len);
   else l->failed = true;
   vso_buf_free(&masked);
   return ok ? done : 0;
@@ -33,7 +41,7 @@ static void record(vso_live *l, int stream, const char *p, size_t n) {
   vso_buf *tail = &l->streams_[stream].capture_tail_;
   if (!l->capture || !n) return;
   if (vso_secrets_empty(&l->analysis.secrets) && tail->len == 0) {
-    vso_capture_write(l->capture, stream, p, n);
+    to_capture(l, stream, p, n);
     return;
   }
   if (!vso_buf_append(tail, p, n)) {
@@ -87,7 +95,8 @@ static void record_line(vso_live *l, int stream, const vso_line *line, size_t sh
   if (ok && !exact) f = masked_facts(l, line, r, before, &diags);
   ok = ok && vso_capture_put_facts(&facts, &f, secrets) && vso_buf_append(&text, line->term, line->term_len);
   if (ok) vso_capture_line(l->capture, stream, &facts, text.data, text.len);
-  else l->failed = true;
+  if (ok && l->read_announcement) vso_scanner_feed(&l->streams_[stream].shown_, text.data, text.len);
+  if (!ok) l->failed = true;
   vso_buf_free(&text);
   vso_buf_free(&facts);
   vso_buf_free(&diags);
@@ -273,6 +282,20 @@ static void on_watched(void *ctx, const vso_watched *w) {
   vso_announce_line(&s->reader_, w);
 }
 
+static void on_shown_watched(void *ctx, const vso_watched *w) {
+  vso_live_stream *s = ctx;
+  vso_announce_line(&s->shown_reader_, w);
+}
+
+/* The scanner of what the capture keeps of a stream: its listing only. */
+static bool start_shown(vso_live *l, vso_live_stream *s) {
+  vso_scanner_free(&s->shown_);
+  vso_scan_sink sink = {.ctx = s, .watched = on_shown_watched};
+  vso_scanner_init(&s->shown_, &sink, 0);
+  s->shown_reader_ = (vso_announce_reader){.into = &l->shown_announcement_, .source = s->name_};
+  return vso_scanner_watch(&s->shown_, vso_announce_watch, vso_announce_nwatch, vso_announce_key_at);
+}
+
 /* ---- attempts ----------------------------------------------------------------- */
 
 void vso_live_init(vso_live *l) {
@@ -294,6 +317,7 @@ void vso_live_attempt(vso_live *l, int attempt) {
   vso_analysis_restart(&l->analysis);
   vso_buf_clear(&l->held_completes);
   vso_announcement_next_attempt(&l->announcement, &l->earlier_announcement_);
+  vso_announcement_free(&l->shown_announcement_);
   l->announcement_carried = false;
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_live_stream *s = &l->streams_[i];
@@ -305,6 +329,7 @@ void vso_live_attempt(vso_live *l, int attempt) {
     if (l->read_announcement &&
         !vso_scanner_watch(&s->scanner_, vso_announce_watch, vso_announce_nwatch, vso_announce_key_at))
       l->failed = true;
+    if (l->read_announcement && l->capture && !start_shown(l, s)) l->failed = true;
   }
   if (l->capture) vso_capture_attempt(l->capture, attempt);
   /* an attempt starts its own lines: glued to the last unterminated line of
@@ -325,6 +350,7 @@ void vso_live_end(void *ctx, int stream, bool cut) {
   scanner->cut_at_end = cut;
   vso_scanner_finish(scanner);
   record_tail(l, stream);
+  if (l->capture && l->read_announcement) vso_scanner_finish(&l->streams_[stream].shown_);
   if (l->capture) vso_capture_end(l->capture, stream, scanner->bytes, scanner->lines);
 }
 
@@ -335,6 +361,11 @@ void vso_live_attempt_done(vso_live *l) {
     l->lines[i] += s->lines;
     if (s->out_of_memory) l->analysis.out_of_memory = true;
   }
+  /* replay reads the listing from the capture, masked: when it would not read
+   * what the run read, the capture says so, and replay cannot check it */
+  if (l->capture && l->read_announcement &&
+      !vso_announce_same_shown(&l->announcement, &l->shown_announcement_, &l->analysis.secrets))
+    vso_capture_listing_masked(l->capture);
   l->announcement_carried = vso_announcement_carry(&l->announcement, &l->earlier_announcement_);
 }
 
@@ -342,10 +373,12 @@ void vso_live_free(vso_live *l) {
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_scanner_free(&l->streams_[i].scanner_);
     vso_buf_free(&l->streams_[i].capture_tail_);
+    vso_scanner_free(&l->streams_[i].shown_);
   }
   vso_analysis_free(&l->analysis);
   vso_announcement_free(&l->announcement);
   vso_announcement_free(&l->earlier_announcement_);
+  vso_announcement_free(&l->shown_announcement_);
   vso_buf_free(&l->held_completes);
 }
 

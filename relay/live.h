@@ -38,6 +38,8 @@ typedef struct vso_live_stream {
   vso_scanner scanner_;
   vso_announce_reader reader_;  /* the generator's announcement on this stream */
   vso_buf capture_tail_;  /* passed bytes that may begin a secret, not yet in the capture */
+  vso_scanner shown_;     /* with --capture: reads the listing as the capture keeps it */
+  vso_announce_reader shown_reader_;
 } vso_live_stream;
 
 struct vso_live {
@@ -66,6 +68,7 @@ struct vso_live {
   /* private */
   vso_live_stream streams_[VSO_LIVE_STREAMS];
   vso_announcement earlier_announcement_; /* the last attempt's that announced anything */
+  vso_announcement shown_announcement_;   /* the listing as replay of the capture will read it */
 };
 
 void vso_live_init(vso_live *l);

@@ -58,6 +58,12 @@ static void on_data(void *ctx, int stream, const char *p, size_t n) {
   vso_scanner_feed(&s->scanner, p, n);
 }
 
+/* The run found that a secret masked this attempt's listing out of shape. */
+static void on_listing_masked(void *ctx) {
+  capture_ctx *c = ctx;
+  c->r->announcement.masked = true;
+}
+
 static void on_knobs(void *ctx, vso_knobs knobs) {
   capture_ctx *c = ctx;
   c->r->knobs = knobs; /* the step's own settings, whatever replay's environment says */
@@ -140,6 +146,7 @@ int vso_replay_capture(replay *r, int fd, const char *shown, size_t first, char 
   capture_ctx c = {.r = r, .first = first};
   c.reader = (vso_capture_reader){.ctx = &c, .data = on_data, .line = on_line, .end = on_end,
                                   .attempt = on_attempt, .encoding = on_encoding, .knobs = on_knobs,
+                                  .listing_masked = on_listing_masked,
                                   .source = on_source};
   int status = 0;
   for (bool more = true; more && status == 0;) {

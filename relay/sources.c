@@ -208,6 +208,9 @@ const char *vso_sources_unchecked(const vso_sources *s, const vso_announcement *
   if (a->overflow)
     return "the generator's announcement of its matrices is larger than vsorelay keeps (or memory ran out "
            "reading it), so the matrices cannot be checked against it";
+  if (a->masked)
+    return "a secret masks the generator's announcement of its matrices in the capture, out of the shape the run "
+           "read it in, so replay cannot check the matrices against it";
   if (s->announcement_required && !vso_announcement_seen(a))
     return "with --trim-cached-images the manifest's names are only an upper bound, and the generator's "
            "announcement of its matrices (GENERATING BUILD MATRIX) never came, so nothing says which matrices "

@@ -47,4 +47,32 @@ check_eq "a retry whose listing names fewer matrices: its own listing counts" 0 
 check_grep "the last listing: m1 verified" "vsorelay: 1 of 1 expected output variable verified (m1)" "$err"
 replay_agrees "a retry with a shorter listing" "$WORK/c2" 0
 
+# ---- a secret that masks the listing's own words: replay never passes where it cannot read ----
+cat >"$WORK/masked-listing.sh" <<SH
+. "$WORK/ann.sh"
+printf '##vso[task.setsecret]%s\n' "\$SECRET"
+begin; matrix m1; leg a; matrix m2; leg b
+setv m1 '{"a":{"x":"1"}}'
+[ -n "\${HEALTHY:-}" ] && setv m2 '{"b":{"x":"1"}}'
+true
+SH
+for secret in Microsoft 'Commands.GenerateBuildMatrixCommand' '[0] ' 'o: Micro' '  ' 'm2:' 'a:'; do
+  SECRET=$secret "$VSORELAY" run --capture "$WORK/c3" -- sh "$WORK/masked-listing.sh" >"$out" 2>"$err"
+  check_eq "secret '$secret' in the listing's words, m2 lost: run fails" 3 $?
+  replay_agrees "secret '$secret' in the listing's words, m2 lost" "$WORK/c3" 3
+  check_no_grep "secret '$secret': not in the capture" "$secret" "$WORK/c3"
+  SECRET=$secret HEALTHY=1 "$VSORELAY" run --capture "$WORK/c4" -- sh "$WORK/masked-listing.sh" >"$out" 2>"$err"
+  check_eq "secret '$secret' in the listing's words, healthy: run passes" 0 $?
+  "$VSORELAY" replay "$WORK/c4" >"$WORK/replay.out" 2>"$WORK/replay.err"
+  check_eq "secret '$secret', healthy: replay cannot read the listing, fails closed" 3 $?
+  check_grep "secret '$secret', healthy: replay says why" "a secret masks the generator's announcement" "$WORK/replay.err"
+done
+# a secret inside a matrix's or a leg's name is masked alike in the listing and the value: replay agrees
+for secret in m1 Arm64; do
+  SECRET=$secret HEALTHY=1 "$VSORELAY" run --capture "$WORK/c5" -- sh "$WORK/masked-listing.sh" >"$out" 2>"$err"
+  check_eq "secret '$secret' in a name, healthy: run passes" 0 $?
+  replay_agrees "secret '$secret' in a name, healthy" "$WORK/c5" 0
+  check_no_grep "secret '$secret' in a name: no @listing masked record" "@listing masked" "$WORK/c5"
+done
+
 finish

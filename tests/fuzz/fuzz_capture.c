@@ -135,11 +135,26 @@ static void on_knobs(void *ctx, vso_knobs k) {
   mix_u64(r, 6000 + (uint64_t)k.decode_percents);
 }
 
+static void on_listing_masked(void *ctx) {
+  reading *r = ctx;
+  r->last_stream = -1;
+  mix_u64(r, 7000);
+}
+
+static void on_source(void *ctx, const char *type, const char *p, size_t n) {
+  reading *r = ctx;
+  r->last_stream = -1;
+  mix_u64(r, 8000 + n);
+  mix(r, type, strlen(type));
+  mix(r, p, n);
+}
+
 /* Reads the input as a capture in chunks of the given sizes (cycling; none: whole). */
 static bool read_capture(const uint8_t *data, size_t size, const uint8_t *sizes, size_t nsizes, reading *r) {
   vso_analysis_init(&r->analysis, (vso_knobs){.decode_percents = true});
   vso_capture_reader rd = {.ctx = r, .data = on_data, .line = on_line, .end = on_end, .attempt = on_attempt,
-                           .encoding = on_encoding, .knobs = on_knobs};
+                           .encoding = on_encoding, .knobs = on_knobs, .listing_masked = on_listing_masked,
+                           .source = on_source};
   bool ok = true;
   for (size_t at = 0, k = 0; at < size && ok; k++) {
     size_t take = nsizes ? 1 + sizes[k % nsizes] % 97 : size;

@@ -105,12 +105,26 @@ static void on_knobs(void *ctx, vso_knobs k) {
   assert_true(vso_buf_appendf(&s->log, "knobs %d\n", k.decode_percents ? 1 : 0));
 }
 
+static void on_listing_masked(void *ctx) {
+  seen *s = ctx;
+  close_data(s);
+  assert_true(vso_buf_append_str(&s->log, "listing masked\n"));
+}
+
+static void on_source(void *ctx, const char *type, const char *p, size_t n) {
+  seen *s = ctx;
+  close_data(s);
+  assert_true(vso_buf_appendf(&s->log, "source %s [", type) && vso_buf_append(&s->log, p, n) &&
+              vso_buf_append_str(&s->log, "]\n"));
+}
+
 /* Feeds in[0..n) in chunks of at most `chunk` bytes (0: random sizes).
  * Returns whether it was accepted; *log what was seen, *why the error. */
 static bool read_capture(const char *in, size_t n, size_t chunk, vso_buf *log, char *why, size_t why_size) {
   seen s = {.open = -1};
   vso_capture_reader r = {.ctx = &s, .data = on_data, .line = on_line, .end = on_end, .attempt = on_attempt,
-                          .encoding = on_encoding, .knobs = on_knobs};
+                          .encoding = on_encoding, .knobs = on_knobs,
+                          .listing_masked = on_listing_masked, .source = on_source};
   bool ok = true;
   for (size_t at = 0; at < n && ok;) {
     size_t take = chunk ? chunk : 1 + rnd_below(9);
@@ -140,9 +154,10 @@ static void test_records_round_trip(void **state) {
   assert_true(vso_capture_put_attempt(&cap, 2));
   assert_true(vso_capture_put_encoding(&cap, 0, VSO_ENC_UTF16BE));
   assert_true(vso_capture_put_encoding(&cap, 1, VSO_ENC_UTF8)); /* says nothing */
+  assert_true(vso_capture_put_listing_masked(&cap));
   const char want[] = "knobs 0\nattempt 1\ndata 0 ab\0\nc\nline 1 [no=1 kind=setvariable exact=1] "
                       "[##vso[task.setvariable variable=x]1\r\n]\ndata 0 @at\nend 1 38 1\nend 0 8 1\n"
-                      "attempt 2\nencoding 0 3\n";
+                      "attempt 2\nencoding 0 3\nlisting masked\n";
   for (size_t chunk = 0; chunk <= 40; chunk++) {
     for (int round = 0; round < (chunk ? 1 : 200); round++) {
       set_ctx("chunks of %zu", chunk);
@@ -200,6 +215,10 @@ static void test_malformed(void **state) {
       {BYTES("@knobs decode-percents=2\n"), "malformed @knobs"}, {BYTES("@bogus 1\n"), "unknown record type"},
       {BYTES("attempt 1\n"), "malformed record header"},     {BYTES("@\n"), "unknown record type"},
       {BYTES("@stdout 1\0\nx"), "malformed record header"},  {BYTES("@stdout 1"), "ends inside a record"},
+      {BYTES("@listing masked\n"), "malformed @listing"},   {BYTES("@attempt 1\n@listing\n"), "malformed @listing"},
+      {BYTES("@attempt 1\n@listing shown\n"), "malformed @listing"},
+      {BYTES("@attempt 1\n@listing masked x\n"), "malformed @listing"},
+      {BYTES("@attempt 1\n@matrix 1\nx"), "after the first @attempt"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     vso_buf in = {0};
