@@ -108,7 +108,14 @@ static bool architectures(vso_buf *out, const vso_secrets *s, const stood_for *s
 }
 
 bool vso_words_stands_for(const vso_secrets *s, const vso_expectation *x, bool all, vso_buf *out) {
-  return quoted(out, s, x->name) && (!x->nplatforms || (vso_buf_append_str(out, ": ") && vso_words_platforms(s, x, all, out)));
+  if (!quoted(out, s, x->name)) return false;
+  if (!x->nplatforms) return true;
+  /* announced legs may list no Dockerfile nor architecture: then nothing, not "name: " */
+  vso_buf platforms = {0};
+  bool ok = vso_words_platforms(s, x, all, &platforms);
+  if (ok && platforms.len) ok = vso_buf_append_str(out, ": ") && vso_buf_append(out, platforms.data, platforms.len);
+  vso_buf_free(&platforms);
+  return ok;
 }
 
 bool vso_words_platforms(const vso_secrets *s, const vso_expectation *x, bool all, vso_buf *out) {

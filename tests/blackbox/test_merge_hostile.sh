@@ -75,4 +75,9 @@ for secret in m1 Arm64; do
   check_no_grep "secret '$secret' in a name: no @listing masked record" "@listing masked" "$WORK/c5"
 done
 
+# ---- announced legs without Dockerfiles: the error names the matrix, with no empty description ----
+SECRET=unused "$VSORELAY" run -- sh "$WORK/masked-listing.sh" >"$out" 2>"$err"
+check_grep "a lost matrix whose legs list no Dockerfile: said without an empty ': .'" \
+  "expected output variable missing (never set): m2. The command succeeded" "$err"
+
 finish
