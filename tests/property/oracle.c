@@ -111,6 +111,84 @@ static bool check_passed(const prop_scenario *s, const prop_result *r, verdict *
   return true;
 }
 
+/* ---- exit 0 only if every announced matrix holds its legs ------------------------- */
+
+enum { MAX_ANNOUNCED = PROP_MAX_LISTING };
+
+typedef struct announced {
+  char name[16];
+  unsigned legs; /* a bit per leg0..leg8 */
+  bool good;     /* its last output value is a usable matrix of exactly those legs */
+} announced;
+
+typedef struct listing {
+  announced m[MAX_ANNOUNCED];
+  int n;
+} listing;
+
+/* The matrices the scenario's listing announces (a matrix listed again is replaced). */
+static void read_listing(const prop_scenario *s, listing *a) {
+  static const char cat[] = "Microsoft.DotNet.ImageBuilder.Commands.GenerateBuildMatrixCommand[0] ";
+  announced *now = NULL;
+  for (int i = 0; i < s->nlines; i++) {
+    const char *t = strstr(s->lines[i].text, cat);
+    if (!t || strstr(s->lines[i].text, "##vso[")) continue;
+    t += sizeof cat - 1;
+    unsigned leg;
+    char name[16];
+    if (sscanf(t, "    leg%u:", &leg) == 1 && now) now->legs |= 1u << leg;
+    else if (t[0] == ' ' && t[1] == ' ' && t[2] != ' ' && sscanf(t + 2, "%15[^:]:", name) == 1) {
+      now = NULL;
+      for (int k = 0; k < a->n; k++)
+        if (strcmp(a->m[k].name, name) == 0) now = &a->m[k];
+      if (!now && a->n < MAX_ANNOUNCED) now = &a->m[a->n++];
+      if (now) snprintf(now->name, sizeof now->name, "%s", name), now->legs = 0;
+    } else now = NULL;
+  }
+}
+
+/* The leg set of a value as value_of makes them ({"legN":{"a":"b"}}), or 0. */
+static unsigned legs_of(const char *p, size_t n) {
+  unsigned leg;
+  char rest[16];
+  char text[64];
+  if (n >= sizeof text) return 0;
+  memcpy(text, p, n);
+  text[n] = '\0';
+  if (sscanf(text, "{\"leg%u\":{\"a\":\"b\"%15s", &leg, rest) != 2 || strcmp(rest, "}}") != 0 || leg > 8) return 0;
+  return 1u << leg;
+}
+
+static bool read_announced(void *ctx, const char *p, size_t n) {
+  listing *a = ctx;
+  ref_command c;
+  if (!ref_parse_command(p, n, true, &c)) return true;
+  const ref_field *name = prop_of(&c, "variable");
+  if (ieq(c.area.p, c.area.n, "task") && ieq(c.event.p, c.event.n, "setvariable") && name && name->n)
+    for (int i = 0; i < a->n; i++) {
+      if (!ieq(name->p, name->n, a->m[i].name)) continue;
+      const ref_field *out = prop_of(&c, "isoutput"), *secret = prop_of(&c, "issecret");
+      bool multiline_secret = secret && agent_bool(secret) && memchr(c.data.p, '\n', c.data.n);
+      if (multiline_secret) a->m[i].good = false;
+      else if (out && agent_bool(out)) a->m[i].good = legs_of(c.data.p, c.data.n) == a->m[i].legs && a->m[i].legs;
+    }
+  ref_command_free(&c);
+  return true;
+}
+
+static bool check_announced(const prop_scenario *s, const prop_result *r, verdict *v) {
+  if (r->signalled || r->code != 0 || !s->nlisting) return true;
+  listing a = {.n = 0};
+  read_listing(s, &a);
+  size_t skip = r->nout >= 3 && memcmp(r->out, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  each_line(r->out + skip, r->nout - skip, read_announced, &a);
+  for (int i = 0; i < a.n; i++)
+    if (!a.m[i].good)
+      return fail(v, "exit 0, but the announced matrix %s is not set as an output holding exactly its legs",
+                  a.m[i].name);
+  return true;
+}
+
 /* ---- secrets ---------------------------------------------------------------------- */
 
 typedef struct masking {
@@ -233,6 +311,6 @@ static bool check_exit(const prop_scenario *s, const prop_result *r, verdict *v)
 
 bool prop_violation(const prop_scenario *s, const prop_result *r, char *why, size_t size) {
   verdict v = {why, size, false};
-  (void)(check_exit(s, r, &v) && check_passed(s, r, &v) && check_secrets(s, r, &v) && check_commands(s, r, &v));
+  (void)(check_exit(s, r, &v) && check_passed(s, r, &v) && check_announced(s, r, &v) && check_secrets(s, r, &v) && check_commands(s, r, &v));
   return v.failed;
 }

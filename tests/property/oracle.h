@@ -27,7 +27,9 @@ typedef struct prop_result {
  *   - vsorelay ends with an exit status it may give (never a signal, never
  *     its own failure here);
  *   - exit 0 only if, reading vsorelay's stdout as the agent does, every
- *     expected variable is set as an output with a non-empty value;
+ *     expected variable is set as an output with a non-empty value, and
+ *     every matrix the generator's listing announced (scenario.c) is set as
+ *     an output holding exactly the announced legs;
  *   - no secret in the capture, report or summary, and on stdout and
  *     stderr only inside logging commands or after the agent registered it;
  *   - no logging command reaches the agent that vsorelay did not intend:

@@ -27,6 +27,8 @@ static inline unsigned prop_below(prop_rng *r, unsigned n) { return (unsigned)(p
 static inline bool prop_chance(prop_rng *r, unsigned percent) { return prop_below(r, 100) < percent; }
 
 enum { PROP_MAX_EXPECT = 4, PROP_MAX_SECRETS = 3, PROP_MAX_EVENTS = 24, PROP_LINE = 320, PROP_SECRET_LEN = 16 };
+/* the generator's announcement: at most this many listing lines, inserted among the events */
+enum { PROP_MAX_LISTING = 6, PROP_MAX_LINES = PROP_MAX_EVENTS + PROP_MAX_LISTING };
 
 /* One line the command prints: its text and its terminator ("" only for a
  * tail, the last bytes, unterminated). */
@@ -52,7 +54,8 @@ typedef struct prop_scenario {
   char secrets[PROP_MAX_SECRETS][PROP_SECRET_LEN + 1];
   bool bom;                       /* stdout starts with FF FE */
   int nlines;
-  prop_line lines[PROP_MAX_EVENTS];
+  prop_line lines[PROP_MAX_LINES];
+  int nlisting;                   /* of them, lines of the generator's announcement */
   bool has_tail;
   prop_line tail;
   prop_end end;

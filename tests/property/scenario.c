@@ -115,6 +115,38 @@ static void pick_end(prop_scenario *s, prop_rng *r) {
   }
 }
 
+/* Now and then ImageBuilder's listing of its matrices (an expected name or
+ * another, with legs named as value_of's matrices), on one stream, among
+ * the lines: the expectations it adds must hold for exit 0, and replay of
+ * the capture must read it as the run did.  Drawn from a generator of its
+ * own, so that the rest of a seed's scenario stays what it was. */
+static void add_listing(prop_scenario *s) {
+  prop_rng r = {s->seed ^ 0x5EED11571ull};
+  if (!prop_chance(&r, 30)) return;
+  static const char cat[] = "07:41:13 info: Microsoft.DotNet.ImageBuilder.Commands.GenerateBuildMatrixCommand[0] ";
+  prop_line listing[PROP_MAX_LISTING];
+  int n = 0, stream = prop_chance(&r, 70) ? 0 : 1;
+  snprintf(listing[n++].text, PROP_LINE, "%sGENERATING BUILD MATRIX", cat);
+  int matrices = 1 + (int)prop_below(&r, 2);
+  for (int m = 0; m < matrices && n < PROP_MAX_LISTING; m++) {
+    if (prop_chance(&r, 80)) snprintf(listing[n++].text, PROP_LINE, "%s  %s:", cat, s->expect[prop_below(&r, (unsigned)s->nexpect)]);
+    else snprintf(listing[n++].text, PROP_LINE, "%s  other%u:", cat, prop_below(&r, 3));
+    for (int legs = 1 + (int)prop_below(&r, 2); legs > 0 && n < PROP_MAX_LISTING; legs--)
+      snprintf(listing[n++].text, PROP_LINE, "%s    leg%u:", cat, prop_below(&r, 9));
+  }
+  int at = (int)prop_below(&r, (unsigned)s->nlines + 1);
+  memmove(&s->lines[at + n], &s->lines[at], (size_t)(s->nlines - at) * sizeof *s->lines);
+  for (int i = 0; i < n; i++) {
+    prop_line *l = &s->lines[at + i];
+    memset(l, 0, sizeof *l);
+    memcpy(l->text, listing[i].text, PROP_LINE);
+    l->stream = stream;
+    l->term = "\n";
+  }
+  s->nlines += n;
+  s->nlisting = n;
+}
+
 void prop_make(prop_scenario *s, uint64_t seed) {
   memset(s, 0, sizeof *s);
   s->seed = seed;
@@ -135,6 +167,7 @@ void prop_make(prop_scenario *s, uint64_t seed) {
     l->term = terms[prop_chance(&r, 80) ? 0 : 1 + prop_below(&r, 2)];
     add_line(&b, l);
   }
+  add_listing(s);
   pick_end(s, &r);
   s->has_tail = s->end == PROP_GRANDCHILD || prop_chance(&r, 30);
   if (s->has_tail) {
