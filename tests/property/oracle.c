@@ -309,8 +309,33 @@ static bool check_exit(const prop_scenario *s, const prop_result *r, verdict *v)
   return true;
 }
 
+/* The JSON array after "key": in a report, or an empty slice. */
+static void report_array(const char *report, const char *key, const char **p, size_t *n) {
+  const char *at = report ? strstr(report, key) : NULL;
+  const char *end = at ? strchr(at, ']') : NULL;
+  *p = at && end ? at : "";
+  *n = at && end ? (size_t)(end - at) : 0;
+}
+
+/* Replay of the capture names the run's missing and invalid variables. */
+static bool check_replay_lists(const prop_scenario *s, const prop_result *r, verdict *v) {
+  bool judged = !s->stop_signal && (s->end == PROP_GRANDCHILD || (s->end == PROP_EXIT && s->exit_status == 0));
+  if (!judged || r->signalled || r->replay_code != r->code || !r->files[1] || !r->replay_report) return true;
+  static const char *const keys[] = {"\"missing\":", "\"invalid\":"};
+  for (int k = 0; k < 2; k++) {
+    const char *a, *b;
+    size_t na, nb;
+    report_array(r->files[1], keys[k], &a, &na);
+    report_array(r->replay_report, keys[k], &b, &nb);
+    if (na != nb || memcmp(a, b, na) != 0)
+      return fail(v, "replay of the capture reports %.*s, the run %.*s", (int)nb, b, (int)na, a);
+  }
+  return true;
+}
+
 bool prop_violation(const prop_scenario *s, const prop_result *r, char *why, size_t size) {
   verdict v = {why, size, false};
-  (void)(check_exit(s, r, &v) && check_passed(s, r, &v) && check_announced(s, r, &v) && check_secrets(s, r, &v) && check_commands(s, r, &v));
+  (void)(check_exit(s, r, &v) && check_passed(s, r, &v) && check_announced(s, r, &v) &&
+         check_replay_lists(s, r, &v) && check_secrets(s, r, &v) && check_commands(s, r, &v));
   return v.failed;
 }

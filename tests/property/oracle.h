@@ -20,6 +20,7 @@ typedef struct prop_result {
   size_t nout, nerr;
   const char *files[3];    /* the capture, the report, the summary (NULL: none) */
   size_t nfiles[3];
+  const char *replay_report; /* replay's --report, when the run wrote one (NULL: none) */
 } prop_result;
 
 /* The first invariant that does not hold, in words (into why), or false
@@ -35,7 +36,8 @@ typedef struct prop_result {
  *   - no logging command reaches the agent that vsorelay did not intend:
  *     vsorelay's own, the command's own that pass through, and the
  *     command's variables only when the step passes (or with --stream);
- *   - replay of the capture exits as the run did. */
+ *   - replay of the capture exits as the run did, and names the same
+ *     missing and invalid variables in its report. */
 bool prop_violation(const prop_scenario *s, const prop_result *r, char *why, size_t size);
 
 #endif

@@ -149,10 +149,15 @@ static int one_seed(uint64_t seed, const char *vsorelay, const char *child) {
   char *files[3];
   static const char *const names[] = {"capture", "report.json", "summary.md"};
   for (int i = 0; i < 3; i++) r.files[i] = files[i] = slurp(path_in(names[i]), &r.nfiles[i]);
-  char *replay[] = {argv[0], "replay", "-e", argv[3], path_in("capture"), NULL};
+  char *replay[] = {argv[0], "replay", "-e", argv[3], path_in("capture"), NULL, NULL, NULL};
+  if (s.report) replay[4] = "--report", replay[5] = path_in("replay.json"), replay[6] = path_in("capture");
+  unlink(path_in("replay.json"));
+  char *replay_report = NULL;
   if (files[0]) {
     int rs = run(replay, path_in("replay.out"), path_in("replay.err"), 0, 0);
     r.replay_code = WIFEXITED(rs) ? WEXITSTATUS(rs) : 128 + WTERMSIG(rs);
+    size_t n;
+    r.replay_report = replay_report = s.report ? slurp(path_in("replay.json"), &n) : NULL;
   }
   char why[1024];
   bool bad = prop_violation(&s, &r, why, sizeof why);
@@ -164,11 +169,12 @@ static int one_seed(uint64_t seed, const char *vsorelay, const char *child) {
   free(out);
   free(err);
   for (int i = 0; i < 3; i++) free(files[i]);
+  free(replay_report);
   return bad;
 }
 
 static void cleanup(void) {
-  static const char *const names[] = {"capture", "report.json", "summary.md", "out", "err", "replay.out", "replay.err"};
+  static const char *const names[] = {"capture", "report.json", "summary.md", "out", "err", "replay.out", "replay.err", "replay.json"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) unlink(path_in(names[i]));
   rmdir(g_dir);
 }
