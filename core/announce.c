@@ -183,6 +183,9 @@ void vso_announce_line(vso_announce_reader *r, const vso_watched *w) {
   const char *p = w->text + skip;
   size_t n = w->len - skip;
   if (a->overflow) return;
+  a->tail_source = r->source;
+  a->tail_line_no = w->line_no;
+  a->tail_matrix = 0;
   if (w->command_after) { /* a ##vso line in the category: no listing line */
     r->matrix_ = 0;
     return;
@@ -202,6 +205,11 @@ void vso_announce_line(vso_announce_reader *r, const vso_watched *w) {
   if (spaces == 0) matrix_line(r, p, n, w);
   else if (spaces == 2) leg_line(r, p + 2, n - 2);
   else if (spaces == 4) variable_line(r, p + 4, n - 4);
+  a->tail_matrix = r->matrix_;
+}
+
+void vso_announcement_stream_ended(vso_announcement *a, const char *source, uint64_t lines) {
+  if (a->tail_matrix && a->tail_source == source && a->tail_line_no == lines) a->tail_open = true;
 }
 
 bool vso_announcement_seen(const vso_announcement *a) {

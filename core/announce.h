@@ -76,6 +76,14 @@ typedef struct vso_announcement {
   bool overflow;                  /* a bound was reached: not everything was kept */
   bool masked;                    /* replay: the capture says a secret masked the listing out
                                      of the shape the run read: it cannot be checked */
+  /* the listing's last line read: its stream, its number, and the matrix it
+   * listed (plus one; 0: none, e.g. a ##vso line in the logger's category,
+   * which says the logger wrote past the listing) */
+  const char *tail_source;
+  uint64_t tail_line_no;
+  size_t tail_matrix;
+  bool tail_open;                 /* that line was its stream's last: the logger may have lost
+                                     the rest of that matrix (vso_announcement_stream_ended) */
   /* private */
   size_t cap_, legs_, bytes_;
   vso_name_index index_;          /* name -> position in matrices */
@@ -93,6 +101,14 @@ typedef struct vso_announce_reader {
 
 /* A watched line (vso_scanner_watch with vso_announce_watch). */
 void vso_announce_line(vso_announce_reader *r, const vso_watched *w);
+
+/* A stream (source, as the readers name it) ended after lines lines.  When
+ * the listing's last line was its last, the listing may have lost its tail
+ * as the value lines did in the incident (an ImageBuilder that writes its
+ * variables directly, docker-tools #2125, still lists through the
+ * asynchronous logger): the last matrix listed may hold legs the listing
+ * never got to, and they are not held against it (vso_expect_add_announced). */
+void vso_announcement_stream_ended(vso_announcement *a, const char *source, uint64_t lines);
 
 /* Whether the generator announced anything (a listing began). */
 bool vso_announcement_seen(const vso_announcement *a);

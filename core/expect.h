@@ -52,6 +52,8 @@ typedef struct vso_expectation {
   unsigned sources;           /* vso_exp_source bits */
   const vso_announced_matrix *announced;  /* borrowed: the announcement's entry (owned by the
                                              attempt's analysis), or NULL */
+  bool listing_open;          /* it was listed last, and the listing ended its stream: legs
+                                 beyond those listed may have been lost, not added */
   /* public: set by the source that added the name */
   bool optional;              /* may be absent: the source gives an upper bound */
   /* read-only: what the name stands for, as its sources know it (the

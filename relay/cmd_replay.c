@@ -168,7 +168,10 @@ static int replay_file(replay *r, const char *path) {
   }
   size_t first = r->nstreams;
   int status = read_stream(r, fd, shown);
-  for (size_t i = first; i < r->nstreams; i++) vso_scanner_finish(&r->streams[i]->scanner);
+  for (size_t i = first; i < r->nstreams; i++) {
+    vso_scanner_finish(&r->streams[i]->scanner);
+    vso_announcement_stream_ended(&r->announcement, r->streams[i]->name, r->streams[i]->scanner.lines);
+  }
   if (!is_stdin && close(fd) != 0 && status == 0) {
     vso_warn("replay: cannot close '%s': %s", shown, strerror(errno));
     status = VSO_EXIT_USAGE;

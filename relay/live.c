@@ -349,6 +349,7 @@ void vso_live_end(void *ctx, int stream, bool cut) {
   vso_scanner *scanner = &l->streams_[stream].scanner_;
   scanner->cut_at_end = cut;
   vso_scanner_finish(scanner);
+  vso_announcement_stream_ended(&l->announcement, l->streams_[stream].name_, scanner->lines);
   record_tail(l, stream);
   if (l->capture && l->read_announcement) vso_scanner_finish(&l->streams_[stream].shown_);
   if (l->capture) vso_capture_end(l->capture, stream, scanner->bytes, scanner->lines);

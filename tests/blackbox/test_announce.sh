@@ -114,4 +114,29 @@ if command -v /usr/bin/time >/dev/null; then
   check_eq "more matrices than vsorelay keeps: exit 3" 3 $?
   check_grep "more matrices than vsorelay keeps: says it cannot check" "larger than vsorelay keeps" "$err"
 fi
+# ---- the listing's own tail lost (an ImageBuilder after #2125 writes its variables directly
+# and still lists through the asynchronous logger): the listing ends the stream, and the last
+# matrix listed holds legs the listing never got to; they are not held against it ----
+{ sed -n '198,202p' "$POST2125"; sed -n '1,189p' "$POST2125"; } >"$WORK/listing-tail-lost.log"
+"$VSORELAY" run -- cat "$WORK/listing-tail-lost.log" >"$out" 2>"$err"
+check_eq "listing's tail lost, every variable arrived: run exits 0" 0 $?
+"$VSORELAY" replay "$WORK/listing-tail-lost.log" >"$out" 2>"$err"
+check_eq "  replay: 0" 0 $?
+"$VSORELAY" run --capture "$WORK/tail.cap" -- cat "$WORK/listing-tail-lost.log" >"$out" 2>"$err"
+"$VSORELAY" replay "$WORK/tail.cap" >"$out" 2>"$err"
+check_eq "  replay of its capture: 0" 0 $?
+printf 'a line after the listing\n' | cat "$WORK/listing-tail-lost.log" - >"$WORK/listing-cut-then-more.log"
+"$VSORELAY" run -- cat "$WORK/listing-cut-then-more.log" >"$out" 2>"$err"
+check_eq "the same listing followed by another line (it was not cut): exit 3" 3 $?
+check_grep "  naming the leg never announced" "was never announced" "$err"
+# the last matrix listed still must hold every leg it was announced with
+sed 's/"src-microsoft-1.25-windowsservercore-ltsc2022-graph": {[^}]*}, //' "$WORK/listing-tail-lost.log" >"$WORK/listing-tail-lost-leg.log"
+"$VSORELAY" run -- cat "$WORK/listing-tail-lost-leg.log" >"$out" 2>"$err"
+check_eq "listing's tail lost, and the value lacks a listed leg: exit 3" 3 $?
+check_grep "  naming the missing leg" "leg 'src-microsoft-1.25-windowsservercore-ltsc2022-graph' is missing" "$err"
+# only the last matrix listed: an earlier one with a leg never announced still fails
+sed '1s/]{ /]{ "extra-leg": { "imageBuilderPaths": "--path x", "legName": "x", "osType": "linux", "architecture": "arm", "osVersions": "--os-version x" }, /' \
+  "$WORK/listing-tail-lost.log" >"$WORK/listing-tail-lost-other.log"
+"$VSORELAY" run -- cat "$WORK/listing-tail-lost-other.log" >"$out" 2>"$err"
+check_eq "listing's tail lost, an earlier matrix not as listed: exit 3" 3 $?
 finish
