@@ -331,7 +331,9 @@ static void md_advice(vso_builder *w, const vso_expectation *x, const vso_buf *r
                  "of dotnet/docker-tools \\#2125): the job that consumes ");
       md_code(w, ref->data, ref->len);
       vso_put(w, " would have been skipped in silence; look at the generator's exit, rerun with `--retries`, "
-                 "use an ImageBuilder that writes its variables directly, or check the manifest filters.");
+                 "or use an ImageBuilder that writes its variables directly");
+      /* only a name the manifest gave can come from filters that do not match the generator's */
+      vso_put(w, x->sources & (VSO_SRC_MANIFEST | VSO_SRC_IMAGEBUILDER) ? "; or check the manifest filters." : ".");
       break;
     case VSO_EXP_NOT_OUTPUT:
       vso_put(w, "is **not an output variable**: it was set without ");

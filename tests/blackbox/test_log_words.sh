@@ -93,4 +93,12 @@ check_eq "replay, unreadable, nothing expected: exit 3" 3 $?
 check_eq "replay, unreadable, nothing expected: the last line says why" \
   "vsorelay: the agent cannot read the step's stdout (a UTF-16 or UTF-32 byte-order mark)" "$(tail -n 1 "$err")"
 
+# ---- the summary's advice for a missing name: manifest filters only for a manifest's name ----
+grep -o '##vso\[.*' "$BROKEN" >"$WORK/no-listing.log"
+"$VSORELAY" replay --expect linuxAmd64 --summary "$WORK/s.md" "$WORK/no-listing.log" >"$out" 2>"$err"
+check_eq "missing, from --expect: exit 3" 3 $?
+check_no_grep "  the summary does not send the reader to manifest filters there are none of" "manifest filters" "$WORK/s.md"
+"$VSORELAY" replay --manifest "$SOURCE_DIR/samples/go-images/manifest.json" --summary "$WORK/s.md" "$WORK/no-listing.log" >"$out" 2>"$err"
+check_grep "  from --manifest: it does" "or check the manifest filters" "$WORK/s.md"
+
 finish
