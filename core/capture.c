@@ -125,6 +125,16 @@ static bool read_listing(vso_capture_reader *r, char **w, int n) {
   return true;
 }
 
+/* @legs STREAM LINE 0|1: a secret value's legs against the announcement. */
+static bool read_legs(vso_capture_reader *r, char **w, int n) {
+  unsigned long long line_no, same;
+  int stream = n == 4 ? stream_of(w[1]) : -1;
+  if (!r->attempt_ || stream < 0 || !parse_number(w[2], UINT64_MAX, &line_no) || !parse_number(w[3], 1, &same))
+    return reader_fail(r, "malformed @legs record");
+  if (r->legs) r->legs(r->ctx, stream, line_no, same == 1);
+  return true;
+}
+
 /* "key=0" or "key=1": the value, or -1. */
 static int knob_word(const char *word, const char *key) {
   size_t k = strlen(key);
@@ -160,6 +170,7 @@ static bool read_header(vso_capture_reader *r, const char *h, size_t n) {
   if (v2 && strcmp(word, "encoding") == 0) return read_encoding(r, w, nw);
   if (v2 && strcmp(word, "knobs") == 0) return read_knobs(r, w, nw);
   if (v2 && strcmp(word, "listing") == 0) return read_listing(r, w, nw);
+  if (v2 && strcmp(word, "legs") == 0) return read_legs(r, w, nw);
   if (v2 && strcmp(word, "imagebuilder") == 0) return read_source_header(r, w, nw, PAYLOAD_IMAGEBUILDER);
   if (v2 && strcmp(word, "matrix") == 0) return read_source_header(r, w, nw, PAYLOAD_MATRIX);
   return reader_fail(r, "unknown record type");
@@ -262,6 +273,10 @@ bool vso_capture_put_end(vso_buf *out, int stream, uint64_t bytes, uint64_t line
 }
 
 bool vso_capture_put_listing_masked(vso_buf *out) { return vso_buf_append_str(out, "@listing masked\n"); }
+
+bool vso_capture_put_legs(vso_buf *out, int stream, uint64_t line_no, bool same) {
+  return vso_buf_appendf(out, "@legs %s %llu %d\n", stream_names[stream], (unsigned long long)line_no, same);
+}
 
 bool vso_capture_put_encoding(vso_buf *out, int stream, vso_stream_encoding e) {
   for (size_t i = 0; i < sizeof encoding_names / sizeof encoding_names[0]; i++)

@@ -23,6 +23,10 @@
  *                                   shown (masked), its terminator included
  *   @end STREAM BYTES LINES\n       the stream of this attempt ended; the
  *                                   bytes and lines the run counted
+ *   @legs STREAM LINE 0|1\n         the value set on that line, secret and so
+ *                                   shown masked, held the legs the generator
+ *                                   announced (1) or not (0), as the run
+ *                                   judged it; after the attempt's @end
  *   @listing masked\n               a secret masked this attempt's generator
  *                                   listing out of the shape the run read it
  *                                   in: replay cannot check it (fails closed)
@@ -77,6 +81,8 @@ typedef struct vso_capture_reader {
   void (*knobs)(void *ctx, vso_knobs knobs);
   /* version 2: @listing masked, in an attempt */
   void (*listing_masked)(void *ctx);
+  /* version 2: @legs STREAM LINE 0|1, in an attempt */
+  void (*legs)(void *ctx, int stream, uint64_t line_no, bool same);
   /* version 2: @imagebuilder or @matrix (type), its payload, before any attempt */
   void (*source)(void *ctx, const char *type, const char *p, size_t n);
   /* read-only */
@@ -110,6 +116,7 @@ bool vso_capture_put_line(vso_buf *out, int stream, const vso_buf *facts, size_t
 bool vso_capture_put_end(vso_buf *out, int stream, uint64_t bytes, uint64_t lines);
 bool vso_capture_put_encoding(vso_buf *out, int stream, vso_stream_encoding e);
 bool vso_capture_put_listing_masked(vso_buf *out);
+bool vso_capture_put_legs(vso_buf *out, int stream, uint64_t line_no, bool same);
 /* The header of an @imagebuilder or @matrix record (type); its n bytes follow. */
 bool vso_capture_put_source(vso_buf *out, const char *type, size_t n);
 

@@ -46,6 +46,10 @@ void vso_capture_end(vso_capture_writer *w, int stream, uint64_t bytes, uint64_t
 
 void vso_capture_listing_masked(vso_capture_writer *w) { put(w, vso_capture_put_listing_masked(&w->header_), NULL, 0); }
 
+void vso_capture_legs(vso_capture_writer *w, int stream, uint64_t line_no, bool same) {
+  put(w, vso_capture_put_legs(&w->header_, stream, line_no, same), NULL, 0);
+}
+
 void vso_capture_encoding(vso_capture_writer *w, int stream, vso_stream_encoding e) {
   put(w, vso_capture_put_encoding(&w->header_, stream, e), NULL, 0);
 }

@@ -34,6 +34,8 @@ void vso_capture_line(vso_capture_writer *w, int stream, const vso_buf *facts, c
 void vso_capture_end(vso_capture_writer *w, int stream, uint64_t bytes, uint64_t lines);
 /* A secret masked the attempt's listing out of shape (announce.h). */
 void vso_capture_listing_masked(vso_capture_writer *w);
+/* A secret value's legs against the announcement, as the run judged them (@legs). */
+void vso_capture_legs(vso_capture_writer *w, int stream, uint64_t line_no, bool same);
 void vso_capture_encoding(vso_capture_writer *w, int stream, vso_stream_encoding e);
 /* Closes the file: false when any write failed (error says why). */
 bool vso_capture_close(vso_capture_writer *w);

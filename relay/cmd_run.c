@@ -166,6 +166,7 @@ static bool judge_attempt(run *r, const char **unchecked) {
     r->out_of_memory = true;
   }
   vso_expect_evaluate(&r->sources.expect, &r->live.analysis);
+  vso_live_capture_legs(&r->live, &r->sources.expect);
   *unchecked = vso_sources_unchecked(&r->sources, &r->live.announcement);
   return vso_expect_all_met(&r->sources.expect) && !*unchecked;
 }

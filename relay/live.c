@@ -370,6 +370,17 @@ void vso_live_attempt_done(vso_live *l) {
   l->announcement_carried = vso_announcement_carry(&l->announcement, &l->earlier_announcement_);
 }
 
+void vso_live_capture_legs(vso_live *l, const vso_expect_set *set) {
+  for (size_t i = 0; l->capture && i < set->n; i++) {
+    const vso_expectation *e = &set->items[i];
+    bool judged = e->status == VSO_EXP_MET || e->status == VSO_EXP_INVALID; /* a usable value's legs */
+    if (!e->announced || !e->last || !e->last->is_secret || !judged) continue;
+    for (int k = 0; k < VSO_LIVE_STREAMS; k++)
+      if (e->last->source && strcmp(e->last->source, l->streams_[k].name_) == 0)
+        vso_capture_legs(l->capture, k, e->last->line_no, e->status == VSO_EXP_MET);
+  }
+}
+
 void vso_live_free(vso_live *l) {
   for (int i = 0; i < VSO_LIVE_STREAMS; i++) {
     vso_scanner_free(&l->streams_[i].scanner_);

@@ -79,6 +79,9 @@ void vso_live_data(void *ctx, int stream, const char *p, size_t n);
 void vso_live_end(void *ctx, int stream, bool cut);
 /* The attempt is over: its byte and line counts are added up. */
 void vso_live_attempt_done(vso_live *l);
+/* Once the attempt is judged: what the capture cannot show, a secret
+ * value's legs against the announcement, as found (@legs). */
+void vso_live_capture_legs(vso_live *l, const vso_expect_set *set);
 /* The held task.setvariable commands, each as it arrived, then the
  * command's own task.complete; with only, just the last set of each name it
  * expects (--stream).  False when stdout failed or memory ran out. */

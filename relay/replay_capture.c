@@ -64,6 +64,19 @@ static void on_listing_masked(void *ctx) {
   c->r->announcement.masked = true;
 }
 
+/* A secret value's legs, which the capture shows masked, as the run found
+ * them against the announcement: the last set on that line. */
+static void on_legs(void *ctx, int stream, uint64_t line_no, bool same) {
+  capture_ctx *c = ctx;
+  vso_analysis *a = &c->r->analysis;
+  const char *name = stream_of(c, stream)->name;
+  for (size_t i = a->nsetvars; i-- > 0;)
+    if (a->setvars[i].line_no == line_no && a->setvars[i].source == name) {
+      a->setvars[i].known_legs_ = same ? 1 : 2;
+      return;
+    }
+}
+
 static void on_knobs(void *ctx, vso_knobs knobs) {
   capture_ctx *c = ctx;
   c->r->knobs = knobs; /* the step's own settings, whatever replay's environment says */
@@ -146,7 +159,7 @@ int vso_replay_capture(replay *r, int fd, const char *shown, size_t first, char 
   capture_ctx c = {.r = r, .first = first};
   c.reader = (vso_capture_reader){.ctx = &c, .data = on_data, .line = on_line, .end = on_end,
                                   .attempt = on_attempt, .encoding = on_encoding, .knobs = on_knobs,
-                                  .listing_masked = on_listing_masked,
+                                  .listing_masked = on_listing_masked, .legs = on_legs,
                                   .source = on_source};
   int status = 0;
   for (bool more = true; more && status == 0;) {

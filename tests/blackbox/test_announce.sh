@@ -139,4 +139,25 @@ sed '1s/]{ /]{ "extra-leg": { "imageBuilderPaths": "--path x", "legName": "x", "
   "$WORK/listing-tail-lost.log" >"$WORK/listing-tail-lost-other.log"
 "$VSORELAY" run -- cat "$WORK/listing-tail-lost-other.log" >"$out" 2>"$err"
 check_eq "listing's tail lost, an earlier matrix not as listed: exit 3" 3 $?
+# ---- a secret matrix the generator announced: the capture shows its value masked, so it
+# keeps the run's finding on its legs (@legs), and replay of it reaches the run's verdict ----
+sed 's/variable=linuxArm32;isoutput=true\]/variable=linuxArm32;isoutput=true;issecret=true]/' "$HEALTHY" >"$WORK/secret-matrix.log"
+sed 's/\(variable=linuxArm32;isoutput=true;issecret=true\]{ \)"src-microsoft-1.25-bookworm": {[^}]*}, /\1/' \
+  "$WORK/secret-matrix.log" >"$WORK/secret-matrix-lost-leg.log"
+for c in "0|secret-matrix" "3|secret-matrix-lost-leg"; do
+  IFS='|' read -r want log <<<"$c"
+  "$VSORELAY" run --capture "$WORK/sm.cap" -- cat "$WORK/$log.log" >"$out" 2>"$err"
+  check_eq "$log: run exits $want" "$want" $?
+  check "  the capture keeps the run's finding on its legs" grep -aq "^@legs stdout [0-9]* $((1 - want / 3))\$" "$WORK/sm.cap"
+  "$VSORELAY" replay "$WORK/sm.cap" >"$out" 2>"$err"
+  check_eq "  replay of its capture: $want" "$want" $?
+  check_grep "  the secret value is masked in the capture" "variable=linuxArm32;isoutput=true;issecret=true]***" "$WORK/sm.cap"
+done
+check_grep "  replay says where the finding comes from" "not the legs the generator announced (as the run found: the capture shows the value masked)" "$out"
+printf 'vsorelay-capture 2\n@attempt 1\n@legs stdout x 1\n' >"$WORK/bad.cap"
+"$VSORELAY" replay "$WORK/bad.cap" >"$out" 2>"$err"
+check_eq "a malformed @legs record: exit 2" 2 $?
+printf 'vsorelay-capture 2\n@legs stdout 1 1\n' >"$WORK/bad.cap"
+"$VSORELAY" replay "$WORK/bad.cap" >"$out" 2>"$err"
+check_eq "a @legs record before any attempt: exit 2" 2 $?
 finish
