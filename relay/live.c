@@ -144,20 +144,26 @@ static bool append_grouped(vso_buf *out, size_t n) {
 }
 
 /* The live copy counts the legs of a value up to this size; a larger one
- * shows its size only, so that a huge value is not parsed (and its copy kept)
- * unless an expectation or a report asks for its legs at the end.  Real
- * matrices are a few KiB. */
+ * shows its size only, so that a huge value is not parsed unless an
+ * expectation or a report asks for its legs at the end.  Real matrices are
+ * a few KiB. */
 enum { LEGS_COUNTED_UP_TO = 65536 };
 
-/* The legs of a held value that is a build matrix, read once as it
- * arrives (kept for the expectations and the report), or 0. */
-static size_t legs_now(vso_analysis *a, const vso_setvar *sv) {
+/* The legs of a held value that is a build matrix, or 0.  The parse is not
+ * kept: thousands of held matrices nobody expects would keep every leg
+ * (memory is the held lines and little more); the expectations and the
+ * report read the values they need again at the end. */
+static size_t legs_now(const vso_setvar *sv) {
   if (sv->value.n > LEGS_COUNTED_UP_TO) return 0;
   size_t i = 0;
   while (i < sv->value.n && (sv->value.p[i] == ' ' || sv->value.p[i] == '\t')) i++;
   if (i == sv->value.n || sv->value.p[i] != '{') return 0; /* a matrix is an object: no parse needed */
-  const vso_value_matrix *m = vso_analysis_read_matrix(a, (size_t)(sv - a->setvars));
-  return m && m->usable ? m->matrix.nlegs : 0;
+  vso_matrix m;
+  vso_buf why = {0};
+  size_t legs = vso_matrix_parse(sv->value.p, sv->value.n, &m, &why) ? m.nlegs : 0;
+  vso_matrix_free(&m);
+  vso_buf_free(&why);
+  return legs;
 }
 
 /* line's first shown bytes neutralised ("***" for the rest of a secret's
@@ -190,7 +196,7 @@ static void write_short(vso_live_stream *s, const vso_line *line, const vso_setv
   head.len = data_at;
   vso_buf held = {0};
   bool ok = vso_buf_append_str(&held, " (held until the command ends");
-  size_t legs = sv->is_secret ? 0 : legs_now(&l->analysis, sv);
+  size_t legs = sv->is_secret ? 0 : legs_now(sv);
   if (ok && !sv->is_secret)
     ok = vso_buf_append_str(&held, ": ") && append_grouped(&held, sv->value.n) &&
          vso_buf_append_str(&held, sv->value.n == 1 ? " byte" : " bytes") &&
