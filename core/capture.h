@@ -126,6 +126,12 @@ bool vso_capture_put_word(vso_buf *out, const char *key, const char *p, size_t n
 /* Decodes p[0..n) into storage, which must have room for n more bytes and
  * a NUL (decoding never lengthens); false when it is malformed. */
 bool vso_capture_decode(const char *p, size_t n, vso_buf *storage, vso_slice *out);
+/* Reads a line of words ("key=value key=value", one space between, none
+ * before or after), calling each with every key and its decoded value (a
+ * slice into storage, which must have room for n more bytes and a NUL).
+ * False at the first malformed word, or when each returns false. */
+typedef bool (*vso_capture_word_fn)(void *ctx, vso_slice key, vso_slice value);
+bool vso_capture_each_word(const char *p, size_t n, vso_buf *storage, vso_capture_word_fn each, void *ctx);
 
 /* A held line's facts as one line of words, every string masked with
  * secrets; a secret value's matrix reason and legs are left out. */

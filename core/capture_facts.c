@@ -170,29 +170,42 @@ static bool read_word(vso_line_facts *f, const char *key, size_t kn, const vso_s
   return false;
 }
 
-bool vso_capture_read_facts(const char *p, size_t n, vso_line_facts *f, vso_capture_facts_buf *storage,
-                            const char **why) {
-  *f = (vso_line_facts){.expect = -1, .matrix = -1};
-  *why = "malformed facts in a @line record";
-  vso_buf *diags = &storage->diags;
-  vso_buf_clear(&storage->values);
-  vso_buf_clear(diags);
-  /* decoded values are never longer than their words: one reservation, slices never move */
-  if (!vso_buf_reserve(&storage->values, n)) return (*why = "out of memory"), false;
-  bool have_kind = false, have_no = false;
+bool vso_capture_each_word(const char *p, size_t n, vso_buf *storage, vso_capture_word_fn each, void *ctx) {
   for (size_t i = 0; i < n;) {
     const char *sp = memchr(p + i, ' ', n - i);
     size_t end = sp ? (size_t)(sp - p) : n;
     const char *eq = memchr(p + i, '=', end - i);
     vso_slice v;
-    if (!eq || eq == p + i || !vso_capture_decode(eq + 1, (size_t)(p + end - eq - 1), &storage->values, &v)) return false;
-    size_t kn = (size_t)(eq - p - i);
-    have_no = have_no || (kn == 2 && memcmp(p + i, "no", 2) == 0);
-    if (!read_word(f, p + i, kn, &v, diags, &have_kind)) return false;
+    if (!eq || eq == p + i || !vso_capture_decode(eq + 1, (size_t)(p + end - eq - 1), storage, &v)) return false;
+    if (!each(ctx, (vso_slice){p + i, (size_t)(eq - p - i)}, v)) return false;
     if (sp && end + 1 == n) return false; /* a trailing space */
     i = end + 1;
   }
-  if (!have_kind || !have_no || (f->setvar && f->kind != VSO_LINE_SETVARIABLE && f->kind != VSO_LINE_REFUSED))
-    return false;
   return true;
+}
+
+typedef struct facts_reading {
+  vso_line_facts *f;
+  vso_buf *diags;
+  bool have_kind, have_no;
+} facts_reading;
+
+static bool facts_word(void *ctx, vso_slice key, vso_slice value) {
+  facts_reading *r = ctx;
+  r->have_no = r->have_no || is_word(&key, "no");
+  return read_word(r->f, key.p, key.n, &value, r->diags, &r->have_kind);
+}
+
+bool vso_capture_read_facts(const char *p, size_t n, vso_line_facts *f, vso_capture_facts_buf *storage,
+                            const char **why) {
+  *f = (vso_line_facts){.expect = -1, .matrix = -1};
+  *why = "malformed facts in a @line record";
+  vso_buf_clear(&storage->values);
+  vso_buf_clear(&storage->diags);
+  /* decoded values are never longer than their words: one reservation, slices never move */
+  if (!vso_buf_reserve(&storage->values, n)) return (*why = "out of memory"), false;
+  facts_reading r = {.f = f, .diags = &storage->diags};
+  if (!vso_capture_each_word(p, n, &storage->values, facts_word, &r)) return false;
+  return r.have_kind && r.have_no &&
+         (!f->setvar || f->kind == VSO_LINE_SETVARIABLE || f->kind == VSO_LINE_REFUSED);
 }

@@ -2,7 +2,7 @@
 /* The expectations a run took from ImageBuilder's arguments, kept in its
  * --capture (core/capture.h: @imagebuilder, @matrix) so that replay, which
  * has no command, expects what the run expected.  Each record is one line
- * of words (" key=value", values encoded as a facts line's).
+ * of words ("key=value key=value", values encoded as a facts line's).
  *
  *   @imagebuilder  used=0|1 required=0|1 manifest=M note=N [upper-bound=U] arg=A...
  *   @matrix        name=NAME then, per platform, dockerfile= os-type= os-version= architecture=
@@ -23,6 +23,13 @@ static bool put_text(vso_buf *out, const char *key, const char *s) {
   return vso_capture_put_word(out, key, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* The record of type holding words, which start with a space (vso_capture_put_word): its
+ * payload starts at the first word. */
+static bool put_record(vso_buf *out, const char *type, const vso_buf *words) {
+  return words->len > 1 && vso_capture_put_source(out, type, words->len - 1) &&
+         vso_buf_append(out, words->data + 1, words->len - 1);
+}
+
 static bool put_imagebuilder(vso_buf *out, const vso_sources *s, char *const *argv, int argc) {
   vso_buf words = {0};
   bool ok = put_bool(&words, "used", s->imagebuilder_used) &&
@@ -30,7 +37,7 @@ static bool put_imagebuilder(vso_buf *out, const vso_sources *s, char *const *ar
             put_text(&words, "manifest", s->imagebuilder.manifest) && put_text(&words, "note", s->imagebuilder_note);
   if (ok && s->upper_bound) ok = put_text(&words, "upper-bound", s->upper_bound);
   for (int i = s->imagebuilder.at + 1; ok && i < argc; i++) ok = put_text(&words, "arg", argv[i]);
-  ok = ok && vso_capture_put_source(out, "imagebuilder", words.len) && vso_buf_append(out, words.data, words.len);
+  ok = ok && put_record(out, "imagebuilder", &words);
   vso_buf_free(&words);
   return ok;
 }
@@ -43,7 +50,7 @@ static bool put_matrix(vso_buf *out, const vso_manifest_matrix *m) {
     ok = put_text(&words, "dockerfile", p->dockerfile) && put_text(&words, "os-type", p->os_type) &&
          put_text(&words, "os-version", p->os_version) && put_text(&words, "architecture", p->architecture);
   }
-  ok = ok && vso_capture_put_source(out, "matrix", words.len) && vso_buf_append(out, words.data, words.len);
+  ok = ok && put_record(out, "matrix", &words);
   vso_buf_free(&words);
   return ok;
 }
@@ -65,27 +72,21 @@ typedef struct words {
   size_t n, cap;
 } words;
 
-static bool split_words(words *w, const char *p, size_t n) {
+static bool collect(void *ctx, vso_slice key, vso_slice value) {
+  words *w = ctx;
+  if (w->n == w->cap) return false;
+  w->key[w->n] = key;
+  w->value[w->n++] = value;
+  return true;
+}
+
+/* False with *oom when memory runs out. */
+static bool split_words(words *w, const char *p, size_t n, bool *oom) {
   for (size_t i = 0; i < n; i++) w->cap += p[i] == '=';
   w->key = calloc(w->cap + 1, sizeof *w->key);
   w->value = calloc(w->cap + 1, sizeof *w->value);
-  if (!w->key || !w->value || !vso_buf_reserve(&w->storage, n + w->cap + 1)) return false;
-  for (size_t i = 0; i < n;) {
-    if (p[i] == ' ') {
-      i++;
-      continue;
-    }
-    const char *sp = memchr(p + i, ' ', n - i);
-    size_t end = sp ? (size_t)(sp - p) : n;
-    const char *eq = memchr(p + i, '=', end - i);
-    if (!eq || eq == p + i) return false;
-    w->key[w->n] = (vso_slice){p + i, (size_t)(eq - p - i)};
-    if (!vso_capture_decode(eq + 1, (size_t)(p + end - eq - 1), &w->storage, &w->value[w->n])) return false;
-    w->storage.len++; /* keep the NUL: each value is a C string */
-    w->n++;
-    i = end;
-  }
-  return true;
+  *oom = !w->key || !w->value || !vso_buf_reserve(&w->storage, n + 1);
+  return !*oom && vso_capture_each_word(p, n, &w->storage, collect, w);
 }
 
 static bool is_key(vso_slice k, const char *key) { return k.n == strlen(key) && memcmp(k.p, key, k.n) == 0; }
@@ -170,8 +171,9 @@ static bool read_matrix(vso_sources *s, const words *w, const char **why) {
 
 bool vso_sources_read_recorded(vso_sources *s, const char *type, const char *p, size_t n, const char **why) {
   words w = {0};
-  bool ok = split_words(&w, p, n);
-  if (!ok) *why = w.key && w.value && w.storage.data ? "malformed expectation record" : "out of memory";
+  bool oom;
+  bool ok = split_words(&w, p, n, &oom);
+  if (!ok) *why = oom ? "out of memory" : "malformed expectation record";
   else if (strcmp(type, "imagebuilder") == 0) ok = read_imagebuilder(s, &w, why);
   else ok = read_matrix(s, &w, why);
   vso_buf_free(&w.storage);
