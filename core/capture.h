@@ -64,7 +64,7 @@ enum { VSO_STREAM_STDOUT = 0, VSO_STREAM_STDERR = 1 };
 
 /* Attempts are numbered from 1; --retries allows at most 100 more. */
 enum { VSO_CAPTURE_MAX_ATTEMPT = 1000 };
-/* An expectation's index in @name and @announced, and in a facts line's expect=. */
+/* An expectation's index in a facts line's expect= is below this. */
 enum { VSO_CAPTURE_MAX_INDEX = 1000000 };
 
 /* Reading: fed the file's bytes in chunks, calls back with each record. */

@@ -160,7 +160,7 @@ static bool read_word(vso_line_facts *f, const char *key, size_t kn, const vso_s
     return (*have_kind = i >= 0);
   }
   if (is_word(&k, "length")) return read_u64(v, &f->length);
-  if (is_word(&k, "expect")) return read_u64(v, &u) && u < 1000000 && (f->expect = (long)u, true);
+  if (is_word(&k, "expect")) return read_u64(v, &u) && u < VSO_CAPTURE_MAX_INDEX && (f->expect = (long)u, true);
   if (is_word(&k, "matrix")) return (f->matrix = index_of(v, matrix_names, 3) - 1) >= -1 && v->n;
   if (is_word(&k, "count")) return (f->count = *v, true);
   if (is_word(&k, "name")) return (f->name = *v, true);
