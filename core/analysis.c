@@ -298,24 +298,30 @@ static bool holds_newline(vso_slice v) {
   return false;
 }
 
-/* TaskCommandHelper.AddSecret(value): the agent masks value, and, with
- * DECODE_PERCENTS off, value unescaped once more with %AZP25 decoded. */
-static bool add_secret(vso_analysis *a, const char *p, size_t n) {
-  if (!vso_secrets_add(&a->secrets, p, n)) return false;
-  if (a->knobs.decode_percents) return true;
+/* With DECODE_PERCENTS off, the agent also masks a secret unescaped once
+ * more with %AZP25 decoded (unescaping changes only what holds a '%'). */
+static bool add_unescaped_secret(vso_analysis *a, const char *p, size_t n) {
+  if (a->knobs.decode_percents || !memchr(p, '%', n)) return true;
   vso_buf u = {0};
   bool ok = vso_unescape(p, n, true, &u) && vso_secrets_add(&a->secrets, u.data ? u.data : "", u.len);
   vso_buf_free(&u);
   return ok;
 }
 
+/* TaskCommandHelper.AddSecret(value): the value and its unescaped form. */
+static bool add_secret(vso_analysis *a, const char *p, size_t n) {
+  return vso_secrets_add(&a->secrets, p, n) && add_unescaped_secret(a, p, n);
+}
+
 /* What the agent registers for an issecret=true task.setvariable besides
  * the value itself (TaskSetVariableCommand): the value escaped as a
  * logging command's data (CommandStringConvertor.Escape), so that a secret
- * p;q never shows as p%3Bq. */
+ * p;q never shows as p%3Bq.  The value is registered already (read_setvariable):
+ * when escaping leaves it as it is, only its unescaped form may be new. */
 static bool add_escaped_secret(vso_analysis *a, const char *p, size_t n) {
   vso_buf e = {0};
-  bool ok = vso_escape_as(p, n, a->knobs.decode_percents, &e) && add_secret(a, e.data ? e.data : "", e.len);
+  bool ok = vso_escape_as(p, n, a->knobs.decode_percents, &e);
+  if (ok) ok = e.len == n && memcmp(e.data, p, n) == 0 ? add_unescaped_secret(a, p, n) : add_secret(a, e.data, e.len);
   vso_buf_free(&e);
   return ok;
 }

@@ -65,19 +65,18 @@ bool vso_unescape(const char *p, size_t n, bool decode_percents, vso_buf *out) {
 bool vso_escape(const char *p, size_t n, vso_buf *out) { return vso_escape_as(p, n, true, out); }
 
 bool vso_escape_as(const char *p, size_t n, bool decode_percents, vso_buf *out) {
+  /* by byte: 0 for one that stands for itself, else its escape's index */
+  static const unsigned char escape_of[256] = {['%'] = 1, [';'] = 2, ['\r'] = 3, ['\n'] = 4, [']'] = 5};
+  static const char *const escapes[6] = {NULL, "%AZP25", "%3B", "%0D", "%0A", "%5D"};
+  if (!vso_buf_reserve(out, n)) return false; /* most values need no escape: one append */
+  size_t from = 0;
   for (size_t i = 0; i < n; i++) {
-    const char *rep = NULL;
-    switch (p[i]) {
-      case '%': rep = decode_percents ? "%AZP25" : NULL; break;
-      case ';': rep = "%3B"; break;
-      case '\r': rep = "%0D"; break;
-      case '\n': rep = "%0A"; break;
-      case ']': rep = "%5D"; break;
-      default: break;
-    }
-    if (!(rep ? vso_buf_append_str(out, rep) : vso_buf_append_char(out, p[i]))) return false;
+    unsigned char e = escape_of[(unsigned char)p[i]];
+    if (!e || (e == 1 && !decode_percents)) continue;
+    if (!vso_buf_append(out, p + from, i - from) || !vso_buf_append_str(out, escapes[e])) return false;
+    from = i + 1;
   }
-  return vso_buf_append(out, "", 0); /* a NUL-terminated string even when empty */
+  return vso_buf_append(out, p + from, n - from); /* NUL-terminated even when empty */
 }
 
 /* The bytes that end a scan inside the command info.  Every scan stops at

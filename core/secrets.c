@@ -142,7 +142,20 @@ static bool set_add(vso_secret_set *s, const char *p, size_t n) {
   if (s->originals_cap && original_slot(s, p, n, h)->item_plus_one) return true; /* added before */
   if (!grow_originals(s) || !add_item(s, p, n)) return false;
   *original_slot(s, p, n, h) = (vso_secret_slot){h, (uint32_t)s->n};
-  return add_pattern(s, s->items[s->n - 1], n) && add_encoded_forms(s, p, n);
+  /* the encoders only lengthen a value, but BackslashEscape's shortens one
+   * that holds a backslash, by as much as it likes */
+  size_t shortest = memchr(p, '\\', n) ? 1 : n;
+  if (s->n == 1 || shortest < s->shortest) s->shortest = shortest;
+  return true;
+}
+
+bool vso_secrets_take_new(vso_secret_set *s) {
+  for (; s->patterned < s->n; s->patterned++) {
+    const char *p = s->items[s->patterned];
+    size_t n = s->lens[s->patterned];
+    if (!add_pattern(s, p, n) || !add_encoded_forms(s, p, n)) return false;
+  }
+  return true;
 }
 
 static void set_free(vso_secret_set *s) {

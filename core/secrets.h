@@ -21,6 +21,10 @@
  *   masked, so the automata follow the logarithmic method (base 8,
  *   secrets_groups.c): each pattern is built into an automaton log8 n times,
  *   and a pass has O(log n) automata to step.
+ * - Registering a value only keeps it (and finds it if it was registered
+ *   before): its patterns, the value and its encoded forms, are made by the
+ *   next masking, so a replay that prints none of the child's text never
+ *   pays for them.
  * - A new pattern first waits, found through an index of its first four
  *   bytes, until searching the waiting ones has cost about what building
  *   them would (secrets_waiting.c): a secret between two maskings costs no

@@ -8,6 +8,7 @@
  * one by one (URI), which is what a child encoding its own bytes prints.
  * Most secrets come out of an encoder as they went in: then nothing is
  * appended, without a copy. */
+#include <stdint.h>
 #include <string.h>
 
 #include "secrets_int.h"
@@ -39,6 +40,15 @@ static const char *json_escape(const unsigned char *q, size_t i, size_t n, char 
   return NULL;
 }
 
+/* The bytes json_escape may change: the C0 controls, '"', '\\', and 0xC2
+ * and 0xE2 (which begin U+0085, U+2028 and U+2029), as a 256-bit set. */
+static bool json_may_escape(unsigned char c) {
+  static const uint64_t bits[4] = {
+      0xFFFFFFFFu | (uint64_t)1 << '"', (uint64_t)1 << ('\\' - 64), 0,
+      (uint64_t)1 << (0xC2 - 192) | (uint64_t)1 << (0xE2 - 192)};
+  return bits[c >> 6] >> (c & 63) & 1;
+}
+
 /* Newtonsoft.Json's JsonConvert.ToString without its quotes
  * (JavaScriptUtils.WriteEscapedJavaScriptString, StringEscapeHandling.
  * Default): ", \ and the C0 controls are escaped, \b \t \n \f \r by name and
@@ -47,7 +57,7 @@ bool vso_encode_json_string(const char *p, size_t n, vso_buf *out) {
   const unsigned char *q = (const unsigned char *)p;
   size_t from = 0, take, i = 0;
   char buf[8];
-  while (i < n && q[i] >= 0x20 && q[i] != '"' && q[i] != '\\' && q[i] != 0xC2 && q[i] != 0xE2) i++;
+  while (i < n && !json_may_escape(q[i])) i++;
   if (i == n) return true; /* nothing to escape: the value itself */
   for (; i < n; i += take) {
     const char *esc = json_escape(q, i, n, buf, &take);

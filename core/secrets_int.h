@@ -24,6 +24,8 @@ struct vso_secret_set {
   char *chunk_free;           /* the room left in the last chunk */
   size_t chunk_left;
   struct vso_secret_slot *originals; /* a set of the items (keyed hash), for "already added" */
+  size_t patterned;           /* the items before it have their patterns (vso_secrets_take_new) */
+  size_t shortest;            /* no pattern, made or to be made, is shorter */
   size_t originals_cap;
   struct vso_secret_pattern *patterns; /* what is searched: the values and their encoded forms */
   size_t npatterns, patterns_cap;
@@ -169,6 +171,12 @@ bool vso_waiting_due(const vso_secret_set *s);
 size_t vso_waiting_budget(const vso_secret_set *s);
 uint32_t vso_waiting_chain(const vso_secret_set *s, const char *p);
 bool vso_secrets_build(vso_secret_set *s);
+/* Makes the patterns of the items registered since the last call: the
+ * value and its encoded forms.  Registering only keeps the value; the first
+ * masking after it pays for the rest, so a replay that masks nothing (it
+ * prints no text of the child's) never encodes, filters or indexes a
+ * secret.  False when memory runs out (the masking fails). */
+bool vso_secrets_take_new(vso_secret_set *s);
 
 /* For tests: patterns longer than long_from (0: VSO_SECRET_LONG) are
  * searched apart; with no_waiting, every masking builds what waits.  Call

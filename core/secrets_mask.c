@@ -336,8 +336,11 @@ static bool mask(const vso_secrets *secrets, const char *p, size_t n, bool stop_
                  size_t *done) {
   *done = n;
   vso_secret_set *s = secrets ? secrets->set_ : NULL;
-  if (!s || s->npatterns == 0) return vso_buf_append(out, p, n);
-  if (vso_waiting_due(s) && !vso_secrets_build(s)) return false;
+  if (!s || s->n == 0) return vso_buf_append(out, p, n);
+  /* a whole text shorter than every pattern holds none (a text that goes on
+   * may begin one): a name or a word quoted makes no pattern */
+  if (!stop_at_partial && n < s->shortest) return vso_buf_append(out, p, n);
+  if (!vso_secrets_take_new(s) || (vso_waiting_due(s) && !vso_secrets_build(s))) return false;
   size_t before = out->len;
   uint32_t ahead[2 * VSO_WAITING_LEN]; /* a power of two above the longest waiting pattern */
   size_t ring = 1;

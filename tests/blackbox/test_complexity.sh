@@ -6,12 +6,18 @@
 #   32-bit FNV-1a: complexity-gen.c keeps a copy only to craft them) replay
 #   within 2x the time of 131,072 random names of the same length;
 # - 32,000 secrets (each followed by 12 lines of build output, every tenth
-#   printed again) within 2x the time of the same log with plain variables:
-#   replay, run (the live copy of each held line is masked), and within 3x
-#   for run --capture (the capture masks all passed text).
+#   printed again) within 2x the time of the same log with plain variables
+#   in replay (the issue's bound), and within 3x in run (the live copy of
+#   each held line is masked) and run --capture (the capture masks all
+#   passed text).  Run pays more than replay for each secret (it masks
+#   each held line's live copy as it goes), a constant the machine's caches
+#   set (1.4-1.6x here, above 2x seen on a busier one); a masker that grows
+#   with the secrets is 10x and more (the issue's: 400x).
 # Time is CPU time, user and system, of vsorelay and its child: the work
-# done, which other tests running beside this one hardly move (wall time
-# does).  Each side runs three times, the two taking turns, and the best of
+# done, which waiting for the other core does not move (wall time does).
+# A test beside this one still shares the caches, and costs the side with
+# more memory to touch more: ctest runs this one alone (RUN_SERIAL,
+# tests/CMakeLists.txt).  Each side runs three times, the two taking turns, and the best of
 # each counts.  In a sanitizer build (unoptimised, every access checked)
 # times say nothing: there the runs only check their results.
 . "$(dirname "$0")/lib.sh"
@@ -78,7 +84,7 @@ ratio "32,000 secrets against plain variables (replay)" 2 -- \
 ratio "32,000 secrets against plain variables (run --capture)" 3 -- \
   "$VSORELAY" run --capture "$WORK/c1" -- cat "$WORK/secrets.log" :: \
   "$VSORELAY" run --capture "$WORK/c2" -- cat "$WORK/plain.log"
-ratio "32,000 secrets against plain variables (run)" 2 -- \
+ratio "32,000 secrets against plain variables (run)" 3 -- \
   "$VSORELAY" run -- cat "$WORK/secrets.log" :: "$VSORELAY" run -- cat "$WORK/plain.log"
 rm -f "$WORK/secrets.log" "$WORK/plain.log" "$WORK/capture" "$WORK/c1" "$WORK/c2"
 
