@@ -319,9 +319,9 @@ static bool add_secret(vso_analysis *a, const char *p, size_t n) {
  * p;q never shows as p%3Bq.  The value is registered already (read_setvariable):
  * when escaping leaves it as it is, only its unescaped form may be new. */
 static bool add_escaped_secret(vso_analysis *a, const char *p, size_t n) {
+  if (!vso_escape_changes(p, n, a->knobs.decode_percents)) return add_unescaped_secret(a, p, n);
   vso_buf e = {0};
-  bool ok = vso_escape_as(p, n, a->knobs.decode_percents, &e);
-  if (ok) ok = e.len == n && memcmp(e.data, p, n) == 0 ? add_unescaped_secret(a, p, n) : add_secret(a, e.data, e.len);
+  bool ok = vso_escape_as(p, n, a->knobs.decode_percents, &e) && add_secret(a, e.data, e.len);
   vso_buf_free(&e);
   return ok;
 }

@@ -64,10 +64,19 @@ bool vso_unescape(const char *p, size_t n, bool decode_percents, vso_buf *out) {
 
 bool vso_escape(const char *p, size_t n, vso_buf *out) { return vso_escape_as(p, n, true, out); }
 
+/* By byte: 0 for one that Escape leaves as it is, else its escape's index
+ * in escapes[] (1, the '%', only when percents are decoded). */
+static const unsigned char escape_of[256] = {['%'] = 1, [';'] = 2, ['\r'] = 3, ['\n'] = 4, [']'] = 5};
+static const char *const escapes[6] = {NULL, "%AZP25", "%3B", "%0D", "%0A", "%5D"};
+
+bool vso_escape_changes(const char *p, size_t n, bool decode_percents) {
+  unsigned char least = decode_percents ? 1 : 2;
+  for (size_t i = 0; i < n; i++)
+    if (escape_of[(unsigned char)p[i]] >= least) return true;
+  return false;
+}
+
 bool vso_escape_as(const char *p, size_t n, bool decode_percents, vso_buf *out) {
-  /* by byte: 0 for one that stands for itself, else its escape's index */
-  static const unsigned char escape_of[256] = {['%'] = 1, [';'] = 2, ['\r'] = 3, ['\n'] = 4, [']'] = 5};
-  static const char *const escapes[6] = {NULL, "%AZP25", "%3B", "%0D", "%0A", "%5D"};
   if (!vso_buf_reserve(out, n)) return false; /* most values need no escape: one append */
   size_t from = 0;
   for (size_t i = 0; i < n; i++) {

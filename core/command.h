@@ -63,6 +63,9 @@ bool vso_escape(const char *p, size_t n, vso_buf *out);
  * percents or not: without decoding, a '%' stays as it is (the agent would
  * not turn %AZP25 back into one). */
 bool vso_escape_as(const char *p, size_t n, bool decode_percents, vso_buf *out);
+/* Whether vso_escape_as would change p (most values: no, and then there is
+ * nothing to build). */
+bool vso_escape_changes(const char *p, size_t n, bool decode_percents);
 
 /* .NET's StringComparison.OrdinalIgnoreCase on two UTF-8 byte strings, the
  * way the agent compares names: "Über" equals "über" (casefold.h). */

@@ -236,13 +236,10 @@ static void register_secret_now(vso_live_stream *s, const vso_setvar *sv) {
    * cannot be written so; the agent registers it when the command is
    * re-emitted.)  Memory for it may run out: the value itself is registered
    * already, and the run fails (exit 125). */
-  if (!s->live_->knobs.decode_percents) return;
+  if (!s->live_->knobs.decode_percents || !vso_escape_changes(sv->value.p, sv->value.n, true)) return;
   vso_buf escaped = {0}, twice = {0};
-  bool ok = vso_escape(sv->value.p, sv->value.n, &escaped);
-  if (ok && (escaped.len != sv->value.n || memcmp(escaped.data, sv->value.p, sv->value.n) != 0)) {
-    ok = vso_escape(escaped.data, escaped.len, &twice);
-    if (ok) register_data_now(s, twice.data ? twice.data : "", twice.len);
-  }
+  bool ok = vso_escape(sv->value.p, sv->value.n, &escaped) && vso_escape(escaped.data, escaped.len, &twice);
+  if (ok) register_data_now(s, twice.data ? twice.data : "", twice.len);
   if (!ok) s->live_->failed = true;
   vso_buf_free(&escaped);
   vso_buf_free(&twice);
