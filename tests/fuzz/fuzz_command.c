@@ -23,7 +23,8 @@
  *    at its ';'; a later "##vso[" or a CR/LF means nothing to
  *    vso_parse_command, which sees one line), so no command has to be
  *    skipped; a command that broke an invariant aborts instead.
- *    - vso_unescape(vso_escape(x), true) == x for the data and every value.
+ *    - vso_unescape(vso_escape(x), true) == x for the data and every value,
+ *      and vso_escape_changes(x) says whether Escape changes x.
  * 2. The input is split into lines by the scanner (held mode) and every held
  *    line goes through vso_analysis_line and vso_neutralise, with both
  *    decode_percents settings; the neutralised copy must hold no "##vso";
@@ -100,6 +101,13 @@ static void check_escape_roundtrip(const vso_slice *s) {
   if (!vso_escape(s->p, s->n, &e) || !vso_unescape(e.data ? e.data : "", e.len, true, &u)) abort();
   if (u.len != s->n || (s->n && memcmp(u.data, s->p, s->n) != 0))
     MISMATCH("unescape(escape(x)) != x for %zu bytes", s->n);
+  for (int decode = 0; decode < 2; decode++) { /* vso_escape_changes says whether Escape changes x */
+    vso_buf_clear(&e);
+    if (!vso_escape_as(s->p, s->n, decode, &e)) abort();
+    bool changed = e.len != s->n || (s->n && memcmp(e.data, s->p, s->n) != 0);
+    if (changed != vso_escape_changes(s->p, s->n, decode))
+      MISMATCH("vso_escape_changes is %d, Escape %s %zu bytes", !changed, changed ? "changed" : "kept", s->n);
+  }
   vso_buf_free(&e);
   vso_buf_free(&u);
 }
