@@ -26,6 +26,7 @@ struct vso_secret_set {
   struct vso_secret_slot *originals; /* a set of the items (keyed hash), for "already added" */
   size_t patterned;           /* the items before it have their patterns (vso_secrets_take_new) */
   size_t shortest;            /* no pattern, made or to be made, is shorter */
+  bool failed;                /* a masking failed (vso_secrets_intact) */
   size_t originals_cap;
   struct vso_secret_pattern *patterns; /* what is searched: the values and their encoded forms */
   size_t npatterns, patterns_cap;

@@ -361,11 +361,24 @@ static bool mask(const vso_secrets *secrets, const char *p, size_t n, bool stop_
   }
 }
 
+/* A failed masking is remembered (vso_secrets_intact). */
+static bool noted(const vso_secrets *s, bool ok) {
+  if (!ok && s && s->set_) s->set_->failed = true;
+  return ok;
+}
+
 bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out) {
   size_t done;
-  return mask(s, p, n, false, out, &done);
+  return noted(s, mask(s, p, n, false, out, &done));
 }
 
 bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done) {
-  return mask(s, p, n, true, out, done);
+  return noted(s, mask(s, p, n, true, out, done));
+}
+
+bool vso_secrets_intact(const vso_secrets *s) {
+  vso_secret_set *set = s ? s->set_ : NULL;
+  if (!set) return true;
+  if (!vso_secrets_take_new(set)) set->failed = true;
+  return !set->failed;
 }

@@ -206,6 +206,8 @@ static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
   const char *unchecked = vso_sources_unchecked(sources, &r->announcement);
   for (size_t i = 0; i < r->nstreams; i++)
     if (r->streams[i]->scanner.out_of_memory) r->analysis.out_of_memory = true;
+  /* a masking that failed left text out of the listing or the diagnostics */
+  if (!vso_secrets_intact(&r->analysis.secrets)) r->analysis.out_of_memory = true;
   if (r->analysis.out_of_memory) vso_warn("replay: out of memory: the analysis is incomplete");
   if (r->analysis.unread_lines)
     vso_warn("replay: the captured run ran out of memory: %llu of its lines could not be read",

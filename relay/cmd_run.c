@@ -191,6 +191,10 @@ static int run_attempts(run *r, bool *met, const char **unchecked) {
                  "was let through)");
       r->out_of_memory = true;
     }
+    if (!r->out_of_memory && !vso_secrets_intact(&r->live.analysis.secrets)) {
+      vso_warn("out of memory while masking secrets: what could not be masked was left out");
+      r->out_of_memory = true;
+    }
     print_diagnostics(&r->live.analysis);
     *met = judge_attempt(r, unchecked);
     fold(r, 0);

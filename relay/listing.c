@@ -36,8 +36,9 @@ static void print_setvars(FILE *f, const vso_analysis *a) {
     const vso_setvar *sv = &a->setvars[i];
     vso_buf name = {0};
     if (sv->name.p) vso_quote(&a->secrets, sv->name.p, sv->name.n, &name);
+    const char *shown = name.data ? name.data : sv->name.p ? "?" : "(no name)"; /* "?": it could not be masked */
     fprintf(f, "  %s:%llu  %s  output=%s secret=%s readonly=%s  value: %s%zu bytes\n", sv->source,
-            (unsigned long long)sv->line_no, name.data ? name.data : "(no name)", sv->is_output ? "yes" : "no",
+            (unsigned long long)sv->line_no, shown, sv->is_output ? "yes" : "no",
             sv->is_secret ? "yes" : "no", sv->is_readonly ? "yes" : "no", sv->is_secret ? "secret, " : "",
             (size_t)sv->length);
     vso_buf_free(&name);
