@@ -304,6 +304,56 @@ static void long_patterns_against_reference(void **state) {
   against_reference(1, "aab", 12);
 }
 
+/* Masks text as the agent would, whole and in pieces. */
+static void check_against(const vso_secrets *s, const ref *r, const char *text, size_t tn, size_t round) {
+  size_t gn, wn, pn;
+  char *got = masked(s, text, tn, &gn), *want = ref_mask(r, text, tn, &wn), *pieces = streamed(s, text, tn, &pn);
+  if (gn != wn || memcmp(got, want, gn) != 0)
+    fail_msg("round %zu: mask(\"%.*s\") = \"%s\", the agent's \"%s\"", round, (int)tn, text, got, want);
+  if (pn != wn || memcmp(pieces, want, pn) != 0)
+    fail_msg("round %zu: in pieces \"%.*s\" gives \"%s\", whole \"%s\"", round, (int)tn, text, pieces, want);
+  free(got);
+  free(want);
+  free(pieces);
+}
+
+/* Secrets registered a few at a time between maskings (the next masking
+ * makes all their patterns), and texts as short as a pattern: one form of a
+ * value alone or with a byte beside it (BackslashEscape's form is shorter
+ * than the value), or a few random bytes. */
+static void batches_against_reference(void **state) {
+  (void)state;
+  static const char alphabet[] = "ab\\\"'t%\n";
+  for (size_t round = 0; round < rounds(300); round++) {
+    vso_secrets s = {0};
+    ref r = {0};
+    for (size_t batch = 0; batch < 4; batch++) {
+      for (size_t k = 1 + rnd_below(3); k; k--) {
+        char sec[6];
+        size_t sn = 1 + rnd_below(sizeof sec);
+        random_text(sec, sn, alphabet);
+        assert_true(vso_secrets_add(&s, sec, sn));
+        ref_add(&r, sec, sn);
+      }
+      for (size_t t = 0; t < 8; t++) {
+        char text[40];
+        size_t tn = t < 4 ? 0 : rnd_below(t == 4 ? 4 : 12), pick = rnd_below(r.n);
+        if (t < 4) { /* a pattern, the value or a form, at most 18 bytes (URI: 3 a byte) */
+          size_t before = rnd_below(2), after = rnd_below(2);
+          random_text(text, before, alphabet);
+          memcpy(text + before, r.pats[pick], r.lens[pick]);
+          random_text(text + before + r.lens[pick], after, alphabet);
+          tn = before + r.lens[pick] + after;
+        } else
+          random_text(text, tn, alphabet);
+        check_against(&s, &r, text, tn, round);
+      }
+    }
+    vso_secrets_free(&s);
+    ref_free(&r);
+  }
+}
+
 /* Waiting patterns that share their first bytes cost more to search than
  * to build: a pass that finds so stops, builds them, and starts again. */
 static void waiting_too_costly(void **state) {
@@ -418,6 +468,7 @@ int main(void) {
       cmocka_unit_test(patterns_made_when_needed),
       cmocka_unit_test(automata_against_reference),
       cmocka_unit_test(long_patterns_against_reference),
+      cmocka_unit_test(batches_against_reference),
       cmocka_unit_test(waiting_too_costly),
       cmocka_unit_test(two_way),
       cmocka_unit_test(many_secrets),
