@@ -76,12 +76,11 @@ bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
  * waits: a range of back-to-back secrets longer than VSO_SECRET_LONG goes
  * out as "***" at once, and its continuation gets a "***" of its own. */
 bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done);
-/* Makes the patterns of every value registered, as the next masking would,
- * and says whether every masking so far was done: false from the first one
- * that failed (memory ran out; its caller left out what it was to mask).
+/* Whether every masking so far was done: false from the first one that
+ * failed (memory ran out; its caller left out what it was to mask).
  * Registering only keeps a value, so memory for its patterns runs out in a
  * masking, where a caller may only leave text out: whoever judges a run
- * asks this first, and fails it. */
+ * asks this, and fails it. */
 bool vso_secrets_intact(const vso_secrets *s);
 void vso_secrets_free(vso_secrets *s);
 

@@ -376,9 +376,4 @@ bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *o
   return noted(s, mask(s, p, n, true, out, done));
 }
 
-bool vso_secrets_intact(const vso_secrets *s) {
-  vso_secret_set *set = s ? s->set_ : NULL;
-  if (!set) return true;
-  if (!vso_secrets_take_new(set)) set->failed = true;
-  return !set->failed;
-}
+bool vso_secrets_intact(const vso_secrets *s) { return !s || !s->set_ || !s->set_->failed; }

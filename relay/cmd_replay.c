@@ -245,6 +245,10 @@ static void judge(replay *r, vso_outcome *o, vso_sources *sources) {
  * whether stdout took all of it. */
 static void emit(replay *r, vso_outcome *o) {
   if (r->opts->format == VSO_FORMAT_TEXT) vso_print_listing(stdout, o);
+  if (!o->facts.own_failure && !vso_secrets_intact(&r->analysis.secrets)) {
+    vso_warn("replay: out of memory while masking secrets: what could not be masked was left out");
+    vso_outcome_late_failure(o, VSO_LATE_SELF);
+  }
   bool closed = vso_std_fd_was_closed(STDOUT_FILENO);
   if (closed || fflush(stdout) != 0 || ferror(stdout) || r->json_failed) {
     vso_warn("replay: cannot write to stdout: %s", strerror(closed ? EBADF : errno));

@@ -124,6 +124,13 @@ else
   check_eq "no memory for the patterns: replay fails" 125 $?
   check_grep "no memory for the patterns: replay says so" "out of memory" "$err"
   check_no_grep "no memory for the patterns: replay is no success" "verdict: passed" "$out"
+  # the first masking is the listing's, after the verdict
+  printf '%s\n' "##vso[task.setsecret]$S1" "##vso[task.setvariable variable=token-$S1-name;isoutput=true]x" \
+    "##vso[task.setvariable variable=token;isoutput=true]x" >"$WORK/oom-listing.log"
+  nomem replay -e token "$WORK/oom-listing.log"
+  check_eq "no memory for the patterns, first needed by the listing: replay fails" 125 $?
+  check_grep "no memory for the patterns, first needed by the listing: replay says so" "out of memory" "$err"
+  check_no_grep "no memory for the patterns, first needed by the listing: $S1 not shown" "$S1" "$out"
   nomem replay --format json "$WORK/oom.log"
   check_eq "no memory for the patterns: replay --format json fails" 125 $?
   check_grep "no memory for the patterns: replay --format json says so" "out of memory" "$err"

@@ -163,7 +163,7 @@ static void patterns_made_when_needed(void **state) {
   assert_true(vso_secrets_add(&s, "later-token", 11)); /* after a masking: made by the next */
   expect_mask(&s, "later-token", "***");
   assert_true(vso_secrets_add(&s, "third", 5));
-  assert_true(vso_secrets_intact(&s) && s.set_->patterned == 3); /* made at once, no masking failed */
+  assert_true(vso_secrets_intact(&s) && s.set_->patterned == 2); /* no masking failed */
   vso_secrets_free(&s);
   assert_true(vso_secrets_intact(&s)); /* nothing registered */
   assert_true(vso_secrets_add(&s, "a\\\\b", 4)); /* a\\b: its BackslashEscape form a\b has 3 bytes */
