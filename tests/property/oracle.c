@@ -71,6 +71,41 @@ static bool each_line(const char *p, size_t n, line_fn each, void *ctx) {
   return true;
 }
 
+/* ---- what the agent reads on stdout ---------------------------------------------- */
+
+/* Called for each task.setvariable with a name that the agent reads on stdout:
+ * rejected when the agent throws on it (a multi-line secret), else output is
+ * its value when it sets the step's output (isoutput=true), NULL when it
+ * does not (a later set without isoutput leaves the output as it was:
+ * docs/agent.md). */
+typedef void (*setvariable_fn)(void *ctx, const ref_field *name, bool rejected, const ref_field *output);
+
+typedef struct setvariable_reader {
+  setvariable_fn each;
+  void *ctx;
+} setvariable_reader;
+
+static bool read_setvariable(void *ctx, const char *p, size_t n) {
+  const setvariable_reader *reader = ctx;
+  ref_command c;
+  if (!ref_parse_command(p, n, true, &c)) return true;
+  const ref_field *name = prop_of(&c, "variable");
+  if (ieq(c.area.p, c.area.n, "task") && ieq(c.event.p, c.event.n, "setvariable") && name && name->n) {
+    const ref_field *out = prop_of(&c, "isoutput"), *secret = prop_of(&c, "issecret");
+    bool multiline_secret = secret && agent_bool(secret) && memchr(c.data.p, '\n', c.data.n);
+    reader->each(reader->ctx, name, multiline_secret, out && agent_bool(out) ? &c.data : NULL);
+  }
+  ref_command_free(&c);
+  return true;
+}
+
+/* Calls each for every task.setvariable of the run's stdout, after its UTF-8 byte-order mark. */
+static void each_setvariable(const prop_result *r, setvariable_fn each, void *ctx) {
+  setvariable_reader reader = {each, ctx};
+  size_t skip = r->nout >= 3 && memcmp(r->out, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  each_line(r->out + skip, r->nout - skip, read_setvariable, &reader);
+}
+
 /* ---- exit 0 only if the agent reads every expected variable ---------------------- */
 
 typedef struct reading {
@@ -78,32 +113,21 @@ typedef struct reading {
   bool set[PROP_MAX_EXPECT], good[PROP_MAX_EXPECT];
 } reading;
 
-static bool read_setvariable(void *ctx, const char *p, size_t n) {
+static void read_expected(void *ctx, const ref_field *name, bool rejected, const ref_field *output) {
   reading *rd = ctx;
-  ref_command c;
-  if (!ref_parse_command(p, n, true, &c)) return true;
-  const ref_field *name = prop_of(&c, "variable");
-  if (ieq(c.area.p, c.area.n, "task") && ieq(c.event.p, c.event.n, "setvariable") && name && name->n)
-    for (int i = 0; i < rd->s->nexpect; i++) {
-      if (!ieq(name->p, name->n, rd->s->expect[i])) continue;
-      const ref_field *out = prop_of(&c, "isoutput"), *secret = prop_of(&c, "issecret");
-      bool multiline_secret = secret && agent_bool(secret) && memchr(c.data.p, '\n', c.data.n);
-      rd->set[i] = true;
-      /* the agent rejects a multi-line secret (it throws); the last isoutput=true value is
-       * the output, which a later set without it leaves as it was (docs/agent.md) */
-      if (multiline_secret) rd->good[i] = false;
-      else if (out && agent_bool(out)) rd->good[i] = c.data.n > 0;
-    }
-  ref_command_free(&c);
-  return true;
+  for (int i = 0; i < rd->s->nexpect; i++) {
+    if (!ieq(name->p, name->n, rd->s->expect[i])) continue;
+    rd->set[i] = true;
+    if (rejected) rd->good[i] = false;
+    else if (output) rd->good[i] = output->n > 0;
+  }
 }
 
 static bool check_passed(const prop_scenario *s, const prop_result *r, verdict *v) {
   if (r->signalled || r->code != 0) return true;
   if (unreadable(r->out, r->nout)) return fail(v, "exit 0, but stdout starts with a UTF-16/32 byte-order mark");
   reading rd = {.s = s};
-  size_t skip = r->nout >= 3 && memcmp(r->out, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-  each_line(r->out + skip, r->nout - skip, read_setvariable, &rd);
+  each_setvariable(r, read_expected, &rd);
   for (int i = 0; i < s->nexpect; i++)
     if (!rd.good[i])
       return fail(v, "exit 0, but the agent reading stdout finds %s %s", s->expect[i],
@@ -159,29 +183,20 @@ static unsigned legs_of(const char *p, size_t n) {
   return 1u << leg;
 }
 
-static bool read_announced(void *ctx, const char *p, size_t n) {
+static void read_announced(void *ctx, const ref_field *name, bool rejected, const ref_field *output) {
   listing *a = ctx;
-  ref_command c;
-  if (!ref_parse_command(p, n, true, &c)) return true;
-  const ref_field *name = prop_of(&c, "variable");
-  if (ieq(c.area.p, c.area.n, "task") && ieq(c.event.p, c.event.n, "setvariable") && name && name->n)
-    for (int i = 0; i < a->n; i++) {
-      if (!ieq(name->p, name->n, a->m[i].name)) continue;
-      const ref_field *out = prop_of(&c, "isoutput"), *secret = prop_of(&c, "issecret");
-      bool multiline_secret = secret && agent_bool(secret) && memchr(c.data.p, '\n', c.data.n);
-      if (multiline_secret) a->m[i].good = false;
-      else if (out && agent_bool(out)) a->m[i].good = legs_of(c.data.p, c.data.n) == a->m[i].legs && a->m[i].legs;
-    }
-  ref_command_free(&c);
-  return true;
+  for (int i = 0; i < a->n; i++) {
+    if (!ieq(name->p, name->n, a->m[i].name)) continue;
+    if (rejected) a->m[i].good = false;
+    else if (output) a->m[i].good = legs_of(output->p, output->n) == a->m[i].legs && a->m[i].legs;
+  }
 }
 
 static bool check_announced(const prop_scenario *s, const prop_result *r, verdict *v) {
   if (r->signalled || r->code != 0 || !s->nlisting) return true;
   listing a = {.n = 0};
   read_listing(s, &a);
-  size_t skip = r->nout >= 3 && memcmp(r->out, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-  each_line(r->out + skip, r->nout - skip, read_announced, &a);
+  each_setvariable(r, read_announced, &a);
   for (int i = 0; i < a.n; i++)
     if (!a.m[i].good)
       return fail(v, "exit 0, but the announced matrix %s is not set as an output holding exactly its legs",
