@@ -122,9 +122,8 @@ static void count_name(const void *ctx, size_t i, const char **key, size_t *len)
 /* A new entry for name, with a copy of it that counts keeps. */
 static bool add_count(vso_analysis *a, const char *name, size_t len) {
   if (!vso_grow(&a->counts, &a->counts_cap_, a->ncounts, sizeof *a->counts)) return false;
-  char *copy = malloc(len + 1);
+  char *copy = vso_slice_dup((vso_slice){name, len});
   if (!copy) return false;
-  memcpy(copy, name, len + 1);
   a->counts[a->ncounts] = (vso_count){copy, len, 1};
   const vso_index_keys keys = {a, count_name};
   if (!vso_index_put(&a->count_index_, &keys, copy, len, a->ncounts)) {

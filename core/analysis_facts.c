@@ -41,30 +41,33 @@ vso_line_facts vso_analysis_line_facts(vso_analysis *a, const vso_line *line, vs
   return f;
 }
 
+/* Gives sv its own name and value in one block, "name\0value\0" (a facts
+ * line's setvar has no raw command to point into).  A NULL name stays none. */
+static bool own_name_and_value(vso_setvar *sv, vso_slice name, vso_slice value) {
+  size_t nn = name.p ? name.n : 0;
+  char *both = malloc(nn + value.n + 2);
+  if (!both) return false;
+  if (nn) memcpy(both, name.p, nn);
+  both[nn] = '\0';
+  if (value.n) memcpy(both + nn + 1, value.p, value.n);
+  both[nn + 1 + value.n] = '\0';
+  free(sv->unescaped_);
+  sv->unescaped_ = both;
+  sv->name = name.p ? (vso_slice){both, nn} : (vso_slice){0};
+  sv->value = (vso_slice){both + nn + 1, value.n};
+  return true;
+}
+
 /* The setvariable of a line's facts, owning copies of its text, name and value. */
 static bool setvar_of_facts(vso_setvar *sv, const vso_line_facts *f, const char *source) {
   *sv = (vso_setvar){.length = f->length, .source = source, .line_no = f->line_no, .is_secret = f->is_secret,
                      .is_output = f->is_output, .is_readonly = f->is_readonly, .rejected = f->rejected,
                      .refused = f->refused, .cut = f->cut, .known_matrix_ = (signed char)(f->matrix == 1 ? 1 : f->matrix == 0 ? 2 : 0)};
-  size_t nn = f->name.p ? f->name.n : 0;
-  sv->raw_ = malloc(f->text.n + 1);
-  sv->unescaped_ = malloc(nn + f->value.n + 2);
-  sv->known_why_ = f->why.p ? malloc(f->why.n + 1) : NULL;
-  if (!sv->raw_ || !sv->unescaped_ || (f->why.p && !sv->known_why_)) return false;
-  memcpy(sv->raw_, f->text.p ? f->text.p : "", f->text.n);
-  sv->raw_[f->text.n] = '\0';
+  sv->raw_ = vso_slice_dup(f->text);
+  sv->known_why_ = f->why.p ? vso_slice_dup(f->why) : NULL;
+  if (!sv->raw_ || (f->why.p && !sv->known_why_)) return false;
   sv->raw = (vso_slice){sv->raw_, f->text.n};
-  if (f->name.p) memcpy(sv->unescaped_, f->name.p, nn);
-  sv->unescaped_[nn] = '\0';
-  if (f->name.p) sv->name = (vso_slice){sv->unescaped_, nn};
-  if (f->value.n) memcpy(sv->unescaped_ + nn + 1, f->value.p, f->value.n);
-  sv->unescaped_[nn + 1 + f->value.n] = '\0';
-  sv->value = (vso_slice){sv->unescaped_ + nn + 1, f->value.n};
-  if (sv->known_why_) {
-    memcpy(sv->known_why_, f->why.p, f->why.n);
-    sv->known_why_[f->why.n] = '\0';
-  }
-  return true;
+  return own_name_and_value(sv, f->name, f->value);
 }
 
 /* Each "E<kind>:<message>\n" of the facts (checked when they were read). */
@@ -74,12 +77,7 @@ static void diags_of_facts(vso_analysis *a, const vso_line_facts *f, const char 
     size_t end = nl ? (size_t)(nl - f->diags.p) : f->diags.n;
     const char *colon = memchr(f->diags.p + i, ':', end - i);
     int kind = colon ? atoi(f->diags.p + i + 1) : VSO_DIAG_OTHER;
-    size_t mn = colon ? (size_t)(f->diags.p + end - colon - 1) : 0;
-    char *msg = colon ? malloc(mn + 1) : NULL; /* strndup: not in msvcrt */
-    if (msg) {
-      memcpy(msg, colon + 1, mn);
-      msg[mn] = '\0';
-    }
+    char *msg = colon ? vso_slice_dup((vso_slice){colon + 1, (size_t)(f->diags.p + end - colon - 1)}) : NULL;
     if (msg) /* the run quoted it */
       vso_analysis_diag_kind(a, (vso_diag_kind)kind, f->diags.p[i] == 'E' ? VSO_ERROR : VSO_WARNING, source,
                              f->line_no, msg);
@@ -95,15 +93,7 @@ vso_line_result vso_analysis_facts(vso_analysis *a, const vso_line_facts *f, con
   if (f->unread) a->unread_lines++;
   if (f->count.p) {
     a->commands++;
-    char *name = malloc(f->count.n + 1);
-    if (name) {
-      memcpy(name, f->count.p, f->count.n);
-      name[f->count.n] = '\0';
-      vso__analysis_count_under(a, name, f->count.n);
-    } else {
-      a->out_of_memory = true;
-    }
-    free(name);
+    vso__analysis_count_under(a, f->count.p, f->count.n);
   }
   diags_of_facts(a, f, source);
   if (!f->setvar) return r;
@@ -125,18 +115,7 @@ vso_line_result vso_analysis_facts(vso_analysis *a, const vso_line_facts *f, con
 }
 
 bool vso_analysis_rename(vso_analysis *a, size_t i, const char *name, size_t n) {
-  vso_setvar *sv = &a->setvars[i];
-  char *both = malloc(n + sv->value.n + 2); /* name\0value\0, as setvar_of_facts keeps them */
-  if (!both) return false;
-  memcpy(both, name, n);
-  both[n] = '\0';
-  if (sv->value.n) memcpy(both + n + 1, sv->value.p, sv->value.n);
-  both[n + 1 + sv->value.n] = '\0';
-  free(sv->unescaped_);
-  sv->unescaped_ = both;
-  sv->name = (vso_slice){both, n};
-  sv->value = (vso_slice){both + n + 1, sv->value.n};
-  return true;
+  return own_name_and_value(&a->setvars[i], (vso_slice){name, n}, a->setvars[i].value);
 }
 
 bool vso_analysis_reindex(vso_analysis *a) {

@@ -8,7 +8,7 @@
 
 #include "analysis.h"
 
-/* Counts one more command under name[0..len) (lower case, NUL-terminated). */
+/* Counts one more command under name[0..len) (lower case). */
 void vso__analysis_count_under(vso_analysis *a, const char *name, size_t len);
 /* The name index's key of setvars[i] (vso_index_keys). */
 void vso__analysis_setvar_name(const void *ctx, size_t i, const char **key, size_t *len);

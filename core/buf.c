@@ -82,3 +82,13 @@ bool vso_grow(void *array, size_t *cap, size_t n, size_t elem) {
 }
 
 vso_slice vso_buf_slice(const vso_buf *b) { return (vso_slice){b->data ? b->data : "", b->len}; }
+
+bool vso_slice_is(vso_slice s, const char *text) { return s.n == strlen(text) && memcmp(s.p, text, s.n) == 0; }
+
+char *vso_slice_dup(vso_slice s) {
+  char *copy = malloc(s.n + 1);
+  if (!copy) return NULL;
+  if (s.n) memcpy(copy, s.p, s.n);
+  copy[s.n] = '\0';
+  return copy;
+}

@@ -53,6 +53,12 @@ char *vso_buf_steal(vso_buf *b, size_t *len);
 /* The buffer's bytes as a slice (valid until the buffer changes). */
 vso_slice vso_buf_slice(const vso_buf *b);
 
+/* Whether s holds exactly the bytes of the C string text. */
+bool vso_slice_is(vso_slice s, const char *text);
+/* An owned, NUL-terminated copy of s (strndup, which msvcrt lacks; s.p may
+ * be NULL when s.n is 0), or NULL when memory runs out. */
+char *vso_slice_dup(vso_slice s);
+
 /* Makes room for one more element in *array (of *cap), doubling the capacity
  * so that n appends cost O(n).  False when memory runs out. */
 bool vso_grow(void *array, size_t *cap, size_t n, size_t elem);

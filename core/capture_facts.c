@@ -25,17 +25,17 @@ static bool put_encoded(vso_buf *out, const char *p, size_t n) {
   return true;
 }
 
-/* " key=" and the value masked, then encoded. */
-static bool put_text(vso_buf *out, const char *key, const char *p, size_t n, const vso_secrets *secrets) {
-  vso_buf masked = {0};
-  bool ok = vso_mask(secrets, p, n, &masked) && vso_buf_appendf(out, " %s=", key) &&
-            put_encoded(out, masked.data ? masked.data : "", masked.len);
-  vso_buf_free(&masked);
-  return ok;
-}
-
 bool vso_capture_put_word(vso_buf *out, const char *key, const char *p, size_t n) {
   return vso_buf_appendf(out, " %s=", key) && put_encoded(out, p, n);
+}
+
+/* The word with its value masked. */
+static bool put_text(vso_buf *out, const char *key, const char *p, size_t n, const vso_secrets *secrets) {
+  vso_buf masked = {0};
+  bool ok = vso_mask(secrets, p, n, &masked) &&
+            vso_capture_put_word(out, key, masked.data ? masked.data : "", masked.len);
+  vso_buf_free(&masked);
+  return ok;
 }
 
 static bool put_flag(vso_buf *out, const char *key, bool on) { return !on || vso_buf_appendf(out, " %s=1", key); }
@@ -112,11 +112,9 @@ static bool read_u64(const vso_slice *v, uint64_t *out) {
   return true;
 }
 
-static bool is_word(const vso_slice *v, const char *w) { return v->n == strlen(w) && memcmp(v->p, w, v->n) == 0; }
-
 static int index_of(const vso_slice *v, const char *const *names, int n) {
   for (int i = 0; i < n; i++)
-    if (names[i] && is_word(v, names[i])) return i;
+    if (names[i] && vso_slice_is(*v, names[i])) return i;
   return -1;
 }
 
@@ -139,7 +137,7 @@ static bool flag_of(const char *key, size_t kn, const vso_slice *v, vso_line_fac
     if (kn != strlen(keys[i]) || memcmp(key, keys[i], kn) != 0) continue;
     *known = true;
     *fields[i] = true;
-    return is_word(v, "1");
+    return vso_slice_is(*v, "1");
   }
   *known = false;
   return true;
@@ -153,20 +151,20 @@ static bool read_word(vso_line_facts *f, const char *key, size_t kn, const vso_s
   if (known) return true;
   vso_slice k = {key, kn};
   uint64_t u;
-  if (is_word(&k, "no")) return read_u64(v, &f->line_no);
-  if (is_word(&k, "kind")) {
+  if (vso_slice_is(k, "no")) return read_u64(v, &f->line_no);
+  if (vso_slice_is(k, "kind")) {
     int i = index_of(v, kind_names, (int)(sizeof kind_names / sizeof kind_names[0]));
     f->kind = (vso_line_kind)(i < 0 ? 0 : i);
     return (*have_kind = i >= 0);
   }
-  if (is_word(&k, "length")) return read_u64(v, &f->length);
-  if (is_word(&k, "expect")) return read_u64(v, &u) && u < VSO_CAPTURE_MAX_INDEX && (f->expect = (long)u, true);
-  if (is_word(&k, "matrix")) return (f->matrix = index_of(v, matrix_names, 3) - 1) >= -1 && v->n;
-  if (is_word(&k, "count")) return (f->count = *v, true);
-  if (is_word(&k, "name")) return (f->name = *v, true);
-  if (is_word(&k, "value")) return (f->value = *v, true);
-  if (is_word(&k, "why")) return (f->why = *v, true);
-  if (is_word(&k, "diag")) return add_diag(f, v, diags);
+  if (vso_slice_is(k, "length")) return read_u64(v, &f->length);
+  if (vso_slice_is(k, "expect")) return read_u64(v, &u) && u < VSO_CAPTURE_MAX_INDEX && (f->expect = (long)u, true);
+  if (vso_slice_is(k, "matrix")) return (f->matrix = index_of(v, matrix_names, 3) - 1) >= -1 && v->n;
+  if (vso_slice_is(k, "count")) return (f->count = *v, true);
+  if (vso_slice_is(k, "name")) return (f->name = *v, true);
+  if (vso_slice_is(k, "value")) return (f->value = *v, true);
+  if (vso_slice_is(k, "why")) return (f->why = *v, true);
+  if (vso_slice_is(k, "diag")) return add_diag(f, v, diags);
   return false;
 }
 
@@ -192,7 +190,7 @@ typedef struct facts_reading {
 
 static bool facts_word(void *ctx, vso_slice key, vso_slice value) {
   facts_reading *r = ctx;
-  r->have_no = r->have_no || is_word(&key, "no");
+  r->have_no = r->have_no || vso_slice_is(key, "no");
   return read_word(r->f, key.p, key.n, &value, r->diags, &r->have_kind);
 }
 

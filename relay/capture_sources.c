@@ -89,19 +89,11 @@ static bool split_words(words *w, const char *p, size_t n, bool *oom) {
   return !*oom && vso_capture_each_word(p, n, &w->storage, collect, w);
 }
 
-static bool is_key(vso_slice k, const char *key) { return k.n == strlen(key) && memcmp(k.p, key, k.n) == 0; }
-
-static char *copy(vso_slice v) {
-  char *s = malloc(v.n + 1);
-  if (s) memcpy(s, v.p, v.n), s[v.n] = '\0';
-  return s;
-}
-
 static bool keep_arg(vso_sources *s, vso_slice v) {
   char **grown = realloc(s->recorded_args_, (s->nrecorded_args_ + 1) * sizeof *grown);
   if (!grown) return false;
   s->recorded_args_ = grown;
-  return (grown[s->nrecorded_args_] = copy(v)) && ++s->nrecorded_args_;
+  return (grown[s->nrecorded_args_] = vso_slice_dup(v)) && ++s->nrecorded_args_;
 }
 
 static bool read_imagebuilder(vso_sources *s, const words *w, const char **why) {
@@ -111,12 +103,14 @@ static bool read_imagebuilder(vso_sources *s, const words *w, const char **why) 
   for (size_t i = 0; i < w->n; i++) {
     vso_slice k = w->key[i], v = w->value[i];
     bool flag = v.n == 1 && (v.p[0] == '0' || v.p[0] == '1'), ok = true;
-    if (is_key(k, "used") && flag) s->imagebuilder_used = v.p[0] == '1';
-    else if (is_key(k, "required") && flag) s->announcement_required = s->announcement_required || v.p[0] == '1';
-    else if (is_key(k, "manifest") && !s->recorded_manifest_) ok = (s->recorded_manifest_ = copy(v)) != NULL;
-    else if (is_key(k, "note") && !s->imagebuilder_note) ok = (s->imagebuilder_note = copy(v)) != NULL;
-    else if (is_key(k, "upper-bound") && !s->recorded_upper_bound_) ok = (s->recorded_upper_bound_ = copy(v)) != NULL;
-    else if (is_key(k, "arg")) ok = keep_arg(s, v);
+    if (vso_slice_is(k, "used") && flag) s->imagebuilder_used = v.p[0] == '1';
+    else if (vso_slice_is(k, "required") && flag) s->announcement_required = s->announcement_required || v.p[0] == '1';
+    else if (vso_slice_is(k, "manifest") && !s->recorded_manifest_)
+      ok = (s->recorded_manifest_ = vso_slice_dup(v)) != NULL;
+    else if (vso_slice_is(k, "note") && !s->imagebuilder_note) ok = (s->imagebuilder_note = vso_slice_dup(v)) != NULL;
+    else if (vso_slice_is(k, "upper-bound") && !s->recorded_upper_bound_)
+      ok = (s->recorded_upper_bound_ = vso_slice_dup(v)) != NULL;
+    else if (vso_slice_is(k, "arg")) ok = keep_arg(s, v);
     else return (*why = "malformed @imagebuilder record"), false;
     if (!ok) return (*why = "out of memory"), false;
   }
@@ -133,8 +127,8 @@ static const char *const platform_keys[] = {"dockerfile", "os-type", "os-version
 static bool read_platform(const words *w, size_t at, vso_manifest_platform *p) {
   char **field[] = {&p->dockerfile, &p->os_type, &p->os_version, &p->architecture};
   for (size_t j = 0; j < 4; j++)
-    if (!is_key(w->key[at + j], platform_keys[j])) return false;
-  for (size_t j = 0; j < 4; j++) *field[j] = copy(w->value[at + j]);
+    if (!vso_slice_is(w->key[at + j], platform_keys[j])) return false;
+  for (size_t j = 0; j < 4; j++) *field[j] = vso_slice_dup(w->value[at + j]);
   return p->dockerfile && p->os_type && p->os_version && p->architecture;
 }
 
@@ -146,10 +140,10 @@ static void free_matrix(vso_manifest_matrix *m) {
 static bool read_matrix(vso_sources *s, const words *w, const char **why) {
   *why = "malformed @matrix record";
   if (!s->imagebuilder.found || !s->imagebuilder_used) return (*why = "a @matrix record without its @imagebuilder"), false;
-  if (w->n == 0 || !is_key(w->key[0], "name") || w->value[0].n == 0 || (w->n - 1) % 4) return false;
+  if (w->n == 0 || !vso_slice_is(w->key[0], "name") || w->value[0].n == 0 || (w->n - 1) % 4) return false;
   vso_manifest_matrix *m = calloc(1, sizeof *m);
   size_t np = (w->n - 1) / 4;
-  bool ok = m && (m->name = copy(w->value[0])) && (!np || (m->platforms = calloc(np, sizeof *m->platforms)));
+  bool ok = m && (m->name = vso_slice_dup(w->value[0])) && (!np || (m->platforms = calloc(np, sizeof *m->platforms)));
   for (size_t k = 0; ok && k < np; k++, m->nplatforms++) ok = read_platform(w, 1 + 4 * k, &m->platforms[k]);
   vso_manifest_matrix *grown = ok ? realloc(s->manifest.matrices, (s->manifest.n + 1) * sizeof *grown) : NULL;
   if (!grown) {
