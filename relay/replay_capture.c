@@ -26,7 +26,13 @@ typedef struct capture_ctx {
   vso_capture_facts_buf facts;  /* the decoded strings of the current @line */
 } capture_ctx;
 
-static replay_stream *stream_of(capture_ctx *c, int stream) { return c->r->streams[c->first + (size_t)stream]; }
+/* A stream of this file; its held lines come from their facts in version 2
+ * (the reader knows the version before the first record). */
+static replay_stream *stream_of(capture_ctx *c, int stream) {
+  replay_stream *s = c->r->streams[c->first + (size_t)stream];
+  s->lines_from_facts = c->reader.version >= 2;
+  return s;
+}
 
 /* A new attempt: only the last attempt counts, as in run. */
 static void on_attempt(void *ctx, int attempt) {
@@ -50,7 +56,6 @@ static void on_attempt(void *ctx, int attempt) {
 static void on_data(void *ctx, int stream, const char *p, size_t n) {
   capture_ctx *c = ctx;
   replay_stream *s = stream_of(c, stream);
-  s->lines_from_facts = c->reader.version != 1;
   if (stream == VSO_STREAM_STDOUT && c->r->attempt <= 1 && !s->lines_from_facts) {
     s->judge_head = true;
     vso_replay_head(s, p, n);
@@ -134,7 +139,6 @@ static void on_line(void *ctx, int stream, const char *facts, size_t nfacts, con
   capture_ctx *c = ctx;
   replay_stream *s = stream_of(c, stream);
   /* the stream as shown, for the announcement's lines and their numbers */
-  s->lines_from_facts = true;
   vso_scanner_feed(&s->scanner, text, ntext);
   vso_line_facts f;
   const char *why;
