@@ -41,7 +41,8 @@ bool vso_replay_add_stream(replay *r, const char *name) {
   return vso_replay_start_scanner(r, s);
 }
 
-void vso_replay_on_line(void *ctx, const vso_line *line) {
+/* The scanner's sink for a stream's held lines. */
+static void on_line(void *ctx, const vso_line *line) {
   replay_stream *s = ctx;
   if (!s->lines_from_facts) vso_analysis_line(s->analysis, line, s->name);
 }
@@ -52,7 +53,7 @@ static void on_watched(void *ctx, const vso_watched *w) {
 }
 
 bool vso_replay_start_scanner(replay *r, replay_stream *s) {
-  vso_scan_sink sink = {.ctx = s, .pass = NULL, .line = vso_replay_on_line, .watched = on_watched};
+  vso_scan_sink sink = {.ctx = s, .pass = NULL, .line = on_line, .watched = on_watched};
   vso_scanner_init(&s->scanner, &sink, 0);
   s->reader = (vso_announce_reader){.into = &r->announcement, .source = s->name};
   return !r->read_announcement ||
@@ -121,6 +122,14 @@ static int read_failed(const char *shown, int e) {
   return vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
 }
 
+int vso_replay_read(int fd, char *chunk, size_t size, const char *shown, size_t *n) {
+  ssize_t got;
+  do got = read(fd, chunk, size);
+  while (got < 0 && errno == EINTR);
+  *n = got > 0 ? (size_t)got : 0;
+  return got < 0 ? read_failed(shown, errno) : 0;
+}
+
 /* A plain log: one stream, read to its end. */
 static int replay_plain(replay *r, int fd, const char *shown, char *chunk, size_t size, size_t n) {
   if (!vso_replay_add_stream(r, shown)) return vso_warn("replay: out of memory"), VSO_EXIT_SELF;
@@ -129,12 +138,8 @@ static int replay_plain(replay *r, int fd, const char *shown, char *chunk, size_
   for (;;) {
     vso_replay_head(s, chunk, n);
     vso_scanner_feed(&s->scanner, chunk, n);
-    ssize_t got;
-    do got = read(fd, chunk, size);
-    while (got < 0 && errno == EINTR);
-    if (got < 0) return read_failed(shown, errno);
-    if (got == 0) return 0;
-    n = (size_t)got;
+    int status = vso_replay_read(fd, chunk, size, shown, &n);
+    if (status || n == 0) return status;
   }
 }
 

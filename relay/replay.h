@@ -38,7 +38,7 @@ typedef struct replay {
   const vso_options *opts;
   vso_expect_set *expect;        /* a capture names a masked variable by its index here */
   struct vso_sources *sources;   /* a capture may add the expectations the run took from
-                                    ImageBuilder's arguments (@expect) */
+                                    ImageBuilder's arguments (@imagebuilder, @matrix) */
   vso_knobs knobs;               /* the options', or those a capture records */
   vso_analysis analysis;
   vso_announcement announcement; /* of the last attempt (of an earlier one when the last
@@ -58,11 +58,12 @@ bool vso_replay_add_stream(replay *r, const char *name);
 /* A fresh scanner for the stream (a new attempt), watching for the
  * announcement when it is read; false when it cannot watch. */
 bool vso_replay_start_scanner(replay *r, replay_stream *s);
-/* The scanner's sink for a stream's held lines. */
-void vso_replay_on_line(void *ctx, const vso_line *line);
 /* Keeps the first bytes of a stream (VSO_ENCODING_BYTES at most). */
 void vso_replay_head(replay_stream *s, const char *p, size_t n);
 
+/* The next chunk of fd (EINTR retried) in chunk, its size in *n (0 at the
+ * end).  Returns 0, or the exit status with the reason said. */
+int vso_replay_read(int fd, char *chunk, size_t size, const char *shown, size_t *n);
 /* Reads a capture from fd into the streams first and first + 1 (added by
  * the caller), the first n bytes already read into chunk.  Returns 0, or
  * the exit status with the reason said. */

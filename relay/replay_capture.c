@@ -7,14 +7,10 @@
  * facts (vso_analysis_facts), so a masked secret does not change what the
  * line was.  Version 1 holds the lines among the bytes, which are scanned
  * again, as before. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "files.h"
 #include "outcome.h"
-#include "platform.h"
 #include "replay.h"
 #include "sources.h"
 #include "writer.h"
@@ -168,16 +164,8 @@ int vso_replay_capture(replay *r, int fd, const char *shown, size_t first, char 
   int status = 0;
   for (bool more = true; more && status == 0;) {
     if (!vso_capture_feed(&c.reader, chunk, n)) break;
-    ssize_t got;
-    do got = read(fd, chunk, size);
-    while (got < 0 && errno == EINTR);
-    if (got < 0) {
-      int e = errno;
-      vso_warn("replay: cannot read '%s': %s", shown, strerror(e));
-      status = vso_errno_is_resource(e) ? VSO_EXIT_SELF : VSO_EXIT_USAGE;
-    }
-    n = got > 0 ? (size_t)got : 0;
-    more = got > 0;
+    status = vso_replay_read(fd, chunk, size, shown, &n);
+    more = n > 0;
   }
   if (status == 0 && !vso_capture_finish(&c.reader)) {
     vso_warn("replay: '%s': not a well-formed capture: %s", shown, c.reader.error);
