@@ -20,18 +20,22 @@ bool vso_capture_magic(const char *p, size_t n) {
   return n >= m && (memcmp(p, VSO_CAPTURE_MAGIC, m) == 0 || memcmp(p, VSO_CAPTURE_MAGIC_V1, m) == 0);
 }
 
-/* A whole decimal number: digits only, no sign, no leading zero, at most max. */
-static bool parse_number(const char *s, unsigned long long max, unsigned long long *out) {
-  if (!*s || (s[0] == '0' && s[1])) return false;
-  unsigned long long v = 0;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9') return false;
-    unsigned d = (unsigned)(*s - '0');
+bool vso_capture_number(vso_slice s, uint64_t max, uint64_t *out) {
+  if (!s.n || (s.p[0] == '0' && s.n > 1)) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < s.n; i++) {
+    if (s.p[i] < '0' || s.p[i] > '9') return false;
+    unsigned d = (unsigned)(s.p[i] - '0');
     if (v > (max - d) / 10) return false;
     v = v * 10 + d;
   }
   *out = v;
   return true;
+}
+
+/* A record header's word as a number (vso_capture_number). */
+static bool parse_number(const char *word, uint64_t max, uint64_t *out) {
+  return vso_capture_number((vso_slice){word, strlen(word)}, max, out);
 }
 
 static int stream_of(const char *word) {
@@ -65,7 +69,7 @@ static int split_words(char *line, char **words, int max) {
 }
 
 static bool read_attempt(vso_capture_reader *r, char **w, int n) {
-  unsigned long long v;
+  uint64_t v;
   if (n != 2 || !parse_number(w[1], VSO_CAPTURE_MAX_ATTEMPT, &v) || v == 0)
     return reader_fail(r, "malformed @attempt: a number from 1 to 1000 is expected");
   if ((int)v != r->attempt_ + 1) return reader_fail(r, "@attempt out of order: attempts are numbered 1, 2, ...");
@@ -79,7 +83,7 @@ static const char *const source_types[] = {[PAYLOAD_IMAGEBUILDER] = "imagebuilde
 
 /* A record with a payload: @stdout LEN, @stderr LEN, @line STREAM LEN. */
 static bool read_payload_header(vso_capture_reader *r, char **w, int n, bool line) {
-  unsigned long long len;
+  uint64_t len;
   int stream = line ? (n == 3 ? stream_of(w[1]) : -1) : stream_of(w[0] + 1);
   if (n != (line ? 3 : 2) || stream < 0 || !parse_number(w[n - 1], (1ull << 62), &len))
     return reader_fail(r, line ? "malformed @line record" : "malformed data record");
@@ -92,7 +96,7 @@ static bool read_payload_header(vso_capture_reader *r, char **w, int n, bool lin
 
 /* @imagebuilder LEN, @matrix LEN: one line of words, before any attempt. */
 static bool read_source_header(vso_capture_reader *r, char **w, int n, int kind) {
-  unsigned long long len;
+  uint64_t len;
   if (r->attempt_) return reader_fail(r, "an expectation record after the first @attempt");
   if (n != 2 || !parse_number(w[1], 1u << 24, &len) || len == 0) return reader_fail(r, "malformed expectation record");
   r->remaining_ = len;
@@ -101,7 +105,7 @@ static bool read_source_header(vso_capture_reader *r, char **w, int n, int kind)
 }
 
 static bool read_end(vso_capture_reader *r, char **w, int n) {
-  unsigned long long bytes, lines;
+  uint64_t bytes, lines;
   int stream = n == 4 ? stream_of(w[1]) : -1;
   if (stream < 0 || !parse_number(w[2], UINT64_MAX, &bytes) || !parse_number(w[3], UINT64_MAX, &lines))
     return reader_fail(r, "malformed @end record");
@@ -127,7 +131,7 @@ static bool read_listing(vso_capture_reader *r, char **w, int n) {
 
 /* @legs STREAM LINE 0|1: a secret value's legs against the announcement. */
 static bool read_legs(vso_capture_reader *r, char **w, int n) {
-  unsigned long long line_no, same;
+  uint64_t line_no, same;
   int stream = n == 4 ? stream_of(w[1]) : -1;
   if (!r->attempt_ || stream < 0 || !parse_number(w[2], UINT64_MAX, &line_no) || !parse_number(w[3], 1, &same))
     return reader_fail(r, "malformed @legs record");

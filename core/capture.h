@@ -123,6 +123,9 @@ bool vso_capture_put_source(vso_buf *out, const char *type, size_t n);
 /* The words of a facts line: " key=" and p[0..n) encoded (every byte
  * outside '!'..'~', and '%' and ',', as %XX). */
 bool vso_capture_put_word(vso_buf *out, const char *key, const char *p, size_t n);
+/* A whole decimal number in s: digits only, no sign, no leading zero, at
+ * most max.  False otherwise. */
+bool vso_capture_number(vso_slice s, uint64_t max, uint64_t *out);
 /* Decodes p[0..n) into storage, which must have room for n more bytes and
  * a NUL (decoding never lengthens); false when it is malformed. */
 bool vso_capture_decode(const char *p, size_t n, vso_buf *storage, vso_slice *out);

@@ -101,17 +101,6 @@ bool vso_capture_decode(const char *p, size_t n, vso_buf *storage, vso_slice *ou
   return true;
 }
 
-static bool read_u64(const vso_slice *v, uint64_t *out) {
-  if (!v->n || v->n > 20 || (v->p[0] == '0' && v->n > 1)) return false;
-  uint64_t x = 0;
-  for (size_t i = 0; i < v->n; i++) {
-    if (v->p[i] < '0' || v->p[i] > '9' || x > (UINT64_MAX - (uint64_t)(v->p[i] - '0')) / 10) return false;
-    x = x * 10 + (uint64_t)(v->p[i] - '0');
-  }
-  *out = x;
-  return true;
-}
-
 static int index_of(const vso_slice *v, const char *const *names, int n) {
   for (int i = 0; i < n; i++)
     if (names[i] && vso_slice_is(*v, names[i])) return i;
@@ -151,14 +140,15 @@ static bool read_word(vso_line_facts *f, const char *key, size_t kn, const vso_s
   if (known) return true;
   vso_slice k = {key, kn};
   uint64_t u;
-  if (vso_slice_is(k, "no")) return read_u64(v, &f->line_no);
+  if (vso_slice_is(k, "no")) return vso_capture_number(*v, UINT64_MAX, &f->line_no);
   if (vso_slice_is(k, "kind")) {
     int i = index_of(v, kind_names, (int)(sizeof kind_names / sizeof kind_names[0]));
     f->kind = (vso_line_kind)(i < 0 ? 0 : i);
     return (*have_kind = i >= 0);
   }
-  if (vso_slice_is(k, "length")) return read_u64(v, &f->length);
-  if (vso_slice_is(k, "expect")) return read_u64(v, &u) && u < VSO_CAPTURE_MAX_INDEX && (f->expect = (long)u, true);
+  if (vso_slice_is(k, "length")) return vso_capture_number(*v, UINT64_MAX, &f->length);
+  if (vso_slice_is(k, "expect"))
+    return vso_capture_number(*v, VSO_CAPTURE_MAX_INDEX - 1, &u) && (f->expect = (long)u, true);
   if (vso_slice_is(k, "matrix")) return (f->matrix = index_of(v, matrix_names, 3) - 1) >= -1 && v->n;
   if (vso_slice_is(k, "count")) return (f->count = *v, true);
   if (vso_slice_is(k, "name")) return (f->name = *v, true);
