@@ -76,6 +76,9 @@ bool vso_mask(const vso_secrets *s, const char *p, size_t n, vso_buf *out);
  * waits: a range of back-to-back secrets longer than VSO_SECRET_LONG goes
  * out as "***" at once, and its continuation gets a "***" of its own. */
 bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *out, size_t *done);
+/* Whether masking p[0..n) changes it: it holds a secret.  True as well when
+ * it cannot be masked (memory ran out): it is then handled as one. */
+bool vso_mask_changes(const vso_secrets *s, const char *p, size_t n);
 /* Whether every masking so far was done: false from the first one that
  * failed (memory ran out; its caller left out what it was to mask).
  * Registering only keeps a value, so memory for its patterns runs out in a

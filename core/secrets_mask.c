@@ -376,4 +376,11 @@ bool vso_mask_complete(const vso_secrets *s, const char *p, size_t n, vso_buf *o
   return noted(s, mask(s, p, n, true, out, done));
 }
 
+bool vso_mask_changes(const vso_secrets *s, const char *p, size_t n) {
+  vso_buf masked = {0};
+  bool changed = !vso_mask(s, p, n, &masked) || masked.len != n || (n && memcmp(masked.data, p, n) != 0);
+  vso_buf_free(&masked);
+  return changed;
+}
+
 bool vso_secrets_intact(const vso_secrets *s) { return !s || !s->set_ || !s->set_->failed; }

@@ -180,10 +180,7 @@ static const char *unannounceable(const char *path, vso_knobs knobs, const vso_s
   static const char *const escapes[] = {"%3B", "%0D", "%0A", "%5D"};
   for (size_t i = 0; !knobs.decode_percents && i < sizeof escapes / sizeof escapes[0]; i++)
     if (strstr(path, escapes[i])) return "it holds a percent escape the agent would decode (DECODE_PERCENTS is off)";
-  vso_buf masked = {0};
-  bool secret = !vso_mask(secrets, path, n, &masked) || masked.len != n || memcmp(masked.data, path, n) != 0;
-  vso_buf_free(&masked);
-  return secret ? "it holds a secret" : NULL;
+  return vso_mask_changes(secrets, path, n) ? "it holds a secret" : NULL;
 }
 
 /* The agent shows a summary on the run's page when told its absolute path:
