@@ -65,7 +65,7 @@ static int create_temporary(const char *path, vso_buf *tmpl, vso_buf *err) {
  * which would be replaced) must not be replaced by a file: said before
  * anything runs, not when the rename fails (or, as root, succeeds: /dev/null
  * made a regular file). */
-static bool names_directory(const char *path, vso_buf *err) {
+static bool names_special_file(const char *path, vso_buf *err) {
   const char *what = vso_special_file(path);
   if (!what) return false;
   vso_buf_append_str(err, "the path ");
@@ -76,7 +76,7 @@ static bool names_directory(const char *path, vso_buf *err) {
 }
 
 bool vso_file_creatable(const char *path, vso_buf *err) {
-  if (names_directory(path, err)) return false;
+  if (names_special_file(path, err)) return false;
   vso_buf tmpl = {0};
   int fd = create_temporary(path, &tmpl, err);
   int e = errno;
@@ -96,7 +96,7 @@ bool vso_file_creatable(const char *path, vso_buf *err) {
 
 int vso_create_replacing(const char *path) {
   vso_buf tmpl = {0}, err = {0};
-  int fd = names_directory(path, &err) ? -1 : create_temporary(path, &tmpl, &err);
+  int fd = names_special_file(path, &err) ? -1 : create_temporary(path, &tmpl, &err);
   int e = errno;
   if (fd >= 0 && vso_replace(tmpl.data, path) != 0) { /* at once: the capture is there while the command runs */
     e = errno;
